@@ -1,0 +1,145 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """A 3-level tree: Fashion & Batik → Batik → Kain Batik Tulis."""
+
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(_("nama"), max_length=80)
+    slug = models.SlugField(max_length=100, unique=True)
+    level = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+    icon = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=3), name="category_level_1_3"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        ACTIVE = "active", _("Aktif")
+        INACTIVE = "inactive", _("Nonaktif")
+        TAKEN_DOWN = "taken_down", _("Diturunkan")
+
+    class Condition(models.TextChoices):
+        NEW = "new", _("Baru")
+        USED = "used", _("Bekas")
+
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(_("nama produk"), max_length=150)
+    slug = models.SlugField(max_length=180)
+    description = models.TextField(_("deskripsi"), blank=True)
+    condition = models.CharField(_("kondisi"), max_length=4, choices=Condition.choices, default=Condition.NEW)
+    weight_grams = models.PositiveIntegerField(_("berat (gram)"), default=500)
+    length_cm = models.PositiveIntegerField(_("panjang (cm)"), null=True, blank=True)
+    width_cm = models.PositiveIntegerField(_("lebar (cm)"), null=True, blank=True)
+    height_cm = models.PositiveIntegerField(_("tinggi (cm)"), null=True, blank=True)
+    min_order = models.PositiveIntegerField(_("minimum pembelian"), default=1,
+                                            validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    tkdn_percent = models.PositiveSmallIntegerField(_("nilai TKDN (%)"), default=0,
+                                                    validators=[MaxValueValidator(100)])
+    tkdn_certificate = models.CharField(_("nomor sertifikat TKDN"), max_length=60, blank=True)
+    is_halal = models.BooleanField(_("halal"), default=False)
+    halal_number = models.CharField(_("nomor sertifikat halal"), max_length=60, blank=True)
+    pirt_number = models.CharField(_("nomor P-IRT"), max_length=30, blank=True)
+    bpom_number = models.CharField(_("nomor BPOM"), max_length=30, blank=True)
+    has_sni = models.BooleanField(_("SNI"), default=False)
+    # Denormalised by the product services so listing and sorting read one table.
+    price_min = models.BigIntegerField(default=0)
+    price_max = models.BigIntegerField(default=0)
+    stock_total = models.PositiveIntegerField(default=0)
+    sold_count = models.PositiveIntegerField(default=0)
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    cover = models.JSONField(default=dict, blank=True)  # renditions of the first photo, for cards
+    is_banten = models.BooleanField(_("Produk Banten"), default=False)
+    kabkota = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config="indonesian")
+        + SearchVector("description", weight="B", config="indonesian"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("produk")
+        verbose_name_plural = _("produk")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "slug"], name="product_shop_slug_unique"),
+            models.CheckConstraint(condition=models.Q(tkdn_percent__lte=100), name="product_tkdn_0_100"),
+            models.CheckConstraint(condition=models.Q(price_min__gte=0), name="product_price_min_nonnegative"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="product_search_gin"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_upper_trgm"),
+            models.Index(fields=["status", "-created_at"], name="product_status_created"),
+            models.Index(fields=["category", "status"], name="product_category_status"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductVariant(models.Model):
+    """What is actually sold: a SKU with its own price and stock (e.g. ukuran L, warna biru)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=60)
+    name = models.CharField(_("varian"), max_length=80, blank=True)
+    price = models.BigIntegerField(_("harga (Rp)"), validators=[MinValueValidator(100)])
+    stock = models.IntegerField(_("stok"), default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku"], name="variant_product_sku_unique"),
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="variant_stock_nonnegative"),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="variant_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} {self.name}".strip()
+
+
+class ProductImage(models.Model):
+    """An uploaded photo; a Celery task writes its renditions (WebP + JPEG fallback) next to it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Diproses")
+        READY = "ready", _("Siap")
+        FAILED = "failed", _("Gagal")
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    original = models.ImageField(upload_to="products/originals/%Y/%m/")
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    renditions = models.JSONField(default=dict, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.product_id}#{self.position}"

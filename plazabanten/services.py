@@ -1,0 +1,65 @@
+"""Writes of the shared kernels: audit rows and outbox messages, always inside the caller's transaction."""
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditLog, Notification, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
+                 reason: str = "") -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor, action=action, target_type=target._meta.label_lower, target_id=str(target.pk),
+        before=before or {}, after=after or {}, reason=reason,
+    )
+
+
+def outbox_enqueue(*, recipient, subject: str, body: str, url: str = "") -> OutboxMessage:
+    """Write the message now; deliver it after the surrounding transaction commits."""
+    from .tasks import outbox_deliver
+
+    message = OutboxMessage.objects.create(recipient=recipient, subject=subject, body=body, url=url)
+    transaction.on_commit(lambda: _enqueue_delivery(outbox_deliver, message.pk))
+    return message
+
+
+def _enqueue_delivery(task, message_id: int) -> None:
+    # A broker outage delays the message: the beat job picks up whatever is still pending.
+    try:
+        task.delay(message_id)
+    except Exception:
+        logger.warning("outbox: broker unavailable, message %s left for the beat job", message_id, exc_info=True)
+
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Deliver one message (email + in-app) exactly once; safe to call again after a crash."""
+    with transaction.atomic():
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
+                   .select_related("recipient").filter(pk=message_id, delivered_at__isnull=True).first())
+        if message is None:
+            return False
+        message.attempts += 1
+        try:
+            if message.recipient.email:
+                send_mail(message.subject, message.body, None, [message.recipient.email])
+        except Exception as error:  # noqa: BLE001 - any mail failure is retried by the beat job
+            message.last_error = str(error)[:2000]
+            message.save(update_fields=["attempts", "last_error"])
+            return False
+        Notification.objects.create(user=message.recipient, outbox=message, subject=message.subject,
+                                    body=message.body, url=message.url)
+        message.delivered_at = timezone.now()
+        message.save(update_fields=["attempts", "delivered_at", "last_error"])
+    return True
+
+
+def outbox_pending_ids(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(OutboxMessage.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff, attempts__lt=10)
+                .order_by("created_at").values_list("pk", flat=True)[:limit])

@@ -1,0 +1,13 @@
+"""Default settings: the embedded Postgres and Redis start on demand when no URLs are set."""
+
+from plazabanten import embedded
+
+from .base import *  # noqa: F403
+from .base import apply_service_urls, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "django-insecure-local-only-plaza-banten"  # noqa: F405
+PB_EMBEDDED = not (DATABASE_URL and REDIS_URL)  # noqa: F405
+DATABASE_URL = DATABASE_URL or embedded.postgres_url()  # noqa: F405
+REDIS_URL = REDIS_URL or embedded.redis_url()  # noqa: F405
+apply_service_urls(globals())

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import health, views
+
+urlpatterns = [
+    path("", include("catalog.urls")),
+    path("akun/", include("allauth.urls")),
+    path("wilayah/", include("regions.urls")),
+    path("", include("orders.urls")),
+    path("notifikasi/", views.notifications, name="notifications"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.ico", permanent=True)),
+    path("admin/", admin.site.urls),
+]
+
+if not settings.PB_PRODUCTION and not settings.AWS_STORAGE_BUCKET_NAME:
+    # Local media (photos) served by Django; in production they come from S3/MinIO behind a CDN.
+    from django.urls import re_path
+    from django.views.static import serve
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def manifest(request):
+    return render(request, "manifest.webmanifest", content_type="application/manifest+json")
+
+
+@require_GET
+@login_required
+def notifications(request):
+    items = request.user.notifications.all()[:50]
+    return render(request, "notifications.html", {"notifications": items})
