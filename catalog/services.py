@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 
 from .images import render_renditions
-from .models import Product, ProductImage
+from .models import Category, Product, ProductImage
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +45,29 @@ def product_image_render(*, image_id: int) -> ProductImage | None:
     if first is not None and first.pk == image.pk:
         Product.objects.filter(pk=image.product_id).update(cover=renditions)
     return image
+
+
+def category_tree_ensure() -> int:
+    """Create the standard taxonomy where missing (by slug); returns the number of categories created."""
+    from django.utils.text import slugify
+
+    from .taxonomy import TAXONOMY
+
+    created = 0
+
+    def ensure(name, parent, level, position, icon=""):
+        nonlocal created
+        slug = slugify(name) if parent is None else f"{parent.slug}-{slugify(name)}"[:100]
+        category, was_created = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "parent": parent, "level": level, "position": position, "icon": icon})
+        created += was_created
+        return category
+
+    with transaction.atomic():
+        for i, (name, icon, children) in enumerate(TAXONOMY):
+            root = ensure(name, None, 1, i, icon)
+            for j, (child_name, grandchildren) in enumerate(children):
+                child = ensure(child_name, root, 2, j)
+                for k, (leaf_name, _) in enumerate(grandchildren):
+                    ensure(leaf_name, child, 3, k)
+    return created

@@ -9,8 +9,7 @@ def format_rupiah(amount: int | None) -> str:
     """15000 → 'Rp15.000'; -2500 → '-Rp2.500'. No decimals: rupiah amounts are whole."""
     if amount is None:
         return ""
-    if isinstance(amount, float) or not isinstance(amount, int):
-        amount = int(amount)
+    amount = int(amount)
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 

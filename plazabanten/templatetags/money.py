@@ -8,4 +8,4 @@ register = template.Library()
 @register.filter(name="rupiah")
 def rupiah(amount):
     """{{ product.price|rupiah }} → Rp15.000"""
-    return format_rupiah(amount)
+    return "" if amount in (None, "") else format_rupiah(amount)

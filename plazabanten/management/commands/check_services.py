@@ -8,6 +8,7 @@ from django.db import OperationalError, connection
 
 class Command(BaseCommand):
     help = "Check that the database and Redis from the settings answer."
+    requires_system_checks = []  # some checks query the database: this command must run before they can
 
     def handle(self, *args, **options):
         database = settings.DATABASES["default"]

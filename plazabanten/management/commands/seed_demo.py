@@ -1,0 +1,186 @@
+"""Demo marketplace: verified shops in all 8 Banten kab/kota, products with drawn photos, buyers and a verifikator.
+
+Running it again adds nothing that is already there. ``--products N`` grows the catalog to N products with bulk
+inserts (for benchmarks); ``--logins`` only prints the demo logins.
+"""
+
+import random
+import time
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts import roles
+from accounts.models import User
+from accounts.services import user_grant_role
+from catalog.models import Category, Product, ProductImage, ProductVariant
+from catalog.services import category_tree_ensure, product_image_render
+from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, SHOPS, VERIFIKATOR
+from plazabanten.demo.photos import draw_product_photo
+from regions.models import Region
+from vendors.models import Shop, ShopMember
+
+BULK_BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Seed a believable demo marketplace (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--products", type=int, default=0,
+                            help="grow the catalog to at least this many products (bulk, for benchmarks)")
+        parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+
+    def handle(self, *args, products, logins, **options):
+        if logins:
+            self.stdout.write(self.logins_text())
+            return
+        started = time.monotonic()
+        category_tree_ensure()
+        self.seed_people()
+        shops = self.seed_shops()
+        created = sum(self.seed_products(shop, index) for index, shop in enumerate(shops))
+        if products:
+            created += self.seed_bulk(products)
+        total = Product.objects.count()
+        self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new) "
+                          f"in {time.monotonic() - started:.1f}s")
+
+    def logins_text(self) -> str:
+        return "\n".join([
+            f"  Demo logins (password for all: {DEMO_PASSWORD}):",
+            f"    verifikator  {VERIFIKATOR[0]}",
+            f"    pembeli      {BUYERS[0][0]}",
+            "    penjual      penjual01@plazabanten.test … "
+            f"penjual{len(SHOPS):02d}@plazabanten.test (penjual01 = {SHOPS[0][0]})",
+        ])
+
+    def ensure_user(self, email, name, phone, role):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name, phone=phone)
+        user_grant_role(user=user, role=role)
+        return user
+
+    def seed_people(self):
+        self.ensure_user(*VERIFIKATOR, "", roles.VERIFIKATOR)
+        for email, name, phone in BUYERS:
+            self.ensure_user(email, name, f"+62{phone[1:]}", roles.BUYER)
+
+    @transaction.atomic
+    def seed_shops(self) -> list[Shop]:
+        shops = []
+        for index, (name, kabkota, whatsapp, umkm_class, _leaves) in enumerate(SHOPS, start=1):
+            slug = slugify(name)[:60]
+            shop = Shop.objects.filter(slug=slug).first()
+            if shop is None:
+                owner = self.ensure_user(f"penjual{index:02d}@plazabanten.test", f"Pemilik {name}",
+                                         f"+62{whatsapp[1:]}", roles.SHOP_MEMBER)
+                desa = (Region.objects.filter(level=Region.Level.DESA, code__startswith=f"{kabkota}.")
+                        .order_by("code")[index % 7])
+                now = timezone.now()
+                shop = Shop.objects.create(
+                    owner=owner, name=name, slug=slug, region=desa, kabkota_id=kabkota,
+                    street=f"Jl. Raya {desa.name} No. {index * 3}", postal_code=f"4{index:04d}"[:5],
+                    whatsapp=f"+62{whatsapp[1:]}", status=Shop.Status.VERIFIED, umkm_class=umkm_class,
+                    description=f"{name}: UMKM binaan Pemprov Banten sejak {2015 + index % 9}.",
+                    submitted_at=now, verified_at=now,
+                )
+                ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
+            shops.append(shop)
+        return shops
+
+    def seed_products(self, shop: Shop, shop_index: int) -> int:
+        leaves = SHOPS[shop_index][4]
+        categories = {c.name: c for c in Category.objects.filter(level=3, name__in=leaves)}
+        existing = set(shop.products.values_list("slug", flat=True))
+        created = 0
+        for leaf in leaves:
+            bases, (axis, values), (low, high), grams, halal, (tkdn_low, tkdn_high), description = LINES[leaf]
+            # Every line also sells its first item as a bundle, as UMKM on marketplaces do.
+            for base in [*bases, f"Paket Hemat {bases[0]} isi 3"]:
+                slug = slugify(base)[:180]
+                if slug in existing:
+                    continue
+                rng = random.Random(f"{shop.slug}/{slug}")
+                bundle = base.startswith("Paket Hemat")
+                with transaction.atomic():
+                    product = self.create_product(
+                        shop, categories[leaf], base, slug, description, rng,
+                        (low * 3, high * 3) if bundle else (low, high), grams * (3 if bundle else 1), halal,
+                        (tkdn_low, tkdn_high), axis, values[:1] if bundle else values)
+                    photo = ContentFile(draw_product_photo(base, seed=rng.randrange(10_000)), name=f"{slug}.jpg")
+                    image = ProductImage.objects.create(product=product, original=photo, position=0)
+                # The demo renders inline so the storefront has photos at once; uploads go through Celery.
+                product_image_render(image_id=image.pk)
+                created += 1
+        return created
+
+    def create_product(self, shop, category, name, slug, description, rng, price_range, grams, halal, tkdn, axis,
+                       values) -> Product:
+        base_price = round(rng.randint(*price_range), -3)
+        prices = [base_price + i * round(base_price * 0.15, -3) for i in range(len(values))]
+        stocks = [rng.randint(0, 60) for _ in values]
+        product = Product.objects.create(
+            shop=shop, category=category, name=name, slug=slug,
+            description=f"{description}\n\nDikirim dari {shop.kabkota.name}. {axis}: {', '.join(values)}.",
+            weight_grams=grams, min_order=1, status=Product.Status.ACTIVE,
+            tkdn_percent=rng.randint(*tkdn), is_halal=halal,
+            halal_number=f"ID36110000{rng.randint(1000000, 9999999)}" if halal else "",
+            price_min=min(prices), price_max=max(prices), stock_total=sum(stocks),
+            sold_count=rng.randint(0, 400), rating_avg=round(rng.uniform(4.0, 5.0), 1),
+            rating_count=rng.randint(0, 120),
+            is_banten=True, kabkota_id=shop.kabkota_id,
+        )
+        ProductVariant.objects.bulk_create([
+            ProductVariant(product=product, sku=f"{slug[:40]}-{i + 1}".upper(), name=f"{axis} {value}",
+                           price=price, stock=stock, position=i)
+            for i, (value, price, stock) in enumerate(zip(values, prices, stocks, strict=True))
+        ])
+        return product
+
+    def seed_bulk(self, target: int) -> int:
+        """Grow to `target` products by copying demo products under new names; covers are shared."""
+        have = Product.objects.count()
+        if have >= target:
+            return 0
+        templates = list(Product.objects.filter(slug__regex=r"[a-z]$").select_related("shop")
+                         .only("shop", "category_id", "name", "slug", "description", "weight_grams", "tkdn_percent",
+                               "is_halal", "price_min", "cover", "kabkota_id").order_by("pk"))
+        qualifiers = ["Premium", "Ekonomis", "Edisi Spesial", "Kemasan Hemat", "Grosir", "Original", "Eksklusif",
+                      "Seri Nusantara", "Motif Baru", "Pilihan"]
+        created = 0
+        serial = have
+        while have + created < target:
+            batch = []
+            for _ in range(min(BULK_BATCH, target - have - created)):
+                serial += 1
+                source = templates[serial % len(templates)]
+                qualifier = qualifiers[(serial // len(templates)) % len(qualifiers)]
+                batch.append(Product(
+                    shop_id=source.shop_id, category_id=source.category_id,
+                    name=f"{source.name} {qualifier} #{serial}", slug=f"{source.slug}-{serial}",
+                    description=source.description, weight_grams=source.weight_grams, status=Product.Status.ACTIVE,
+                    tkdn_percent=source.tkdn_percent, is_halal=source.is_halal,
+                    price_min=source.price_min + (serial % 50) * 1000,
+                    price_max=source.price_min + (serial % 50) * 1000,
+                    stock_total=20, sold_count=serial % 300, cover=source.cover, is_banten=True,
+                    kabkota_id=source.kabkota_id,
+                ))
+            with transaction.atomic():
+                Product.objects.bulk_create(batch, ignore_conflicts=True)
+                # One variant for each new product, straight in SQL: no round trip per row.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        """INSERT INTO catalog_productvariant (product_id, sku, name, price, stock, position)
+                           SELECT p.id, 'SKU-' || p.id, '', p.price_min, p.stock_total, 0 FROM catalog_product p
+                           WHERE NOT EXISTS (SELECT 1 FROM catalog_productvariant v WHERE v.product_id = p.id)"""
+                    )
+            created += len(batch)
+            self.stdout.write(f"  bulk: {have + created} products")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_product")
+        return created

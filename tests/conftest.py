@@ -1,0 +1,102 @@
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def celery_eager():
+    """Tasks run inline unless a test asks for the real worker."""
+    from plazabanten.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+
+
+@pytest.fixture
+def celery_worker(celery_eager, transactional_db):
+    """A real Celery worker (in a thread) consuming from the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    app = celery_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True,
+            "device_scale_factor": 2, "locale": "id-ID"}
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """screenshot("step-name") saves test-artifacts/<test>/<n>-step-name.png (a folder git ignores)."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = iter(range(1, 100))
+
+    def take(name: str) -> Path:
+        path = folder / f"{next(counter):02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def wait_until():
+    """Poll a condition (for work done by another process) up to a bound; never asserts on elapsed time."""
+
+    def poll(condition, timeout: float = 20.0, interval: float = 0.1):
+        event = threading.Event()
+        waited = 0.0
+        while waited < timeout:
+            result = condition()
+            if result:
+                return result
+            event.wait(interval)
+            waited += interval
+        return condition()
+
+    return poll
+
+
+@pytest.fixture(autouse=True)
+def regions_loaded(request):
+    """The region codes come from a data migration; a transactional test's flush empties the table again."""
+    if "django_db" not in request.keywords:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from regions.loader import region_rows
+    from regions.models import Region
+
+    if not Region.objects.exists():
+        Region.objects.bulk_create(
+            [Region(code=code, name=name, level=level, parent_id=parent) for code, name, level, parent in region_rows()],
+            batch_size=5000,
+        )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,50 @@
+import pytest
+from django.core import mail
+
+from accounts import roles
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_page_is_in_indonesian(client):
+    html = client.get("/akun/signup/").content.decode()
+    assert 'lang="id"' in html
+    assert "Nama lengkap" in html and "Kata sandi" in html
+
+
+def test_signup_creates_a_buyer_with_a_normalised_phone(client):
+    response = client.post("/akun/signup/", {
+        "email": "Siti@Example.test", "name": "Siti Aminah", "phone": "0812-3456-7890",
+        "password1": "batik-tulis-2026", "password2": "batik-tulis-2026",
+    })
+    assert response.status_code == 302
+    user = User.objects.get(email="siti@example.test")
+    assert (user.name, user.phone) == ("Siti Aminah", "+6281234567890")
+    assert user.has_role(roles.BUYER)
+    assert len(mail.outbox) == 1  # email verification
+
+
+def test_signup_with_a_bad_phone_says_why_and_saves_nothing(client):
+    response = client.post("/akun/signup/", {
+        "email": "budi@example.test", "name": "Budi", "phone": "+1 202 555 0100",
+        "password1": "batik-tulis-2026", "password2": "batik-tulis-2026",
+    })
+    assert response.status_code == 200
+    assert "Gunakan nomor Indonesia" in response.content.decode()
+    assert not User.objects.filter(email="budi@example.test").exists()
+
+
+def test_login_with_email_and_wrong_password_is_refused_in_indonesian(client):
+    User.objects.create_user(email="ani@example.test", name="Ani", password="benar-sekali-1")
+    wrong = client.post("/akun/login/", {"login": "ani@example.test", "password": "salah"})
+    assert wrong.status_code == 200
+    assert "tidak tepat" in wrong.content.decode() or "tidak benar" in wrong.content.decode()
+    right = client.post("/akun/login/", {"login": "ani@example.test", "password": "benar-sekali-1"})
+    assert right.status_code == 302
+
+
+def test_english_can_be_chosen(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/akun/login/"})
+    html = client.get("/akun/login/").content.decode()
+    assert 'lang="en"' in html and "Password" in html

@@ -1,0 +1,42 @@
+"""docker-compose.yml and the settings read the same environment variables."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+READ = re.compile(r"""(?:os\.environ\.get|env_bool|env_list|os\.environ\[)\(?\s*["']([A-Z0-9_]+)["']""")
+REQUIRED_IN_PRODUCTION = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PAYMENT_GATEWAY"}
+
+
+def settings_variables() -> set[str]:
+    names = set()
+    for path in (ROOT / "plazabanten" / "settings").glob("*.py"):
+        names |= set(READ.findall(path.read_text()))
+    return names
+
+
+def compose_variables() -> dict[str, set[str]]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())  # resolves the <<: *app-env merges
+    return {name: set(service.get("environment") or {}) for name, service in compose["services"].items()}
+
+
+def test_every_variable_the_app_services_set_is_read_by_the_settings():
+    known = settings_variables() | {"DJANGO_SETTINGS_MODULE"}
+    for service in ("web", "worker", "beat"):
+        unknown = compose_variables()[service] - known
+        assert not unknown, f"{service} sets variables nothing reads: {sorted(unknown)}"
+
+
+def test_every_required_production_variable_is_set_for_the_app_services():
+    for service in ("web", "worker", "beat"):
+        missing = REQUIRED_IN_PRODUCTION - compose_variables()[service]
+        assert not missing, f"{service} lacks {sorted(missing)}"
+
+
+def test_app_services_run_production_settings():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for service in ("web", "worker", "beat"):
+        env = compose["services"][service]["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "plazabanten.settings.production"

@@ -1,0 +1,46 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from catalog.models import Category, Product
+from vendors.models import Shop
+
+BANTEN_KABKOTA = {"36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(live_server, page, screenshot):
+    call_command("seed_demo")
+    shops = Shop.objects.filter(status=Shop.Status.VERIFIED)
+    products = Product.objects.filter(status=Product.Status.ACTIVE)
+    assert shops.count() >= 30
+    assert set(shops.values_list("kabkota_id", flat=True)) == BANTEN_KABKOTA
+    assert products.count() >= 300
+    assert products.values("category__parent__parent").distinct().count() >= 10
+    assert not products.filter(price_min__lte=0).exists()
+    assert products.filter(cover__has_key="320").count() == products.count()  # every demo product has a photo
+    counts = (Shop.objects.count(), Product.objects.count(), Category.objects.count())
+
+    call_command("seed_demo")  # a second run adds nothing
+    assert (Shop.objects.count(), Product.objects.count(), Category.objects.count()) == counts
+
+    page.goto(live_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    cards = page.locator(".pcard")
+    expect(cards.first).to_be_visible()
+    assert cards.count() >= 12
+    assert re.fullmatch(r"Rp\d{1,3}(\.\d{3})*", cards.first.locator(".price").inner_text())
+    first_photo = cards.first.locator("img")
+    expect(first_photo).to_have_js_property("complete", True)
+    assert first_photo.evaluate("img => img.naturalWidth") > 0  # the rendition is served
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows the phone
+    screenshot("home")
+
+    page.fill("#q", "batk")  # a typo still finds batik
+    page.press("#q", "Enter")
+    expect(page.locator("h1")).to_contain_text("batk")
+    expect(page.locator(".pcard").first).to_contain_text("Batik")
+    screenshot("search-typo")
