@@ -11,3 +11,13 @@ def region_rows():
             code = row["kode"].strip()
             parts = code.split(".")
             yield code, row["nama"].strip(), len(parts), ".".join(parts[:-1]) or None
+
+
+def region_load(region_model) -> None:
+    """Insert every region (the migration passes its historical model, tests the real one)."""
+    region_model.objects.bulk_create(
+        [region_model(code=code, name=name, level=level, parent_id=parent)
+         for code, name, level, parent in region_rows()],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )

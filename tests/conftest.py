@@ -85,14 +85,11 @@ def regions_loaded(request):
     if "django_db" not in request.keywords:
         return
     request.getfixturevalue("_django_db_helper")
-    from regions.loader import region_rows
+    from regions.loader import region_load
     from regions.models import Region
 
     if not Region.objects.exists():
-        Region.objects.bulk_create(
-            [Region(code=code, name=name, level=level, parent_id=parent) for code, name, level, parent in region_rows()],
-            batch_size=5000,
-        )
+        region_load(Region)
 
 
 @pytest.fixture(autouse=True)

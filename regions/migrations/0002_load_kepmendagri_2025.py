@@ -2,14 +2,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from regions.loader import region_rows
+    from regions.loader import region_load
 
-    Region = apps.get_model("regions", "Region")
-    Region.objects.bulk_create(
-        [Region(code=code, name=name, level=level, parent_id=parent) for code, name, level, parent in region_rows()],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+    region_load(apps.get_model("regions", "Region"))
 
 
 def unload(apps, schema_editor):
