@@ -48,3 +48,8 @@ def test_english_can_be_chosen(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/akun/login/"})
     html = client.get("/akun/login/").content.decode()
     assert 'lang="en"' in html and "Password" in html
+
+
+def test_indonesian_stays_the_default_for_an_english_browser(client):
+    html = client.get("/akun/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="id"' in html and "Lupa kata sandi" in html
