@@ -64,3 +64,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_verifikator(self) -> bool:
         return self.is_superuser or self.has_role(roles.VERIFIKATOR)
+
+
+class Address(models.Model):
+    """A delivery address in a person's address book."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(_("label"), max_length=40, blank=True, help_text=_("mis. Rumah, Kantor"))
+    recipient = models.CharField(_("nama penerima"), max_length=100)
+    phone = models.CharField(_("nomor HP penerima"), max_length=20)
+    street = models.CharField(_("alamat lengkap"), max_length=250)
+    region = models.ForeignKey("regions.Region", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT,
+                               related_name="+")
+    postal_code = models.CharField(_("kode pos"), max_length=5)
+    is_default = models.BooleanField(_("alamat utama"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True),
+                                    name="address_one_default_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}, {self.street}"
+
+    @property
+    def kabkota_code(self) -> str:
+        return self.region_id[:5]

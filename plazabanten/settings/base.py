@@ -193,6 +193,12 @@ SECURE_CSP = {
 
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
 
+# Order lifecycle: how long a buyer has to pay (stock stays reserved meanwhile), how long a shop has to accept
+# a paid order, and how long after delivery a buyer may complain before the order completes by itself.
+ORDER_PAYMENT_HOURS = int(os.environ.get("ORDER_PAYMENT_HOURS", "24"))
+ORDER_ACCEPT_HOURS = 48
+ORDER_COMPLAINT_DAYS = 3
+
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -207,10 +213,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "outbox-deliver-pending": {
-        "task": "plazabanten.tasks.outbox_deliver_pending",
-        "schedule": 60.0,
-    },
+    "outbox-deliver-pending": {"task": "plazabanten.tasks.outbox_deliver_pending", "schedule": 60.0},
+    "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
+    "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
+    "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
 }
 
 LOGGING = {

@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CartLine(models.Model):
+    """A signed-in buyer's cart line; guests keep theirs in the session until they log in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_lines")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "variant"], name="cartline_user_variant_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cartline_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.variant_id}"
+
+
+class ShopShipping(models.Model):
+    """How a shop delivers: pickup, its own courier (flat fee per destination kab/kota) and courier services."""
+
+    shop = models.OneToOneField("vendors.Shop", on_delete=models.CASCADE, related_name="shipping")
+    pickup = models.BooleanField(_("ambil di toko"), default=True)
+    own_courier_fees = models.JSONField(_("ongkir kurir toko per kab/kota"), default=dict, blank=True,
+                                        help_text=_('{"36.74": 10000} — kab/kota yang dilayani dan tarifnya'))
+    couriers = models.JSONField(_("jasa kirim"), default=list, blank=True)
+
+    def __str__(self):
+        return f"shipping of shop {self.shop_id}"
+
+
+class CourierRate(models.Model):
+    """The rate table the default courier adapter reads: price per started kilogram, by zone."""
+
+    class Zone(models.IntegerChoices):
+        SAME_KABKOTA = 1, _("Dalam kota/kabupaten")
+        SAME_PROVINCE = 2, _("Dalam provinsi")
+        JAVA_BALI = 3, _("Jawa-Bali")
+        NATIONAL = 4, _("Luar Jawa-Bali")
+
+    courier = models.CharField(max_length=10)
+    service = models.CharField(max_length=20)
+    zone = models.PositiveSmallIntegerField(choices=Zone.choices)
+    price_per_kg = models.BigIntegerField()
+    etd_min_days = models.PositiveSmallIntegerField()
+    etd_max_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["courier", "service", "zone"], name="courierrate_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.courier} {self.service} zone {self.zone}"
+
+
+class CheckoutGroup(models.Model):
+    """One checkout: the buyer's orders from several shops, paid together."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts")
+    idempotency_key = models.CharField(max_length=64)
+    address = models.JSONField()  # snapshot: recipient, phone, street, region names and codes, postal code
+    total = models.BigIntegerField()
+    payment_deadline = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "idempotency_key"], name="checkout_buyer_idempotency_unique"),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="checkout_total_nonnegative"),
+        ]
+
+    def __str__(self):
+        return f"checkout {self.pk}"
+
+
+class Order(models.Model):
+    """One shop's part of a checkout, with its own lifecycle (ARCHITECTURE §5)."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Menunggu pembayaran")
+        PAID = "paid", _("Dibayar")
+        ACCEPTED = "accepted", _("Dikemas")
+        SHIPPED = "shipped", _("Dikirim")
+        DELIVERED = "delivered", _("Sampai tujuan")
+        COMPLETED = "completed", _("Selesai")
+        EXPIRED = "expired", _("Kedaluwarsa")
+        CANCELLED = "cancelled", _("Dibatalkan")
+        COMPLAINT = "complaint", _("Dikomplain")
+        REFUNDED = "refunded", _("Dana dikembalikan")
+        CLOSED = "closed", _("Komplain ditutup")
+
+    group = models.ForeignKey(CheckoutGroup, on_delete=models.PROTECT, related_name="orders")
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(max_length=24, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
+    subtotal = models.BigIntegerField()
+    shipping_fee = models.BigIntegerField()
+    total = models.BigIntegerField()
+    shipping_method = models.CharField(max_length=40)
+    shipping_label = models.CharField(max_length=100)
+    note = models.CharField(max_length=300, blank=True)
+    courier = models.CharField(max_length=40, blank=True)
+    tracking_number = models.CharField(max_length=60, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    payment_deadline = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["shop", "status", "-created_at"]),
+            models.Index(fields=["buyer", "-created_at"]),
+            models.Index(fields=["status", "status_changed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total=models.F("subtotal") + models.F("shipping_fee")),
+                                   name="order_total_is_subtotal_plus_shipping"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLine(models.Model):
+    """What was bought, as it was at the moment of ordering (name, price, shop)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=150)
+    variant_name = models.CharField(max_length=80, blank=True)
+    sku = models.CharField(max_length=60)
+    unit_price = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    weight_grams = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name}"
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+class OrderEvent(models.Model):
+    """Append-only history of an order's status: the timeline both sides see."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=Order.Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"

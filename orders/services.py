@@ -1,0 +1,265 @@
+"""Writes of the buying side: cart, checkout (reservation of stock) and the order lifecycle."""
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, ProductVariant
+from plazabanten.money import format_rupiah
+from plazabanten.services import outbox_enqueue
+from vendors.models import Shop
+
+from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine
+from .shipping import shipping_quotes
+
+MAX_LINE_QUANTITY = 999
+
+
+class CheckoutError(Exception):
+    """The checkout cannot be placed as asked; the message names what to fix. Nothing was written."""
+
+
+class OrderTransitionError(Exception):
+    """The order is not in a state that allows this action."""
+
+
+# --- cart ------------------------------------------------------------------------------------------------
+
+
+def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False) -> int:
+    """Set (or with add=True, increase) a line; 0 removes it. Returns the line's new quantity."""
+    with transaction.atomic():
+        line = CartLine.objects.select_for_update().filter(user=user, variant_id=variant_id).first()
+        new_quantity = min(MAX_LINE_QUANTITY, max(0, quantity + (line.quantity if line and add else 0)))
+        if new_quantity == 0:
+            if line:
+                line.delete()
+            return 0
+        if line is None:
+            CartLine.objects.create(user=user, variant_id=variant_id, quantity=new_quantity)
+        else:
+            line.quantity = new_quantity
+            line.save(update_fields=["quantity"])
+    return new_quantity
+
+
+def cart_merge(*, user, session_lines: dict[str, int]) -> None:
+    """At login, the guest cart's lines join the saved cart (quantities add up)."""
+    existing = set(ProductVariant.objects.filter(pk__in=[int(k) for k in session_lines]).values_list("pk", flat=True))
+    for variant_id, quantity in session_lines.items():
+        if int(variant_id) in existing:
+            cart_set_quantity(user=user, variant_id=int(variant_id), quantity=quantity, add=True)
+
+
+# --- checkout ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopChoice:
+    method: str
+    note: str = ""
+
+
+def _order_number() -> str:
+    return f"PB{timezone.localdate():%y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def checkout_place(*, buyer, idempotency_key: str, address, choices: dict[int, ShopChoice]) -> CheckoutGroup:
+    """Turn the buyer's cart into one checkout group with one order per shop, reserving all stock or none.
+
+    Variants are locked in primary-key order (no deadlocks between concurrent checkouts); prices, shipping and
+    totals come from the database; a repeated idempotency key returns the group made the first time.
+    """
+    existing = CheckoutGroup.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _checkout_place(buyer=buyer, idempotency_key=idempotency_key, address=address, choices=choices)
+    except IntegrityError:
+        # A double tap raced us to the unique idempotency key: the other request's group is the answer.
+        existing = CheckoutGroup.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGroup:
+    quantities = dict(CartLine.objects.filter(user=buyer).values_list("variant_id", "quantity"))
+    if not quantities:
+        raise CheckoutError(_("Keranjang Anda kosong."))
+    variants = list(
+        ProductVariant.objects.select_for_update(of=("self",))
+        .select_related("product", "product__shop")
+        .filter(pk__in=quantities).order_by("pk")
+    )
+    problems = []
+    by_shop: dict[int, list[ProductVariant]] = defaultdict(list)
+    for variant in variants:
+        product, wanted = variant.product, quantities[variant.pk]
+        name = f"{product.name} {variant.name}".strip()
+        if product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED:
+            problems.append(_("%(name)s sudah tidak dijual.") % {"name": name})
+        elif variant.stock < wanted:
+            problems.append(_("Stok %(name)s tinggal %(stock)s, Anda memesan %(wanted)s.")
+                            % {"name": name, "stock": variant.stock, "wanted": wanted})
+        elif wanted < product.min_order:
+            problems.append(_("Minimal pembelian %(name)s adalah %(min)s.") % {"name": name, "min": product.min_order})
+        by_shop[product.shop_id].append(variant)
+    if len(variants) != len(quantities):
+        problems.append(_("Ada produk di keranjang yang sudah dihapus penjual."))
+    if problems:
+        raise CheckoutError(" ".join(problems))
+
+    deadline = timezone.now() + timedelta(hours=settings.ORDER_PAYMENT_HOURS)
+    plans = []
+    for shop_id, shop_variants in sorted(by_shop.items()):
+        shop = shop_variants[0].product.shop
+        choice = choices.get(shop_id)
+        weight = sum(v.product.weight_grams * quantities[v.pk] for v in shop_variants)
+        quotes = {q.method: q for q in shipping_quotes(shop=shop, destination_kabkota=address.kabkota_code,
+                                                       weight_grams=weight)}
+        if choice is None or choice.method not in quotes:
+            raise CheckoutError(_("Pilih pengiriman untuk %(shop)s.") % {"shop": shop.name})
+        subtotal = sum(v.price * quantities[v.pk] for v in shop_variants)
+        plans.append((shop, shop_variants, quotes[choice.method], choice.note[:300], subtotal))
+
+    group = CheckoutGroup.objects.create(
+        buyer=buyer, idempotency_key=idempotency_key, payment_deadline=deadline,
+        total=sum(plan[4] + plan[2].fee for plan in plans), address=_address_snapshot(address),
+    )
+    for shop, shop_variants, quote, note, subtotal in plans:
+        order = Order.objects.create(
+            group=group, shop=shop, buyer=buyer, number=_order_number(), subtotal=subtotal, shipping_fee=quote.fee,
+            total=subtotal + quote.fee, shipping_method=quote.method, shipping_label=quote.label, note=note,
+            payment_deadline=deadline,
+        )
+        OrderLine.objects.bulk_create([
+            OrderLine(order=order, variant=v, product_name=v.product.name, variant_name=v.name, sku=v.sku,
+                      unit_price=v.price, quantity=quantities[v.pk], weight_grams=v.product.weight_grams)
+            for v in shop_variants
+        ])
+        OrderEvent.objects.create(order=order, actor=buyer, to_status=Order.Status.AWAITING_PAYMENT)
+    for variant in variants:
+        _stock_move(variant=variant, delta=-quantities[variant.pk])
+    CartLine.objects.filter(user=buyer).delete()
+    return group
+
+
+def _stock_move(*, variant: ProductVariant, delta: int) -> None:
+    ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
+    Product.objects.filter(pk=variant.product_id).update(stock_total=F("stock_total") + delta)
+
+
+def _address_snapshot(address) -> dict:
+    from regions.selectors import region_path
+
+    names = [region.name for region in region_path(code=address.region_id)]
+    return {"recipient": address.recipient, "phone": address.phone, "street": address.street,
+            "region_code": address.region_id, "region": ", ".join(reversed(names)),
+            "postal_code": address.postal_code}
+
+
+# --- lifecycle -----------------------------------------------------------------------------------------
+
+S = Order.Status
+# (from, to) → who may do it. "system" is the beat jobs and the payments app.
+TRANSITIONS = {
+    (S.AWAITING_PAYMENT, S.PAID): "system",
+    (S.AWAITING_PAYMENT, S.EXPIRED): "system",
+    (S.AWAITING_PAYMENT, S.CANCELLED): "buyer",
+    (S.PAID, S.ACCEPTED): "shop",
+    (S.PAID, S.CANCELLED): "shop",  # rejected by the shop, or not accepted in time (system)
+    (S.ACCEPTED, S.CANCELLED): "shop",
+    (S.ACCEPTED, S.SHIPPED): "shop",
+    (S.SHIPPED, S.DELIVERED): "shop",
+    (S.SHIPPED, S.COMPLETED): "buyer",
+    (S.DELIVERED, S.COMPLETED): "buyer",
+    (S.DELIVERED, S.COMPLAINT): "buyer",
+    (S.COMPLAINT, S.REFUNDED): "system",
+    (S.COMPLAINT, S.CLOSED): "system",
+}
+RELEASES_STOCK = {S.EXPIRED, S.CANCELLED}
+
+
+def order_transition(*, order_id: int, to_status: str, actor=None, role: str, note: str = "",
+                     **fields) -> Order:
+    """Move one order along the table above: locked, checked, evented, and the other side notified."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("shop", "buyer").get(pk=order_id)
+        allowed = TRANSITIONS.get((order.status, to_status))
+        if allowed is None or (allowed != role and role != "system"):
+            raise OrderTransitionError(
+                _("Pesanan %(number)s berstatus “%(status)s”; tindakan ini tidak bisa dilakukan.")
+                % {"number": order.number, "status": order.get_status_display()})
+        previous = order.status
+        order.status = to_status
+        order.status_changed_at = timezone.now()
+        if note:
+            order.reason = note[:300]
+        for name, value in fields.items():
+            setattr(order, name, value)
+        order.save()
+        OrderEvent.objects.create(order=order, actor=actor, from_status=previous, to_status=to_status, note=note)
+        if to_status in RELEASES_STOCK:
+            lines = list(order.lines.order_by("variant_id"))
+            locked = ProductVariant.objects.select_for_update(of=("self",)).filter(
+                pk__in=[line.variant_id for line in lines]).order_by("pk")
+            variants = {v.pk: v for v in locked}
+            for line in lines:
+                _stock_move(variant=variants[line.variant_id], delta=line.quantity)
+        _notify(order=order, role=role)
+    return order
+
+
+def _notify(*, order: Order, role: str) -> None:
+    status = order.get_status_display()
+    subject = _("Pesanan %(number)s: %(status)s") % {"number": order.number, "status": status}
+    body = _("Status pesanan %(number)s (%(total)s) sekarang: %(status)s.") % {
+        "number": order.number, "total": format_rupiah(order.total), "status": status}
+    if order.reason:
+        body += " " + _("Alasan: %(reason)s") % {"reason": order.reason}
+    if role != "buyer":
+        outbox_enqueue(recipient=order.buyer, subject=subject, body=body, url=f"/pesanan/{order.number}/")
+    if role != "shop":
+        outbox_enqueue(recipient=order.shop.owner, subject=subject, body=body,
+                       url=f"/penjual/pesanan/{order.number}/")
+
+
+def orders_expire_unpaid(*, now=None) -> int:
+    """Beat job: unpaid orders past their deadline expire and give their stock back."""
+    now = now or timezone.now()
+    ids = list(Order.objects.filter(status=S.AWAITING_PAYMENT, payment_deadline__lt=now).values_list("pk", flat=True))
+    return _sweep(ids, S.EXPIRED, _("Batas waktu pembayaran terlewati."))
+
+
+def orders_cancel_unaccepted(*, now=None) -> int:
+    """Beat job: a paid order the shop has not accepted in time is cancelled (refund by the payments app)."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.ORDER_ACCEPT_HOURS)
+    ids = list(Order.objects.filter(status=S.PAID, status_changed_at__lt=cutoff).values_list("pk", flat=True))
+    return _sweep(ids, S.CANCELLED, _("Penjual tidak memproses pesanan dalam batas waktu."))
+
+
+def orders_complete_delivered(*, now=None) -> int:
+    """Beat job: delivered orders without a complaint complete after the complaint window."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_COMPLAINT_DAYS)
+    ids = list(Order.objects.filter(status=S.DELIVERED, status_changed_at__lt=cutoff).values_list("pk", flat=True))
+    return _sweep(ids, S.COMPLETED, _("Selesai otomatis setelah masa komplain."))
+
+
+def _sweep(ids: list[int], to_status: str, note: str) -> int:
+    done = 0
+    for order_id in ids:
+        try:
+            order_transition(order_id=order_id, to_status=to_status, role="system", note=note)
+            done += 1
+        except OrderTransitionError:
+            pass  # moved on by someone else since we listed it
+    return done

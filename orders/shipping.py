@@ -1,0 +1,72 @@
+"""Shipping quotes per shop: pickup, the shop's own courier, and courier services behind one small adapter.
+
+The default adapter reads the CourierRate table; a real courier API (RajaOngkir, Biteship, …) becomes another
+class with the same `quotes` method and is chosen in `courier_adapter()`, without touching checkout.
+"""
+
+from dataclasses import dataclass
+from math import ceil
+from typing import Protocol
+
+from django.utils.translation import gettext as _
+
+from .models import CourierRate, ShopShipping
+
+JAVA_BALI = {"31", "32", "33", "34", "35", "36", "51"}
+COURIERS = {"jne": "JNE", "jnt": "J&T", "sicepat": "SiCepat", "pos": "POS Indonesia"}
+
+
+@dataclass(frozen=True)
+class ShippingQuote:
+    method: str  # "pickup", "own" or "<courier>:<service>"
+    label: str
+    fee: int
+    etd: str = ""
+
+
+class CourierAdapter(Protocol):
+    def quotes(self, *, origin_kabkota: str, destination_kabkota: str, weight_grams: int,
+               couriers: list[str]) -> list[ShippingQuote]: ...
+
+
+def zone_for(origin_kabkota: str, destination_kabkota: str) -> int:
+    if origin_kabkota == destination_kabkota:
+        return CourierRate.Zone.SAME_KABKOTA
+    if origin_kabkota[:2] == destination_kabkota[:2]:
+        return CourierRate.Zone.SAME_PROVINCE
+    if destination_kabkota[:2] in JAVA_BALI:
+        return CourierRate.Zone.JAVA_BALI
+    return CourierRate.Zone.NATIONAL
+
+
+class RateTableCourier:
+    def quotes(self, *, origin_kabkota, destination_kabkota, weight_grams, couriers):
+        kilograms = max(1, ceil(weight_grams / 1000))
+        rates = CourierRate.objects.filter(zone=zone_for(origin_kabkota, destination_kabkota), courier__in=couriers)
+        return [
+            ShippingQuote(method=f"{rate.courier}:{rate.service}",
+                          label=f"{COURIERS.get(rate.courier, rate.courier)} {rate.service}",
+                          fee=rate.price_per_kg * kilograms,
+                          etd=_("%(a)s–%(b)s hari") % {"a": rate.etd_min_days, "b": rate.etd_max_days})
+            for rate in rates.order_by("price_per_kg", "courier")
+        ]
+
+
+def courier_adapter() -> CourierAdapter:
+    return RateTableCourier()
+
+
+def shipping_quotes(*, shop, destination_kabkota: str, weight_grams: int) -> list[ShippingQuote]:
+    """Every way this shop can deliver to that kab/kota, cheapest couriers first."""
+    config = ShopShipping.objects.filter(shop=shop).first() or ShopShipping(shop=shop, couriers=list(COURIERS))
+    quotes = []
+    if config.pickup:
+        quotes.append(ShippingQuote(method="pickup", label=_("Ambil di toko"), fee=0,
+                                    etd=_("Siap diambil setelah dikemas")))
+    if destination_kabkota in config.own_courier_fees:
+        quotes.append(ShippingQuote(method="own", label=_("Kurir toko"), fee=int(config.own_courier_fees[
+            destination_kabkota]), etd=_("1 hari")))
+    if config.couriers and shop.kabkota_id:
+        quotes += courier_adapter().quotes(origin_kabkota=shop.kabkota_id, destination_kabkota=destination_kabkota,
+                                           weight_grams=weight_grams, couriers=config.couriers)
+    return quotes
