@@ -2,4 +2,4 @@ from .cart import cart_count
 
 
 def cart(request):
-    return {"cart_count": cart_count(request.session) if hasattr(request, "session") else 0}
+    return {"cart_count": cart_count(request)}

@@ -1,9 +1,57 @@
-from catalog.models import ProductVariant
+from django.db.models import Prefetch, QuerySet
+
+from catalog.models import Product, ProductVariant
+from vendors.models import Shop, ShopMember
+
+from .models import Order, OrderEvent
+
+ORDER_ROLES = (ShopMember.Role.ADMIN, ShopMember.Role.OPERATIONS)
 
 
-def cart_variants(*, quantities: dict[str, int]) -> list[dict]:
-    """The cart's variants with their product and shop, and each line's subtotal, in one query."""
-    variants = (ProductVariant.objects.filter(pk__in=[int(k) for k in quantities])
-                .select_related("product", "product__shop").order_by("product__shop_id", "pk"))
-    return [{"variant": v, "quantity": quantities[str(v.pk)], "subtotal": v.price * quantities[str(v.pk)]}
-            for v in variants]
+def cart_view(*, quantities: dict[int, int]) -> list[dict]:
+    """The cart grouped by shop, each line checked against today's stock, price and product state (1 query)."""
+    variants = (ProductVariant.objects.filter(pk__in=quantities)
+                .select_related("product", "product__shop", "product__shop__kabkota")
+                .order_by("product__shop_id", "pk"))
+    shops: dict[int, dict] = {}
+    for variant in variants:
+        product, quantity = variant.product, quantities[variant.pk]
+        notices = []
+        if product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED:
+            notices.append("unavailable")
+        elif variant.stock < quantity:
+            notices.append("stock")
+        if quantity < product.min_order:
+            notices.append("min_order")
+        group = shops.setdefault(product.shop_id, {"shop": product.shop, "lines": [], "subtotal": 0, "weight": 0})
+        group["lines"].append({"variant": variant, "product": product, "quantity": quantity,
+                               "subtotal": variant.price * quantity, "notices": notices})
+        group["subtotal"] += variant.price * quantity
+        group["weight"] += product.weight_grams * quantity
+    return list(shops.values())
+
+
+def _with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("shop", "group", "buyer").prefetch_related(
+        "lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
+
+
+def orders_of_buyer(*, user) -> QuerySet[Order]:
+    return Order.objects.filter(buyer=user).select_related("shop").prefetch_related("lines")
+
+
+def order_of_buyer(*, user, number: str) -> Order | None:
+    return _with_details(Order.objects.filter(buyer=user, number=number)).first()
+
+
+def orders_of_shop_member(*, user, status: str = "") -> QuerySet[Order]:
+    """Orders of the shops where this person may handle orders; another shop's orders are simply not there."""
+    queryset = Order.objects.filter(shop__members__user=user, shop__members__role__in=ORDER_ROLES)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("shop", "buyer").prefetch_related("lines")
+
+
+def order_of_shop_member(*, user, number: str) -> Order | None:
+    return _with_details(Order.objects.filter(shop__members__user=user, shop__members__role__in=ORDER_ROLES,
+                                              number=number)).first()

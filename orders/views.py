@@ -1,11 +1,197 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import secrets
 
-from .cart import cart_lines
-from .selectors import cart_variants
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import AddressForm
+from accounts.services import address_save
+from catalog.models import ProductVariant
+
+from . import selectors
+from .cart import cart_quantities, cart_refresh_count, cart_update
+from .forms import CartLineForm, ReasonForm, ShipForm
+from .models import Order
+from .services import CheckoutError, OrderTransitionError, ShopChoice, checkout_place, order_transition
+from .shipping import shipping_quotes
 
 
 @require_GET
 def cart_page(request):
-    lines = cart_lines(request.session)
-    return render(request, "orders/cart.html", {"items": cart_variants(quantities=lines)})
+    return render(request, "orders/cart.html", {"shops": selectors.cart_view(quantities=cart_quantities(request))})
+
+
+@require_POST
+def cart_change(request, add=False):
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
+    variant = get_object_or_404(ProductVariant, pk=form.cleaned_data["variant"])
+    cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add)
+    if add:
+        messages.success(request, _("%(name)s masuk keranjang.") % {"name": variant.product.name})
+        return redirect("orders:cart")
+    if request.headers.get("HX-Request"):
+        return render(request, "orders/_cart_body.html",
+                      {"shops": selectors.cart_view(quantities=cart_quantities(request)), "oob_count": True})
+    return redirect("orders:cart")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    if request.method == "POST":  # a retried or double-tapped POST lands on the group it made the first time
+        done = request.user.checkouts.filter(idempotency_key=request.POST.get("key", "")[:64]).first()
+        if done is not None:
+            return redirect("orders:group", pk=done.pk)
+    addresses = list(request.user.addresses.select_related("region"))
+    if not addresses:
+        messages.info(request, _("Tambahkan alamat pengiriman dulu."))
+        return redirect(f"{_address_new_url()}?next=/checkout/")
+    address = next((a for a in addresses if str(a.pk) == request.POST.get("address", request.GET.get("alamat"))),
+                   addresses[0])
+    shops = selectors.cart_view(quantities=cart_quantities(request))
+    if not shops:
+        return redirect("orders:cart")
+    for group in shops:
+        group["quotes"] = shipping_quotes(shop=group["shop"], destination_kabkota=address.kabkota_code,
+                                          weight_grams=group["weight"])
+        group["chosen"] = request.POST.get(f"shipping_{group['shop'].pk}", group["quotes"][0].method
+                                           if group["quotes"] else "")
+        chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
+        group["fee"] = chosen.fee if chosen else 0
+    error = None
+    if request.method == "POST":
+        choices = {group["shop"].pk: ShopChoice(method=request.POST.get(f"shipping_{group['shop'].pk}", ""),
+                                                note=request.POST.get(f"note_{group['shop'].pk}", ""))
+                   for group in shops}
+        try:
+            checkout_group = checkout_place(buyer=request.user, idempotency_key=request.POST.get("key", "")[:64],
+                                            address=address, choices=choices)
+        except CheckoutError as problem:
+            error = str(problem)
+        else:
+            cart_refresh_count(request)
+            return redirect("orders:group", pk=checkout_group.pk)
+    total = sum(g["subtotal"] + g["fee"] for g in shops)
+    response = render(request, "orders/checkout.html", {
+        "addresses": addresses, "address": address, "shops": shops, "total": total, "error": error,
+        "key": request.POST.get("key") or secrets.token_urlsafe(24),
+    }, status=409 if error else 200)
+    return response
+
+
+def _address_new_url() -> str:
+    from django.urls import reverse
+
+    return reverse("orders:address_new")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_new(request):
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address_save(user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Alamat disimpan."))
+        next_url = request.GET.get("next", "")
+        return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "orders:checkout")
+    return render(request, "orders/address_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def group_page(request, pk):
+    group = get_object_or_404(request.user.checkouts.prefetch_related("orders__shop", "orders__lines"), pk=pk)
+    return render(request, "orders/group.html", {"group": group})
+
+
+@login_required
+@require_GET
+def order_list(request):
+    return render(request, "orders/order_list.html", {"orders": selectors.orders_of_buyer(user=request.user)[:100]})
+
+
+@login_required
+@require_GET
+def order_detail(request, number):
+    order = selectors.order_of_buyer(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    return render(request, "orders/order_detail.html", {"order": order, "reason_form": ReasonForm()})
+
+
+BUYER_ACTIONS = {"cancel": Order.Status.CANCELLED, "received": Order.Status.COMPLETED,
+                 "complain": Order.Status.COMPLAINT}
+SHOP_ACTIONS = {"accept": Order.Status.ACCEPTED, "reject": Order.Status.CANCELLED, "ship": Order.Status.SHIPPED,
+                "delivered": Order.Status.DELIVERED}
+NEEDS_REASON = {"complain", "reject"}
+
+
+@login_required
+@require_POST
+def order_action(request, number, action):
+    order = selectors.order_of_buyer(user=request.user, number=number)
+    if order is None or action not in BUYER_ACTIONS:
+        raise Http404
+    return _act(request, order, action, BUYER_ACTIONS[action], "buyer", "orders:detail")
+
+
+@login_required
+@require_GET
+def shop_order_list(request):
+    status = request.GET.get("status", "")
+    if status and status not in Order.Status.values:
+        status = ""
+    orders = selectors.orders_of_shop_member(user=request.user, status=status)[:100]
+    return render(request, "orders/shop_order_list.html",
+                  {"orders": orders, "status": status, "statuses": Order.Status.choices})
+
+
+@login_required
+@require_GET
+def shop_order_detail(request, number):
+    order = selectors.order_of_shop_member(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    return render(request, "orders/shop_order_detail.html",
+                  {"order": order, "ship_form": ShipForm(), "reason_form": ReasonForm()})
+
+
+@login_required
+@require_POST
+def shop_order_action(request, number, action):
+    order = selectors.order_of_shop_member(user=request.user, number=number)
+    if order is None or action not in SHOP_ACTIONS:
+        raise Http404
+    if action == "ship":
+        form = ShipForm(request.POST)
+        if not form.is_valid():
+            return render(request, "orders/shop_order_detail.html",
+                          {"order": order, "ship_form": form, "reason_form": ReasonForm()}, status=400)
+        return _act(request, order, action, SHOP_ACTIONS[action], "shop", "orders:shop_detail", **form.cleaned_data)
+    if action == "delivered" and order.shipping_method != "own":
+        messages.error(request, _("Hanya pengiriman kurir toko yang ditandai sampai oleh penjual."))
+        return redirect("orders:shop_detail", number=number)
+    return _act(request, order, action, SHOP_ACTIONS[action], "shop", "orders:shop_detail")
+
+
+def _act(request, order, action, to_status, role, back, **fields):
+    note = ""
+    if action in NEEDS_REASON:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Tuliskan alasannya."))
+            return redirect(back, number=order.number)
+        note = form.cleaned_data["reason"]
+    try:
+        order_transition(order_id=order.pk, to_status=to_status, actor=request.user, role=role, note=note, **fields)
+    except OrderTransitionError as problem:
+        template = "orders/order_detail.html" if role == "buyer" else "orders/shop_order_detail.html"
+        return render(request, template, {"order": order, "error": str(problem), "ship_form": ShipForm(),
+                                          "reason_form": ReasonForm()}, status=409)
+    messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
+    return redirect(back, number=order.number)

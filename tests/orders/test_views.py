@@ -1,0 +1,121 @@
+import pytest
+
+from orders.models import CartLine, Order
+from orders.services import order_transition
+from tests.factories import make_product, make_shop, make_user
+from tests.orders.test_checkout import make_address
+from vendors.models import ShopMember
+
+pytestmark = pytest.mark.django_db
+
+
+def test_guest_cart_is_kept_in_the_session_and_merged_at_login(client):
+    variant = make_product(price=20000).variants.get()
+    client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 2})
+    page = client.get("/keranjang/").content.decode()
+    assert "Rp40.000" in page and 'id="cart-count">2<' in page
+    buyer = make_user(password="rahasia-123")
+    CartLine.objects.create(user=buyer, variant=variant, quantity=1)
+    client.post("/akun/login/", {"login": buyer.email, "password": "rahasia-123"})
+    assert CartLine.objects.get(user=buyer, variant=variant).quantity == 3
+    assert 'id="cart-count">3<' in client.get("/keranjang/").content.decode()
+
+
+def test_cart_quantity_changes_with_htmx_and_bad_input_is_a_400(client):
+    variant = make_product(price=20000, stock=1).variants.get()
+    client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 1})
+    response = client.post("/keranjang/ubah/", {"variant": variant.pk, "quantity": 3}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Rp60.000" in html and "Stok tinggal 1" in html
+    assert 'hx-swap-oob="true">3<' in html
+    assert client.post("/keranjang/ubah/", {"variant": variant.pk, "quantity": -1}).status_code == 400
+    assert client.post("/keranjang/ubah/", {"variant": 999999, "quantity": 1}).status_code == 404
+
+
+def test_cart_page_query_count_does_not_grow_with_lines(client, django_assert_max_num_queries):
+    for _ in range(6):
+        client.post("/keranjang/tambah/", {"variant": make_product().variants.get().pk, "quantity": 1})
+    with django_assert_max_num_queries(4):
+        client.get("/keranjang/")
+
+
+def test_checkout_places_orders_once_for_a_double_tap(client):
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    a, b = make_product(price=10000).variants.get(), make_product(price=30000).variants.get()
+    for variant in (a, b):
+        client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 1})
+    page = client.get("/checkout/")
+    assert page.status_code == 200 and "Rp40.000" in page.content.decode()
+    form = {"key": "double-tap", "address": buyer.addresses.get().pk,
+            f"shipping_{a.product.shop_id}": "pickup", f"shipping_{b.product.shop_id}": "jne:REG",
+            f"price_{a.pk}": "1"}  # a price sent by the browser is ignored
+    first = client.post("/checkout/", form)
+    second = client.post("/checkout/", form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Order.objects.filter(buyer=buyer).count() == 2
+    assert sorted(Order.objects.values_list("subtotal", flat=True)) == [10000, 30000]
+
+
+def test_checkout_without_an_address_asks_for_one_first(client):
+    client.force_login(make_user())
+    response = client.get("/checkout/")
+    assert response.status_code == 302 and response["Location"].startswith("/alamat/baru/")
+
+
+def test_address_form_errors_are_in_indonesian_and_nothing_is_saved(client):
+    buyer = make_user()
+    client.force_login(buyer)
+    response = client.post("/alamat/baru/", {"recipient": "Ani", "phone": "12", "street": "Jl. A",
+                                              "region_1": "36", "postal_code": "abc"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Kode pos terdiri dari 5 angka" in html and "Lengkapi pilihan sampai Desa/Kelurahan" in html
+    assert not buyer.addresses.exists()
+
+
+def _placed_order(client, buyer, shop):
+    make_address(buyer)
+    client.force_login(buyer)
+    variant = make_product(shop=shop).variants.get()
+    client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 1})
+    client.post("/checkout/", {"key": "k", "address": buyer.addresses.get().pk, f"shipping_{shop.pk}": "pickup"})
+    return Order.objects.get(buyer=buyer)
+
+
+def test_shop_accepts_and_ships_and_other_shops_get_404(client):
+    shop = make_shop()
+    order = _placed_order(client, make_user(), shop)
+    order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")
+    stranger_shop = make_shop()
+    client.force_login(stranger_shop.owner)
+    assert client.get(f"/penjual/pesanan/{order.number}/").status_code == 404
+    assert client.post(f"/penjual/pesanan/{order.number}/accept/").status_code == 404
+    finance = make_user()
+    ShopMember.objects.create(shop=shop, user=finance, role=ShopMember.Role.FINANCE)
+    client.force_login(finance)
+    assert client.get(f"/penjual/pesanan/{order.number}/").status_code == 404
+    client.force_login(shop.owner)
+    assert order.number in client.get("/penjual/pesanan/?status=paid").content.decode()
+    assert client.post(f"/penjual/pesanan/{order.number}/accept/").status_code == 302
+    bad = client.post(f"/penjual/pesanan/{order.number}/ship/", {"courier": "JNE", "tracking_number": "x"})
+    assert bad.status_code == 400 and "Nomor resi" in bad.content.decode()
+    client.post(f"/penjual/pesanan/{order.number}/ship/", {"courier": "JNE", "tracking_number": "JNE0012345"})
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == (Order.Status.SHIPPED, "JNE0012345")
+    again = client.post(f"/penjual/pesanan/{order.number}/accept/")
+    assert again.status_code == 409 and "tidak bisa dilakukan" in again.content.decode()
+
+
+def test_buyer_sees_only_own_orders_and_cancels_while_unpaid(client):
+    order = _placed_order(client, make_user(), make_shop())
+    other = make_user()
+    client.force_login(other)
+    assert client.get(f"/pesanan/{order.number}/").status_code == 404
+    client.force_login(order.buyer)
+    assert client.get(f"/pesanan/{order.number}/").status_code == 200
+    client.post(f"/pesanan/{order.number}/cancel/")
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert client.post(f"/pesanan/{order.number}/nonsense/").status_code == 404
