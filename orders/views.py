@@ -51,16 +51,17 @@ def checkout(request):
     if not addresses:
         messages.info(request, _("Tambahkan alamat pengiriman dulu."))
         return redirect(f"{_address_new_url()}?next=/checkout/")
-    address = next((a for a in addresses if str(a.pk) == request.POST.get("address", request.GET.get("alamat"))),
-                   addresses[0])
+    data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
+    address = next((a for a in addresses if str(a.pk) == data.get("address")), addresses[0])
     shops = selectors.cart_view(quantities=cart_quantities(request))
     if not shops:
         return redirect("orders:cart")
     for group in shops:
         group["quotes"] = shipping_quotes(shop=group["shop"], destination_kabkota=address.kabkota_code,
                                           weight_grams=group["weight"])
-        group["chosen"] = request.POST.get(f"shipping_{group['shop'].pk}", group["quotes"][0].method
-                                           if group["quotes"] else "")
+        group["chosen"] = data.get(f"shipping_{group['shop'].pk}", group["quotes"][0].method
+                                   if group["quotes"] else "")
+        group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]
         chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
         group["fee"] = chosen.fee if chosen else 0
     error = None
@@ -79,7 +80,7 @@ def checkout(request):
     total = sum(g["subtotal"] + g["fee"] for g in shops)
     response = render(request, "orders/checkout.html", {
         "addresses": addresses, "address": address, "shops": shops, "total": total, "error": error,
-        "key": request.POST.get("key") or secrets.token_urlsafe(24),
+        "key": data.get("key") or secrets.token_urlsafe(24),
     }, status=409 if error else 200)
     return response
 
