@@ -19,3 +19,9 @@ class ShipForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Alasan"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Nilai"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)])
+    text = forms.CharField(label=_("Ulasan (opsional)"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -108,6 +108,7 @@ class Order(models.Model):
     note = models.CharField(max_length=300, blank=True)
     courier = models.CharField(max_length=40, blank=True)
     tracking_number = models.CharField(max_length=60, blank=True)
+    invoice_number = models.CharField(max_length=32, blank=True)  # given when the order is paid
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
@@ -167,3 +168,39 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number of a month: INV/PB/2026/11/000123 counts up without gaps under a row lock."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "month"], name="invoicecounter_month_unique")]
+
+    def __str__(self):
+        return f"{self.year}/{self.month:02d}: {self.last}"
+
+
+class Review(models.Model):
+    """A buyer's rating of one bought product, after the order completed; the shop may reply once."""
+
+    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="reviews")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(_("nilai"))
+    text = models.TextField(_("ulasan"), max_length=1000, blank=True)
+    reply = models.TextField(_("balasan penjual"), max_length=1000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ {self.product_id}"

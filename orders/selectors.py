@@ -3,7 +3,7 @@ from django.db.models import Prefetch, QuerySet
 from catalog.models import Product, ProductVariant
 from vendors.models import Shop, ShopMember
 
-from .models import Order, OrderEvent
+from .models import Order, OrderEvent, OrderLine, Review
 
 ORDER_ROLES = (ShopMember.Role.ADMIN, ShopMember.Role.OPERATIONS)
 
@@ -32,8 +32,9 @@ def cart_view(*, quantities: dict[int, int]) -> list[dict]:
 
 
 def _with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related("shop", "group", "buyer").prefetch_related(
-        "lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
+    return queryset.select_related("shop", "shop__kabkota", "group", "buyer").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("pk")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
 
 
 def orders_of_buyer(*, user) -> QuerySet[Order]:
@@ -55,3 +56,7 @@ def orders_of_shop_member(*, user, status: str = "") -> QuerySet[Order]:
 def order_of_shop_member(*, user, number: str) -> Order | None:
     return _with_details(Order.objects.filter(shop__members__user=user, shop__members__role__in=ORDER_ROLES,
                                               number=number)).first()
+
+
+def product_reviews(*, product_id: int, limit: int = 10) -> list[Review]:
+    return list(Review.objects.filter(product_id=product_id).select_related("buyer").order_by("-created_at")[:limit])

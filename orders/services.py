@@ -16,7 +16,7 @@ from plazabanten.money import format_rupiah
 from plazabanten.services import outbox_enqueue
 from vendors.models import Shop
 
-from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine
+from .models import CartLine, CheckoutGroup, InvoiceCounter, Order, OrderEvent, OrderLine, Review
 from .shipping import shipping_quotes
 
 MAX_LINE_QUANTITY = 999
@@ -206,6 +206,8 @@ def order_transition(*, order_id: int, to_status: str, actor=None, role: str, no
             order.reason = note[:300]
         for name, value in fields.items():
             setattr(order, name, value)
+        if to_status == S.PAID and not order.invoice_number:
+            order.invoice_number = _invoice_number_next()
         order.save()
         OrderEvent.objects.create(order=order, actor=actor, from_status=previous, to_status=to_status, note=note)
         if to_status in RELEASES_STOCK:
@@ -217,6 +219,16 @@ def order_transition(*, order_id: int, to_status: str, actor=None, role: str, no
                 _stock_move(variant=variants[line.variant_id], delta=line.quantity)
         _notify(order=order, role=role)
     return order
+
+
+def _invoice_number_next() -> str:
+    """INV/PB/<year>/<month>/<6 digits>, gapless within a month (the counter row is locked until commit)."""
+    today = timezone.localdate()
+    InvoiceCounter.objects.get_or_create(year=today.year, month=today.month)
+    counter = InvoiceCounter.objects.select_for_update().get(year=today.year, month=today.month)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"INV/PB/{today.year}/{today.month:02d}/{counter.last:06d}"
 
 
 def _notify(*, order: Order, role: str) -> None:
@@ -263,3 +275,52 @@ def _sweep(ids: list[int], to_status: str, note: str) -> int:
         except OrderTransitionError:
             pass  # moved on by someone else since we listed it
     return done
+
+
+# --- reviews -------------------------------------------------------------------------------------------
+
+REVIEWABLE = {S.COMPLETED}
+
+
+class ReviewError(Exception):
+    """The review cannot be written (not bought, not completed, already reviewed, already replied)."""
+
+
+def review_create(*, buyer, line_id: int, rating: int, text: str = "") -> Review:
+    if not 1 <= rating <= 5:
+        raise ReviewError(_("Beri nilai 1 sampai 5 bintang."))
+    with transaction.atomic():
+        line = (OrderLine.objects.select_related("order", "variant").filter(pk=line_id, order__buyer=buyer).first())
+        if line is None or line.order.status not in REVIEWABLE:
+            raise ReviewError(_("Ulasan bisa ditulis setelah pesanan selesai."))
+        if Review.objects.filter(line=line).exists():
+            raise ReviewError(_("Produk ini sudah Anda ulas."))
+        product = Product.objects.select_for_update().get(pk=line.variant.product_id)
+        review = Review.objects.create(line=line, product=product, buyer=buyer, rating=rating, text=text[:1000])
+        _ratings_refresh(product=product)
+    return review
+
+
+def review_reply(*, user, review_id: int, text: str) -> Review:
+    from .selectors import ORDER_ROLES
+
+    with transaction.atomic():
+        review = (Review.objects.select_for_update()
+                  .filter(pk=review_id, product__shop__members__user=user,
+                          product__shop__members__role__in=ORDER_ROLES).first())
+        if review is None:
+            raise ReviewError(_("Ulasan tidak ditemukan."))
+        if review.reply:
+            raise ReviewError(_("Ulasan ini sudah dibalas."))
+        review.reply, review.replied_at = text[:1000], timezone.now()
+        review.save(update_fields=["reply", "replied_at"])
+    return review
+
+
+def _ratings_refresh(*, product: Product) -> None:
+    from django.db.models import Avg, Count
+
+    mine = Review.objects.filter(product=product).aggregate(avg=Avg("rating"), count=Count("pk"))
+    Product.objects.filter(pk=product.pk).update(rating_avg=round(mine["avg"] or 0, 2), rating_count=mine["count"])
+    shop = Review.objects.filter(product__shop_id=product.shop_id).aggregate(avg=Avg("rating"), count=Count("pk"))
+    Shop.objects.filter(pk=product.shop_id).update(rating_avg=round(shop["avg"] or 0, 2), rating_count=shop["count"])

@@ -12,8 +12,13 @@ urlpatterns = [
     path("checkout/<int:pk>/", views.group_page, name="group"),
     path("pesanan/", views.order_list, name="list"),
     path("pesanan/<str:number>/", views.order_detail, name="detail"),
+    path("pesanan/<str:number>/invoice/", views.invoice, name="invoice"),
+    path("pesanan/<str:number>/invoice.pdf", views.invoice, {"pdf": True}, name="invoice_pdf"),
+    path("pesanan/<str:number>/ulasan/<int:line_id>/", views.review_new, name="review_new"),
     path("pesanan/<str:number>/<slug:action>/", views.order_action, name="action"),
     path("penjual/pesanan/", views.shop_order_list, name="shop_list"),
     path("penjual/pesanan/<str:number>/", views.shop_order_detail, name="shop_detail"),
+    path("penjual/pesanan/<str:number>/slip/", views.packing_slip, name="packing_slip"),
     path("penjual/pesanan/<str:number>/<slug:action>/", views.shop_order_action, name="shop_action"),
+    path("penjual/ulasan/<int:review_id>/balas/", views.review_reply_view, name="review_reply"),
 ]

@@ -2,7 +2,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,9 +13,19 @@ from catalog.models import ProductVariant
 
 from . import selectors
 from .cart import cart_quantities, cart_refresh_count, cart_update
-from .forms import CartLineForm, ReasonForm, ShipForm
+from .forms import CartLineForm, ReasonForm, ReviewForm, ShipForm
+from .invoice import invoice_pdf
 from .models import Order
-from .services import CheckoutError, OrderTransitionError, ShopChoice, checkout_place, order_transition
+from .services import (
+    CheckoutError,
+    OrderTransitionError,
+    ReviewError,
+    ShopChoice,
+    checkout_place,
+    order_transition,
+    review_create,
+    review_reply,
+)
 from .shipping import shipping_quotes
 
 
@@ -196,3 +206,67 @@ def _act(request, order, action, to_status, role, back, **fields):
                                           "reason_form": ReasonForm()}, status=409)
     messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
     return redirect(back, number=order.number)
+
+
+def _order_for_either_side(request, number):
+    """The buyer of the order or a member of its shop may see its invoice and packing slip."""
+    order = (selectors.order_of_buyer(user=request.user, number=number)
+             or selectors.order_of_shop_member(user=request.user, number=number))
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+@require_GET
+def invoice(request, number, pdf=False):
+    order = _order_for_either_side(request, number)
+    if not order.invoice_number:
+        raise Http404("invoice is issued when the order is paid")
+    if pdf:
+        response = HttpResponse(invoice_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="invoice-{order.number}.pdf"'
+        return response
+    return render(request, "orders/invoice.html", {"order": order})
+
+
+@login_required
+@require_GET
+def packing_slip(request, number):
+    order = selectors.order_of_shop_member(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    return render(request, "orders/packing_slip.html", {"order": order})
+
+
+@login_required
+@require_POST
+def review_new(request, number, line_id):
+    order = selectors.order_of_buyer(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ReviewError(_("Beri nilai 1 sampai 5 bintang."))
+        review_create(buyer=request.user, line_id=line_id, **form.cleaned_data)
+    except ReviewError as problem:
+        return render(request, "orders/order_detail.html",
+                      {"order": order, "error": str(problem), "reason_form": ReasonForm()}, status=409)
+    messages.success(request, _("Terima kasih atas ulasan Anda."))
+    return redirect("orders:detail", number=number)
+
+
+@login_required
+@require_POST
+def review_reply_view(request, review_id):
+    text = request.POST.get("reply", "").strip()
+    try:
+        if not text:
+            raise ReviewError(_("Tulis balasannya."))
+        review = review_reply(user=request.user, review_id=review_id, text=text)
+    except ReviewError as problem:
+        messages.error(request, str(problem))
+        return redirect("orders:shop_list")
+    messages.success(request, _("Balasan terkirim."))
+    return redirect("orders:shop_detail", number=review.line.order.number)

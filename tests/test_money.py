@@ -28,3 +28,17 @@ def test_rupiah_text_is_parsed(text, amount):
 def test_bad_rupiah_text_is_refused(text):
     with pytest.raises(ValueError):
         parse_rupiah(text)
+
+
+@pytest.mark.parametrize(("amount", "words"), [
+    (0, "nol rupiah"), (1, "satu rupiah"), (11, "sebelas rupiah"), (15, "lima belas rupiah"),
+    (100, "seratus rupiah"), (1000, "seribu rupiah"), (1500, "seribu lima ratus rupiah"),
+    (21_000, "dua puluh satu ribu rupiah"), (100_000, "seratus ribu rupiah"),
+    (1_250_000, "satu juta dua ratus lima puluh ribu rupiah"),
+    (756_000, "tujuh ratus lima puluh enam ribu rupiah"),
+    (2_000_000_011, "dua miliar sebelas rupiah"), (-5000, "minus lima ribu rupiah"),
+])
+def test_rupiah_in_words_is_indonesian_terbilang(amount, words):
+    from plazabanten.money import rupiah_in_words
+
+    assert rupiah_in_words(amount) == words
