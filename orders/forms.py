@@ -25,3 +25,25 @@ class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("Nilai"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)])
     text = forms.CharField(label=_("Ulasan (opsional)"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ShopShippingForm(forms.Form):
+    """A shop's delivery options: pickup, courier services, and its own courier's flat fee per Banten kab/kota."""
+
+    pickup = forms.BooleanField(label=_("Pembeli boleh ambil di toko"), required=False)
+    couriers = forms.MultipleChoiceField(label=_("Jasa kirim"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, kabkota: list, couriers: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["couriers"].choices = list(couriers.items())
+        self.kabkota = kabkota
+        for region in kabkota:
+            self.fields[f"fee_{region.code}"] = forms.IntegerField(
+                label=region.name, required=False, min_value=0, max_value=1_000_000,
+                help_text=_("Kosongkan bila kurir toko tidak mengantar ke sini."),
+                error_messages={"min_value": _("Ongkir tidak boleh negatif."),
+                                "max_value": _("Ongkir paling banyak Rp1.000.000.")})
+
+    def own_courier_fees(self) -> dict[str, int]:
+        return {region.code: self.cleaned_data[f"fee_{region.code}"] for region in self.kabkota
+                if self.cleaned_data.get(f"fee_{region.code}") is not None}

@@ -60,3 +60,9 @@ def order_of_shop_member(*, user, number: str) -> Order | None:
 
 def product_reviews(*, product_id: int, limit: int = 10) -> list[Review]:
     return list(Review.objects.filter(product_id=product_id).select_related("buyer").order_by("-created_at")[:limit])
+
+
+def shop_administered(*, user, slug: str = "") -> Shop | None:
+    """A shop this person administers (the one named by slug, else the first); None for anyone else."""
+    shops = Shop.objects.filter(members__user=user, members__role=ShopMember.Role.ADMIN).order_by("pk")
+    return (shops.filter(slug=slug) if slug else shops).first()

@@ -324,3 +324,13 @@ def _ratings_refresh(*, product: Product) -> None:
     Product.objects.filter(pk=product.pk).update(rating_avg=round(mine["avg"] or 0, 2), rating_count=mine["count"])
     shop = Review.objects.filter(product__shop_id=product.shop_id).aggregate(avg=Avg("rating"), count=Count("pk"))
     Shop.objects.filter(pk=product.shop_id).update(rating_avg=round(shop["avg"] or 0, 2), rating_count=shop["count"])
+
+
+def shop_shipping_save(*, shop, pickup: bool, couriers: list[str], own_courier_fees: dict[str, int]):
+    from .models import ShopShipping
+
+    if not (pickup or couriers or own_courier_fees):
+        raise CheckoutError(_("Pilih paling tidak satu cara pengiriman."))
+    shipping, _created = ShopShipping.objects.update_or_create(
+        shop=shop, defaults={"pickup": pickup, "couriers": couriers, "own_courier_fees": own_courier_fees})
+    return shipping

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pesanan/<str:number>/ulasan/<int:line_id>/", views.review_new, name="review_new"),
     path("pesanan/<str:number>/<slug:action>/", views.order_action, name="action"),
     path("penjual/pesanan/", views.shop_order_list, name="shop_list"),
+    path("penjual/pengiriman/", views.shop_shipping, name="shop_shipping"),
     path("penjual/pesanan/<str:number>/", views.shop_order_detail, name="shop_detail"),
     path("penjual/pesanan/<str:number>/slip/", views.packing_slip, name="packing_slip"),
     path("penjual/pesanan/<str:number>/<slug:action>/", views.shop_order_action, name="shop_action"),

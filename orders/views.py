@@ -13,7 +13,7 @@ from catalog.models import ProductVariant
 
 from . import selectors
 from .cart import cart_quantities, cart_refresh_count, cart_update
-from .forms import CartLineForm, ReasonForm, ReviewForm, ShipForm
+from .forms import CartLineForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
 from .invoice import invoice_pdf
 from .models import Order
 from .services import (
@@ -25,8 +25,9 @@ from .services import (
     order_transition,
     review_create,
     review_reply,
+    shop_shipping_save,
 )
-from .shipping import shipping_quotes
+from .shipping import COURIERS, shipping_quotes
 
 
 @require_GET
@@ -104,7 +105,7 @@ def _address_new_url() -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def address_new(request):
-    form = AddressForm(request.POST or None)
+    form = AddressForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         address_save(user=request.user, data=form.cleaned_data)
         messages.success(request, _("Alamat disimpan."))
@@ -270,3 +271,33 @@ def review_reply_view(request, review_id):
         return redirect("orders:shop_list")
     messages.success(request, _("Balasan terkirim."))
     return redirect("orders:shop_detail", number=review.line.order.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_shipping(request):
+    from regions.selectors import banten_kabkota
+
+    from .models import ShopShipping
+
+    shop = selectors.shop_administered(user=request.user, slug=request.GET.get("toko", ""))
+    if shop is None:
+        raise Http404
+    current = ShopShipping.objects.filter(shop=shop).first() or ShopShipping(shop=shop, couriers=list(COURIERS))
+    initial = {"pickup": current.pickup, "couriers": current.couriers,
+               **{f"fee_{code}": fee for code, fee in current.own_courier_fees.items()}}
+    form = ShopShippingForm(request.POST if request.method == "POST" else None, initial=initial,
+                            kabkota=banten_kabkota(), couriers=COURIERS)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                shop_shipping_save(shop=shop, pickup=form.cleaned_data["pickup"],
+                                   couriers=form.cleaned_data["couriers"], own_courier_fees=form.own_courier_fees())
+            except CheckoutError as problem:
+                form.add_error(None, str(problem))
+            else:
+                messages.success(request, _("Pengaturan pengiriman disimpan."))
+                return redirect(request.get_full_path())
+        status = 400
+    return render(request, "orders/shop_shipping.html", {"form": form, "shop": shop}, status=status)

@@ -119,3 +119,23 @@ def test_buyer_sees_only_own_orders_and_cancels_while_unpaid(client):
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
     assert client.post(f"/pesanan/{order.number}/nonsense/").status_code == 404
+
+
+def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
+    shop = make_shop(kabkota="36.74")
+    client.force_login(shop.owner)
+    assert client.get("/penjual/pengiriman/").status_code == 200
+    nothing = client.post("/penjual/pengiriman/", {})
+    assert nothing.status_code == 400 and "paling tidak satu cara" in nothing.content.decode()
+    negative = client.post("/penjual/pengiriman/", {"pickup": "on", "fee_36.74": "-5"})
+    assert negative.status_code == 400 and "tidak boleh negatif" in negative.content.decode()
+    saved = client.post("/penjual/pengiriman/", {"couriers": ["jne"], "fee_36.74": "8000"})
+    assert saved.status_code == 302
+    from orders.shipping import shipping_quotes
+
+    methods = {q.method: q.fee for q in shipping_quotes(shop=shop, destination_kabkota="36.74", weight_grams=1500)}
+    assert methods == {"own": 8000, "jne:REG": 18000, "jne:YES": 32000}
+    assert not any(q.method == "own" for q in shipping_quotes(shop=shop, destination_kabkota="36.01",
+                                                                weight_grams=100))
+    client.force_login(make_user())
+    assert client.get("/penjual/pengiriman/").status_code == 404
