@@ -54,16 +54,26 @@ def cart_change(request, add=False):
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request):
-    if request.method == "POST":  # a retried or double-tapped POST lands on the group it made the first time
-        done = request.user.checkouts.filter(idempotency_key=request.POST.get("key", "")[:64]).first()
-        if done is not None:
-            return redirect("orders:group", pk=done.pk)
+    data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
     addresses = list(request.user.addresses.select_related("region"))
     if not addresses:
         messages.info(request, _("Tambahkan alamat pengiriman dulu."))
         return redirect(f"{_address_new_url()}?next=/checkout/")
-    data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
     address = next((a for a in addresses if str(a.pk) == data.get("address")), addresses[0])
+    error = None
+    if request.method == "POST":
+        # Shipping and totals are recomputed by the service from the database; only the choices come from here.
+        choices = {int(name.removeprefix("shipping_")): ShopChoice(method=value,
+                                                                   note=data.get(f"note_{name[9:]}", ""))
+                   for name, value in data.items() if name.startswith("shipping_") and name[9:].isdigit()}
+        try:
+            checkout_group = checkout_place(buyer=request.user, idempotency_key=data.get("key", "")[:64],
+                                            address=address, choices=choices)
+        except CheckoutError as problem:
+            error = str(problem)
+        else:
+            cart_refresh_count(request)
+            return redirect("orders:group", pk=checkout_group.pk)
     shops = selectors.cart_view(quantities=cart_quantities(request))
     if not shops:
         return redirect("orders:cart")
@@ -75,25 +85,11 @@ def checkout(request):
         group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]
         chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
         group["fee"] = chosen.fee if chosen else 0
-    error = None
-    if request.method == "POST":
-        choices = {group["shop"].pk: ShopChoice(method=request.POST.get(f"shipping_{group['shop'].pk}", ""),
-                                                note=request.POST.get(f"note_{group['shop'].pk}", ""))
-                   for group in shops}
-        try:
-            checkout_group = checkout_place(buyer=request.user, idempotency_key=request.POST.get("key", "")[:64],
-                                            address=address, choices=choices)
-        except CheckoutError as problem:
-            error = str(problem)
-        else:
-            cart_refresh_count(request)
-            return redirect("orders:group", pk=checkout_group.pk)
-    total = sum(g["subtotal"] + g["fee"] for g in shops)
-    response = render(request, "orders/checkout.html", {
-        "addresses": addresses, "address": address, "shops": shops, "total": total, "error": error,
+    return render(request, "orders/checkout.html", {
+        "addresses": addresses, "address": address, "shops": shops, "error": error,
+        "total": sum(g["subtotal"] + g["fee"] for g in shops),
         "key": data.get("key") or secrets.token_urlsafe(24),
     }, status=409 if error else 200)
-    return response
 
 
 def _address_new_url() -> str:
