@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import AddressForm
 from accounts.services import address_save
 from catalog.models import ProductVariant
+from plazabanten.ratelimit import rate_limit_exceeded
 
 from . import selectors
 from .cart import cart_quantities, cart_refresh_count, cart_update
@@ -61,6 +63,9 @@ def checkout(request):
         return redirect(f"{_address_new_url()}?next=/checkout/")
     address = next((a for a in addresses if str(a.pk) == data.get("address")), addresses[0])
     error = None
+    if request.method == "POST" and rate_limit_exceeded(key=f"checkout:{request.user.pk}",
+                                                        limit=settings.CHECKOUT_RATE_PER_MINUTE, window_seconds=60):
+        return render(request, "429.html", status=429)
     if request.method == "POST":
         # Shipping and totals are recomputed by the service from the database; only the choices come from here.
         choices = {int(name.removeprefix("shipping_")): ShopChoice(method=value,

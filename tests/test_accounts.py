@@ -53,3 +53,13 @@ def test_english_can_be_chosen(client):
 def test_indonesian_stays_the_default_for_an_english_browser(client):
     html = client.get("/akun/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="id"' in html and "Lupa kata sandi" in html
+
+
+def test_login_is_locked_after_repeated_wrong_passwords(client):
+    User.objects.create_user(email="korban@example.test", name="Korban", password="benar-sekali-1")
+    pages = [client.post("/akun/login/", {"login": "korban@example.test", "password": f"salah{i}"}).content.decode()
+             for i in range(6)]
+    assert all("tidak benar" in page for page in pages[:5])
+    assert "Terlalu banyak percobaan masuk yang gagal" in pages[5]
+    locked = client.post("/akun/login/", {"login": "korban@example.test", "password": "benar-sekali-1"})
+    assert locked.status_code == 200 and "_auth_user_id" not in client.session  # the right password waits too

@@ -198,6 +198,7 @@ PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
 ORDER_PAYMENT_HOURS = int(os.environ.get("ORDER_PAYMENT_HOURS", "24"))
 ORDER_ACCEPT_HOURS = 48
 ORDER_COMPLAINT_DAYS = 3
+CHECKOUT_RATE_PER_MINUTE = 10  # place-order attempts per buyer; allauth limits login and signup itself
 
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
 CELERY_TASK_SERIALIZER = "json"
@@ -237,7 +238,7 @@ def apply_service_urls(namespace: dict) -> None:
     namespace["CELERY_BROKER_URL"] = redis
     namespace["CACHES"] = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "plazabanten.cache.ResilientRedisCache",
             "LOCATION": redis,
             "KEY_PREFIX": "pb",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -139,3 +139,13 @@ def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
                                                                 weight_grams=100))
     client.force_login(make_user())
     assert client.get("/penjual/pengiriman/").status_code == 404
+
+
+def test_checkout_attempts_are_rate_limited_per_buyer(client, settings):
+    settings.CHECKOUT_RATE_PER_MINUTE = 3
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    statuses = [client.post("/checkout/", {"key": f"k{i}"}).status_code for i in range(5)]
+    assert statuses[:3] == [302, 302, 302]  # empty cart: back to the cart page
+    assert statuses[3:] == [429, 429]

@@ -1,0 +1,50 @@
+"""Redis cache that degrades to "no cache" while Redis is down, so pages and checkout keep working."""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+_DOWN = (RedisConnectionError, RedisTimeoutError)
+
+
+class ResilientRedisCache(RedisCache):
+    def _fallback(self, name, default, *args, **kwargs):
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except _DOWN:
+            logger.warning("cache: Redis unavailable during %s; continuing without the cache", name)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._fallback("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._fallback("get_many", {}, keys, version)
+
+    def set(self, key, value, timeout=None, version=None):
+        return self._fallback("set", None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=None, version=None):
+        return self._fallback("add", False, key, value, timeout, version)
+
+    def set_many(self, data, timeout=None, version=None):
+        return self._fallback("set_many", [], data, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._fallback("delete", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except _DOWN:
+            logger.warning("cache: Redis unavailable during incr; continuing without the cache")
+            return delta
+
+    def touch(self, key, timeout=None, version=None):
+        return self._fallback("touch", False, key, timeout, version)
+
+    def has_key(self, key, version=None):
+        return self._fallback("has_key", False, key, version)
