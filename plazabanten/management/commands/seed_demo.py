@@ -4,8 +4,11 @@ Running it again adds nothing that is already there. ``--products N`` grows the 
 inserts (for benchmarks); ``--logins`` only prints the demo logins.
 """
 
+import os
 import random
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -26,6 +29,10 @@ from vendors.models import Shop, ShopMember
 BULK_BATCH = 5000
 
 
+def _render(image_id: int) -> None:
+    product_image_render(image_id=image_id)
+
+
 class Command(BaseCommand):
     help = "Seed a believable demo marketplace (idempotent)."
 
@@ -42,7 +49,9 @@ class Command(BaseCommand):
         category_tree_ensure()
         self.seed_people()
         shops = self.seed_shops()
-        created = sum(self.seed_products(shop, index) for index, shop in enumerate(shops))
+        images = [image_id for index, shop in enumerate(shops) for image_id in self.seed_products(shop, index)]
+        self.render_photos(images)
+        created = len(images)
         if products:
             created += self.seed_bulk(products)
         total = Product.objects.count()
@@ -93,11 +102,22 @@ class Command(BaseCommand):
             shops.append(shop)
         return shops
 
-    def seed_products(self, shop: Shop, shop_index: int) -> int:
+    def render_photos(self, image_ids: list[int]) -> None:
+        """The demo renders its photos at once, on every core, so the storefront has them before it opens.
+
+        Uploads in the running marketplace go through Celery instead (catalog.services.product_image_add).
+        """
+        if not image_ids:
+            return
+        connection.close()  # each forked worker opens its own
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("fork")) as pool:
+            list(pool.map(_render, image_ids, chunksize=8))
+
+    def seed_products(self, shop: Shop, shop_index: int) -> list[int]:
         leaves = SHOPS[shop_index][4]
         categories = {c.name: c for c in Category.objects.filter(level=3, name__in=leaves)}
         existing = set(shop.products.values_list("slug", flat=True))
-        created = 0
+        image_ids = []
         for leaf in leaves:
             bases, (axis, values), (low, high), grams, halal, (tkdn_low, tkdn_high), description = LINES[leaf]
             # Every line also sells its first item as a bundle, as UMKM on marketplaces do.
@@ -113,11 +133,8 @@ class Command(BaseCommand):
                         (low * 3, high * 3) if bundle else (low, high), grams * (3 if bundle else 1), halal,
                         (tkdn_low, tkdn_high), axis, values[:1] if bundle else values)
                     photo = ContentFile(draw_product_photo(base, seed=rng.randrange(10_000)), name=f"{slug}.jpg")
-                    image = ProductImage.objects.create(product=product, original=photo, position=0)
-                # The demo renders inline so the storefront has photos at once; uploads go through Celery.
-                product_image_render(image_id=image.pk)
-                created += 1
-        return created
+                    image_ids.append(ProductImage.objects.create(product=product, original=photo, position=0).pk)
+        return image_ids
 
     def create_product(self, shop, category, name, slug, description, rng, price_range, grams, halal, tkdn, axis,
                        values) -> Product:
