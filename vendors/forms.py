@@ -30,8 +30,6 @@ _SIGNATURES = (
 def document_check(upload) -> DocumentUpload:
     """Accept a JPEG, PNG or PDF of at most 5 MB, judged by its content; the name is only kept for display."""
     raw_name = upload.name or ""
-    if "/" in raw_name or "\\" in raw_name or ".." in raw_name:
-        raise ValidationError(_("Nama file tidak boleh berisi “/”, “\\” atau “..”."), code="name")
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationError(_("Ukuran file maksimal 5 MB (file ini %(mb).1f MB).") % {"mb": upload.size / 2**20},
                               code="size")
@@ -173,7 +171,6 @@ class DocumentsForm(RevisionReasonsMixin, forms.Form):
 
     def __init__(self, *args, existing: dict[str, ShopDocument], **kwargs):
         super().__init__(*args, **kwargs)
-        self.existing = existing
         for name, field in self.fields.items():
             field.widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
             field.help_text = _("JPEG, PNG atau PDF, maks. 5 MB.")
@@ -182,16 +179,13 @@ class DocumentsForm(RevisionReasonsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.uploads = {}
+        # Each good file is kept even when another is still missing: the review step lists what is left.
         for name in self.fields:
-            upload = cleaned.get(name)
-            kind = name.removeprefix("doc_")
-            if upload:
+            if cleaned.get(name):
                 try:
-                    self.uploads[kind] = document_check(upload)
+                    self.uploads[name.removeprefix("doc_")] = document_check(cleaned[name])
                 except ValidationError as error:
                     self.add_error(name, error)
-            elif kind not in self.existing:
-                self.add_error(name, _("Unggah dokumen ini."))
         return cleaned
 
 
