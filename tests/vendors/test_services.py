@@ -42,7 +42,8 @@ def test_full_path_revision_then_verify_writes_one_audit_row_and_one_message_per
 
     shop = services.shop_submit(shop=shop, actor=owner)
     assert shop.status == Status.SUBMITTED and shop.submitted_at
-    shop = services.shop_request_revision(shop=shop, actor=verifikator, reasons={"nib": "NIB tidak terbaca", "bank": ""})
+    shop = services.shop_request_revision(shop=shop, actor=verifikator,
+                                          reasons={"nib": "NIB tidak terbaca", "bank": ""})
     assert shop.status == Status.REVISION_REQUESTED
     event = shop.events.first()
     assert event.reasons == {"nib": "NIB tidak terbaca"}  # empty reasons are dropped
