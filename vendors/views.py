@@ -95,6 +95,8 @@ def wizard_step(request, shop_id: int, step: str):
             form.add_error(None, error)
         else:
             messages.success(request, _("Tersimpan."))
+            if NEXT_STEP[step] == "review":
+                return redirect("vendors:review", shop_id=shop.pk)
             return redirect("vendors:step", shop_id=shop.pk, step=NEXT_STEP[step])
     status = 422 if request.method == "POST" else 200
     return render(request, "vendors/step.html", _step_context(shop, step, form=form), status=status)
