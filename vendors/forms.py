@@ -1,5 +1,6 @@
 import io
 import re
+import secrets
 from pathlib import PurePath
 
 from django import forms
@@ -13,7 +14,7 @@ from catalog.models import Category
 from plazabanten.phone import normalize_phone
 from regions.forms import RegionField
 
-from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity
+from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
 from .services import DocumentUpload
 from .validators import nib_check, nik_check, npwp_check, umkm_class
 
@@ -101,8 +102,10 @@ class ProfileForm(RevisionReasonsMixin, forms.Form):
         logo = self.cleaned_data.get("logo")
         if logo and logo.size > MAX_LOGO_BYTES:
             raise ValidationError(_("Logo maksimal 2 MB."))
-        if logo and getattr(logo, "image", None) and logo.image.format not in ("JPEG", "PNG"):
-            raise ValidationError(_("Logo harus JPEG atau PNG."))
+        if logo and getattr(logo, "image", None):
+            if logo.image.format not in ("JPEG", "PNG"):
+                raise ValidationError(_("Logo harus JPEG atau PNG."))
+            logo.name = f"{secrets.token_hex(12)}.{logo.image.format.lower()}"  # never the uploader's file name
         return logo
 
 
@@ -226,3 +229,10 @@ class RevisionForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Alasan"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": gettext_lazy("Tuliskan alasannya.")})
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email anggota"))
+    role = forms.ChoiceField(label=gettext_lazy("Peran"), choices=ShopMember.Role.choices, widget=forms.RadioSelect,
+                             help_text=gettext_lazy("Admin: semua. Produk & pesanan: katalog dan pengiriman. "
+                                                    "Keuangan: rekening dan pencairan dana."))

@@ -76,6 +76,24 @@ class ShopMember(models.Model):
         return f"{self.user} @ {self.shop} ({self.role})"
 
 
+
+class ShopInvitation(models.Model):
+    """The owner asks someone, by email, to join the shop with a role; it waits until that person accepts."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("peran"), max_length=12, choices=ShopMember.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "email"], condition=models.Q(accepted_at__isnull=True),
+                                               name="shop_invitation_one_open_per_email")]
+
+    def __str__(self):
+        return f"{self.email} → {self.shop} ({self.role})"
+
 def private_storage():
     """Identity documents never go to the public media storage."""
     return storages["private"]

@@ -4,10 +4,11 @@ from datetime import timedelta
 from statistics import median
 
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Shop, ShopDocument, ShopEvent, ShopMember
+from .models import Shop, ShopDocument, ShopEvent, ShopInvitation, ShopMember
 
 Status = Shop.Status
 
@@ -19,8 +20,21 @@ def shops_for_member(*, user):
 
 
 def shop_for_member(*, user, shop_id: int, roles: tuple[str, ...] = (ShopMember.Role.ADMIN,)) -> Shop:
-    return get_object_or_404(shops_for_member(user=user).filter(members__role__in=roles)
-                             .select_related("region", "kabkota", "owner"), pk=shop_id)
+    """The shop, if this user holds one of `roles` in it (one filter call: the same membership row must match)."""
+    if not user.is_authenticated:
+        raise Http404
+    shops = Shop.objects.filter(members__user=user, members__role__in=roles)
+    return get_object_or_404(shops.select_related("region", "kabkota", "owner"), pk=shop_id)
+
+
+def memberships_of(*, user) -> list[ShopMember]:
+    """The shops a person works in, with the role in each: the seller switches between them from this list."""
+    return list(ShopMember.objects.filter(user=user).select_related("shop", "shop__kabkota").order_by("shop__name"))
+
+
+def invitations_for(*, user) -> list[ShopInvitation]:
+    return list(ShopInvitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True)
+                .select_related("shop"))
 
 
 def shop_document_for(*, user, shop_id: int, document_id: int) -> ShopDocument:

@@ -7,6 +7,7 @@ for a decision, one outbox message to the owner (email + in-app, delivered by Ce
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -18,7 +19,16 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from plazabanten.services import audit_record, outbox_enqueue
 
-from .models import REVIEW_FIELDS, Shop, ShopBankAccount, ShopDocument, ShopEvent, ShopIdentity, ShopMember
+from .models import (
+    REVIEW_FIELDS,
+    Shop,
+    ShopBankAccount,
+    ShopDocument,
+    ShopEvent,
+    ShopIdentity,
+    ShopInvitation,
+    ShopMember,
+)
 from .validators import umkm_class
 
 Status = Shop.Status
@@ -53,14 +63,14 @@ def _locked(shop: Shop) -> Shop:
     return Shop.objects.select_for_update().select_related("owner").get(pk=shop.pk)
 
 
-def _require_admin(shop: Shop, actor) -> None:
-    if not ShopMember.objects.filter(shop=shop, user=actor, role=ShopMember.Role.ADMIN).exists():
+def _require_admin(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> None:
+    if not ShopMember.objects.filter(shop=shop, user=actor, role__in=roles).exists():
         raise PermissionDenied
 
 
-def _locked_editable(shop: Shop, actor) -> Shop:
+def _locked_editable(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> Shop:
     shop = _locked(shop)
-    _require_admin(shop, actor)
+    _require_admin(shop, actor, roles)
     if shop.status not in EDITABLE:
         raise ShopStateError(_("Data toko tidak bisa diubah saat berstatus “%(status)s”.")
                              % {"status": shop.get_status_display()})
@@ -143,7 +153,7 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
 
 def shop_update_bank(*, shop: Shop, actor, bank: str, number: str, holder_name: str) -> ShopBankAccount:
     with transaction.atomic():
-        shop = _locked_editable(shop, actor)
+        shop = _locked_editable(shop, actor, roles=(ShopMember.Role.ADMIN, ShopMember.Role.FINANCE))
         account, _created = ShopBankAccount.objects.update_or_create(
             shop=shop, defaults={"bank": bank, "number": number, "holder_name": holder_name})
         audit_record(actor=actor, action="shop.update_bank", target=shop,
@@ -247,3 +257,55 @@ def shop_reinstate(*, shop: Shop, actor, note: str = "") -> Shop:
         shop=shop, actor=actor, action="reinstate", note=note,
         subject=_("Toko %(name)s aktif kembali") % {"name": shop.name},
         body=_("Pembekuan dicabut; produk Anda tampil lagi di Plaza Banten."))
+
+
+def shop_member_invite(*, shop: Shop, actor, email: str, role: str) -> ShopInvitation:
+    """Invite by email; someone who already has an account hears about it through the outbox."""
+    email = email.strip().lower()
+    if role not in ShopMember.Role.values:
+        raise ValidationError(_("Peran tidak dikenal."))
+    with transaction.atomic():
+        shop = _locked(shop)
+        _require_admin(shop, actor)
+        if ShopMember.objects.filter(shop=shop, user__email__iexact=email).exists():
+            raise ValidationError(_("%(email)s sudah menjadi anggota toko ini.") % {"email": email})
+        invitation, _created = ShopInvitation.objects.update_or_create(
+            shop=shop, email=email, accepted_at=None, defaults={"role": role, "invited_by": actor})
+        audit_record(actor=actor, action="shop.member_invite", target=shop, after={"email": email, "role": role})
+        invitee = get_user_model().objects.filter(email__iexact=email).first()
+        if invitee:
+            outbox_enqueue(recipient=invitee,
+                           subject=_("Undangan bergabung dengan toko %(name)s") % {"name": shop.name},
+                           body=_("%(who)s mengundang Anda sebagai %(role)s. Terima undangan di halaman Toko saya.")
+                           % {"who": actor, "role": invitation.get_role_display()},
+                           url=reverse("vendors:seller_home"))
+    return invitation
+
+
+def shop_invitation_accept(*, invitation_id: int, user) -> ShopMember:
+    with transaction.atomic():
+        invitation = (ShopInvitation.objects.select_for_update()
+                      .filter(pk=invitation_id, email__iexact=user.email, accepted_at__isnull=True).first())
+        if invitation is None:
+            raise ShopStateError(_("Undangan tidak ada atau sudah diterima."))
+        member, _created = ShopMember.objects.get_or_create(shop_id=invitation.shop_id, user=user,
+                                                            defaults={"role": invitation.role})
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        user.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
+        audit_record(actor=user, action="shop.member_join", target=invitation.shop, after={"role": member.role})
+    return member
+
+
+def shop_member_remove(*, shop: Shop, actor, member_id: int) -> None:
+    with transaction.atomic():
+        shop = _locked(shop)
+        _require_admin(shop, actor)
+        member = ShopMember.objects.filter(shop=shop, pk=member_id).select_related("user").first()
+        if member is None:
+            raise ShopStateError(_("Anggota tidak ditemukan."))
+        if member.user_id == shop.owner_id:
+            raise ShopStateError(_("Pemilik toko tidak bisa dikeluarkan."))
+        member.delete()
+        audit_record(actor=actor, action="shop.member_remove", target=shop,
+                     before={"email": member.user.email, "role": member.role})

@@ -16,10 +16,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plazabanten.phone import whatsapp_link
 from regions.models import Region
 
 from . import selectors, services
-from .forms import BankForm, DocumentsForm, IdentityForm, ProfileForm, ReasonForm, RevisionForm
+from .forms import BankForm, DocumentsForm, IdentityForm, InviteForm, ProfileForm, ReasonForm, RevisionForm
 from .models import REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
 
 STEPS = (
@@ -29,6 +30,8 @@ STEPS = (
     ("bank", gettext_lazy("Rekening")),
     ("review", gettext_lazy("Kirim")),
 )
+# The finance member looks after the payout account; everything else is the admin's.
+STEP_ROLES = {"bank": (ShopMember.Role.ADMIN, ShopMember.Role.FINANCE)}
 NEXT_STEP = {STEPS[i][0]: STEPS[i + 1][0] for i in range(len(STEPS) - 1)}
 
 
@@ -55,12 +58,34 @@ def _conflict(request, shop: Shop, error: services.ShopStateError):
     return render(request, "vendors/conflict.html", {"shop": shop, "message": str(error)}, status=409)
 
 
+# ---- public ---------------------------------------------------------------------------------------------------
+
+@require_GET
+def shop_public(request, slug: str):
+    """A verified shop's storefront: who they are, where, how they rate, their products, a WhatsApp button."""
+    from catalog.selectors import product_cards, product_storefront_queryset
+
+    shop = get_object_or_404(Shop.objects.select_related("kabkota"), slug=slug, status=Shop.Status.VERIFIED)
+    products = list(product_cards(product_storefront_queryset().filter(shop=shop)).order_by("-sold_count", "-id")[:48])
+    whatsapp = whatsapp_link(shop.whatsapp, _("Halo %(shop)s, saya melihat toko Anda di Plaza Banten.")
+                             % {"shop": shop.name}) if shop.whatsapp else ""
+    return render(request, "vendors/public.html", {"shop": shop, "products": products, "whatsapp": whatsapp})
+
+
 # ---- seller side ----------------------------------------------------------------------------------------------
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def seller_home(request):
     """The seller's shops, and a one-field form that opens a new draft shop."""
+    if request.method == "POST" and "invitation" in request.POST:
+        try:
+            member = services.shop_invitation_accept(invitation_id=int(request.POST["invitation"]), user=request.user)
+        except (ValueError, services.ShopStateError):
+            messages.error(request, _("Undangan tidak ada atau sudah diterima."))
+        else:
+            messages.success(request, _("Anda sekarang anggota %(shop)s.") % {"shop": member.shop.name})
+        return redirect("vendors:seller_home")
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
         if not name:
@@ -69,8 +94,9 @@ def seller_home(request):
             slug = f"{slugify(name)[:50] or 'toko'}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
             shop = services.shop_create_draft(owner=request.user, name=name, slug=slug)
             return redirect("vendors:step", shop_id=shop.pk, step="profile")
-    shops = selectors.shops_for_member(user=request.user).select_related("kabkota").distinct()
-    return render(request, "vendors/seller_home.html", {"shops": shops})
+    return render(request, "vendors/seller_home.html", {
+        "memberships": selectors.memberships_of(user=request.user),
+        "invitations": selectors.invitations_for(user=request.user)})
 
 
 def _step_context(shop: Shop, step: str, **extra) -> dict:
@@ -80,7 +106,8 @@ def _step_context(shop: Shop, step: str, **extra) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def wizard_step(request, shop_id: int, step: str):
-    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+    roles = STEP_ROLES.get(step, (ShopMember.Role.ADMIN,))
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id, roles=roles)
     if step not in NEXT_STEP:
         raise Http404
     reasons = selectors.shop_revision_reasons(shop=shop)
@@ -181,6 +208,39 @@ def document_file(request, shop_id: int, document_id: int):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_members(request, shop_id: int):
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.shop_member_invite(shop=shop, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, _("Undangan terkirim ke %(email)s.") % form.cleaned_data)
+                return redirect("vendors:members", shop_id=shop.pk)
+        status = 422
+    return render(request, "vendors/members.html", {
+        "shop": shop, "form": form, "members": shop.members.select_related("user").order_by("created_at"),
+        "invitations": shop.invitations.filter(accepted_at__isnull=True)}, status=status)
+
+
+@login_required
+@require_POST
+def shop_member_remove(request, shop_id: int, member_id: int):
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+    try:
+        services.shop_member_remove(shop=shop, actor=request.user, member_id=member_id)
+    except services.ShopStateError as error:
+        return _conflict(request, shop, error)
+    messages.success(request, _("Anggota dikeluarkan."))
+    return redirect("vendors:members", shop_id=shop.pk)
 
 
 # ---- verification console -------------------------------------------------------------------------------------
