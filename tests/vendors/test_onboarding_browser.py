@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
@@ -139,3 +141,43 @@ def test_seller_onboards_gets_a_revision_fixes_it_and_is_verified(live_server, p
     expect(page.locator("body")).to_contain_text("perlu perbaikan")
     fits_the_phone(page)
     screenshot("seller-notified")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_numbers_public_page_and_members_fit_a_phone(live_server, page, screenshot):
+    from tests.factories import make_product, make_shop
+    from vendors import services
+
+    from .helpers import make_complete_draft
+
+    verifikator = make_verifikator()
+    for kabkota in ("36.01", "36.03", "36.03", "36.74", "36.74", "36.74"):
+        make_shop(kabkota=kabkota)
+    shop = make_complete_draft(name="Kopi Baduy")
+    services.shop_request_revision(shop=services.shop_submit(shop=shop, actor=shop.owner), actor=verifikator,
+                                   reasons={"nib": "Tidak terbaca"})
+    verified = make_shop(name="Batik Krakatau", whatsapp="+6281234567890", umkm_class="mikro", rating_avg=4.8,
+                         rating_count=31)
+    make_product(shop=verified, name="Kain Batik Krakatau")
+
+    log_in_as(page, live_server, verifikator)
+    page.goto(live_server.url + "/verifikasi/angka/")
+    expect(page.locator(".bars").first).to_contain_text("Terverifikasi")
+    assert page.locator(".bars svg.bar").count() >= 6 + 3
+    fits_the_phone(page)
+    screenshot("numbers")
+
+    page.goto(live_server.url + f"/toko/{verified.slug}/")
+    expect(page.locator(".btn-wa")).to_have_attribute("href", re.compile(r"^https://wa\.me/6281234567890\?text="))
+    fits_the_phone(page)
+    screenshot("public-shop")
+
+    log_in_as(page, live_server, shop.owner)
+    page.goto(live_server.url + f"/penjual/{shop.pk}/anggota/")
+    page.fill("#id_email", "staf@example.test")
+    page.check("text=Keuangan")
+    page.get_by_role("button", name="Kirim undangan").click()
+    expect(page.locator(".queue")).to_contain_text("staf@example.test")
+    fits_the_phone(page)
+    screenshot("members")
