@@ -142,3 +142,40 @@ def test_suspending_takes_the_products_off_the_storefront_at_once_and_reinstatin
     assert product_storefront_queryset().filter(pk=product.pk).exists()
     assert OutboxMessage.objects.filter(recipient=shop.owner, subject__contains="dibekukan").count() == 1
     assert OutboxMessage.objects.filter(recipient=shop.owner, subject__contains="aktif kembali").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_verifikators_deciding_at_once_make_one_decision():
+    import threading
+
+    from django.db import connection
+
+    shop = make_complete_draft()
+    shop = services.shop_submit(shop=shop, actor=shop.owner)
+    first, second = make_verifikator(), make_verifikator()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(action):
+        try:
+            barrier.wait()
+            action()
+            outcomes.append("done")
+        except services.ShopStateError:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(lambda: services.shop_verify(shop=shop, actor=first),)),
+               threading.Thread(target=decide, args=(lambda: services.shop_reject(shop=shop, actor=second,
+                                                                                  reason="Data tidak cocok"),))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "done"]
+    decisions = AuditLog.objects.filter(target_id=str(shop.pk), action__in=["shop.verify", "shop.reject"])
+    assert decisions.count() == 1
+    shop.refresh_from_db()
+    assert shop.status == {"shop.verify": Status.VERIFIED, "shop.reject": Status.REJECTED}[decisions.get().action]
+    assert ShopEvent.objects.filter(shop=shop).count() == 2  # the submit and the one decision

@@ -307,3 +307,11 @@ def test_numbers_page_draws_bars(client, submitted):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg class=\"bar\"" in page and "Perlu perbaikan" in page
+
+
+def test_console_shop_page_query_count_is_pinned(client, submitted, django_assert_max_num_queries):
+    shop_a, _ = submitted
+    client.force_login(make_verifikator())
+    client.get(reverse("vendors:console_shop", args=[shop_a.pk]))  # warm the session and groups
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("vendors:console_shop", args=[shop_a.pk])).status_code == 200
