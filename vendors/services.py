@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,7 +96,11 @@ def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description:
         shop.street, shop.postal_code, shop.whatsapp = street, postal_code, whatsapp
         if logo is not None:
             shop.logo = logo
-        shop.save()
+        try:
+            with transaction.atomic():
+                shop.save()
+        except IntegrityError:  # another shop took the slug since the form checked it
+            raise ValidationError({"slug": _("Alamat toko ini sudah dipakai toko lain.")}) from None
         shop.categories.set(categories)
         audit_record(actor=actor, action="shop.update_profile", target=shop, before=before,
                      after={"name": name, "slug": slug, "region": shop.region_id, "whatsapp": whatsapp})

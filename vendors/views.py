@@ -203,7 +203,11 @@ def shop_status(request, shop_id: int):
 def document_file(request, shop_id: int, document_id: int):
     """Stream a private document to the shop's members and verifikator; everyone else gets a 404."""
     document = selectors.shop_document_for(user=request.user, shop_id=shop_id, document_id=document_id)
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=document.content_type)
     response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,8 +1,10 @@
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -224,7 +226,7 @@ def submitted(two_shops):
 
 def test_console_queue_filters_and_shows_days_waiting(client, submitted):
     shop_a, shop_b = submitted
-    Shop.objects.filter(pk=shop_a.pk).update(submitted_at=shop_a.submitted_at - __import__("datetime").timedelta(5))
+    Shop.objects.filter(pk=shop_a.pk).update(submitted_at=shop_a.submitted_at - timedelta(days=5))
     Shop.objects.filter(pk=shop_b.pk).update(kabkota_id="36.74")
     client.force_login(make_verifikator())
     page = client.get(reverse("vendors:console_queue")).content.decode()
@@ -315,3 +317,23 @@ def test_console_shop_page_query_count_is_pinned(client, submitted, django_asser
     client.get(reverse("vendors:console_shop", args=[shop_a.pk]))  # warm the session and groups
     with django_assert_max_num_queries(8):
         assert client.get(reverse("vendors:console_shop", args=[shop_a.pk])).status_code == 200
+
+
+def test_slug_taken_between_form_check_and_save_is_a_field_error(draft):
+    from vendors.services import shop_update_profile
+
+    make_shop(slug="rebutan")
+    with pytest.raises(ValidationError) as error:
+        shop_update_profile(shop=draft, actor=draft.owner, name="X", slug="rebutan", description="", region=None,
+                            street="", postal_code="", whatsapp="", categories=[])
+    assert error.value.message_dict == {"slug": ["Alamat toko ini sudah dipakai toko lain."]}
+    draft.refresh_from_db()
+    assert draft.slug == "emping-menes"
+
+
+def test_a_document_whose_file_vanished_is_a_404(client, two_shops):
+    shop_a, _ = two_shops
+    document = shop_a.documents.get(kind="ktp")
+    document.file.storage.delete(document.file.name)
+    client.force_login(shop_a.owner)
+    assert client.get(reverse("vendors:document", args=[shop_a.pk, document.pk])).status_code == 404
