@@ -101,7 +101,10 @@ def verification_numbers() -> dict:
             if to_status == Status.REVISION_REQUESTED:
                 revisions_per_shop[shop_id] += 1
     revision_counts = list(revisions_per_shop.values())
+    waiting = Shop.objects.filter(status=Status.SUBMITTED, submitted_at__isnull=False)
     return {
+        "waiting_now": waiting.count(),
+        "waiting_over_3_days": waiting.filter(submitted_at__lte=timezone.now() - timedelta(days=3)).count(),
         "by_status": {status: by_status.get(status, 0) for status in Status.values},
         "by_kabkota": list(by_kabkota.values()),
         "median_days_to_decision": round(median(waits), 1) if waits else None,

@@ -179,3 +179,25 @@ def test_two_verifikators_deciding_at_once_make_one_decision():
     shop.refresh_from_db()
     assert shop.status == {"shop.verify": Status.VERIFIED, "shop.reject": Status.REJECTED}[decisions.get().action]
     assert ShopEvent.objects.filter(shop=shop).count() == 2  # the submit and the one decision
+
+
+def test_numbers_give_the_median_days_from_submit_to_decision_and_revisions_per_shop():
+    from datetime import timedelta
+
+    from vendors.selectors import verification_numbers
+
+    verifikator = make_verifikator()
+    fast, slow = make_complete_draft(), make_complete_draft()
+    fast = services.shop_verify(shop=services.shop_submit(shop=fast, actor=fast.owner), actor=verifikator)
+    slow = services.shop_request_revision(shop=services.shop_submit(shop=slow, actor=slow.owner), actor=verifikator,
+                                          reasons={"bank": "Nama rekening beda"})
+    for shop, days in ((fast, 2), (slow, 4)):
+        submit, decision = shop.events.order_by("pk")
+        ShopEvent.objects.filter(pk=decision.pk).update(created_at=submit.created_at + timedelta(days=days))
+    numbers = verification_numbers()
+    assert numbers["median_days_to_decision"] == 3.0
+    assert numbers["decisions"] == 2
+    assert numbers["revisions_per_shop"] == 0.5
+    assert numbers["by_status"]["verified"] == 1 and numbers["by_status"]["revision_requested"] == 1
+    assert numbers["by_kabkota"] == [{"name": "Kabupaten Lebak", "total": 2, "verified": 1,
+                                      "revision_requested": 1}]

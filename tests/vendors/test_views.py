@@ -301,7 +301,7 @@ def test_suspend_needs_a_reason_and_suspends(client):
 
 
 def test_numbers_page_draws_bars(client, submitted):
-    shop_a, _ = submitted
+    shop_a, shop_b = submitted
     verifikator = make_verifikator()
     services.shop_request_revision(shop=shop_a, actor=verifikator, reasons={"nib": "salah"})
     client.force_login(verifikator)
@@ -309,6 +309,9 @@ def test_numbers_page_draws_bars(client, submitted):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg class=\"bar\"" in page and "Perlu perbaikan" in page
+    Shop.objects.filter(pk=shop_b.pk).update(submitted_at=shop_b.submitted_at - timedelta(days=4))
+    page = client.get(reverse("vendors:console_numbers")).content.decode()
+    assert '<strong class="big late">1</strong> / 1' in page  # one shop waiting, and waiting too long
 
 
 def test_console_shop_page_query_count_is_pinned(client, submitted, django_assert_max_num_queries):
