@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,8 @@ class Shop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    categories = models.ManyToManyField("catalog.Category", verbose_name=_("kategori yang dijual"), blank=True,
+                                        related_name="+")
 
     class Meta:
         verbose_name = _("toko")
@@ -71,3 +74,153 @@ class ShopMember(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.shop} ({self.role})"
+
+
+
+class ShopInvitation(models.Model):
+    """The owner asks someone, by email, to join the shop with a role; it waits until that person accepts."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("peran"), max_length=12, choices=ShopMember.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "email"], condition=models.Q(accepted_at__isnull=True),
+                                               name="shop_invitation_one_open_per_email")]
+
+    def __str__(self):
+        return f"{self.email} → {self.shop} ({self.role})"
+
+def private_storage():
+    """Identity documents never go to the public media storage."""
+    return storages["private"]
+
+
+class ShopIdentity(models.Model):
+    """Who stands behind the shop: the owner's NIK, the business numbers and the declared size."""
+
+    class EntityType(models.TextChoices):
+        INDIVIDUAL = "individual", _("Perorangan")
+        BUSINESS = "business", _("Badan usaha (CV, PT, koperasi)")
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, primary_key=True, related_name="identity")
+    owner_name = models.CharField(_("nama pemilik sesuai KTP"), max_length=150)
+    owner_nik = models.CharField(_("NIK pemilik"), max_length=16)
+    entity_type = models.CharField(_("bentuk usaha"), max_length=12, choices=EntityType.choices,
+                                   default=EntityType.INDIVIDUAL)
+    business_name = models.CharField(_("nama badan usaha"), max_length=150, blank=True)
+    nib = models.CharField(_("NIB"), max_length=13)
+    npwp = models.CharField(_("NPWP"), max_length=16)
+    capital = models.PositiveBigIntegerField(_("modal usaha (di luar tanah dan bangunan)"))
+    turnover = models.PositiveBigIntegerField(_("omzet setahun"))
+    halal_number = models.CharField(_("nomor sertifikat halal"), max_length=40, blank=True)
+    pirt_number = models.CharField(_("nomor P-IRT"), max_length=40, blank=True)
+    bpom_number = models.CharField(_("nomor izin edar BPOM"), max_length=40, blank=True)
+    # Odd but plausible values the validators let through, for the verifikator to look at.
+    warnings = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("identitas usaha")
+        verbose_name_plural = _("identitas usaha")
+
+    def __str__(self):
+        return f"{self.owner_name} ({self.shop})"
+
+
+class ShopDocument(models.Model):
+    class Kind(models.TextChoices):
+        KTP = "ktp", _("Foto KTP pemilik")
+        NIB = "nib", _("Dokumen NIB")
+        NPWP = "npwp", _("Kartu NPWP")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    file = models.FileField(storage=private_storage, max_length=200)
+    original_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dokumen toko")
+        verbose_name_plural = _("dokumen toko")
+        constraints = [models.UniqueConstraint(fields=["shop", "kind"], name="shop_document_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.shop}"
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+
+BANKS = [
+    ("bri", "BRI"), ("bni", "BNI"), ("mandiri", "Bank Mandiri"), ("bca", "BCA"), ("bsi", "Bank Syariah Indonesia"),
+    ("bjb", "Bank BJB"), ("bank_banten", "Bank Banten"), ("btn", "BTN"), ("cimb", "CIMB Niaga"),
+    ("permata", "Bank Permata"), ("danamon", "Bank Danamon"), ("ocbc", "OCBC"), ("muamalat", "Bank Muamalat"),
+    ("seabank", "SeaBank"), ("jago", "Bank Jago"),
+]
+
+
+class ShopBankAccount(models.Model):
+    """Where payouts go; the holder name is checked against the owner or the business by the verifikator."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, primary_key=True, related_name="bank_account")
+    bank = models.CharField(_("bank"), max_length=20, choices=BANKS)
+    number = models.CharField(_("nomor rekening"), max_length=18)
+    holder_name = models.CharField(_("nama pemilik rekening"), max_length=150)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rekening toko")
+        verbose_name_plural = _("rekening toko")
+        constraints = [models.CheckConstraint(condition=models.Q(number__regex=r"^\d{7,18}$"),
+                                              name="shop_bank_number_7_18_digits")]
+
+    def __str__(self):
+        return f"{self.get_bank_display()} {self.number}"
+
+
+class ShopEvent(models.Model):
+    """One row per status change: the shop's own history, the seller's revision reasons and the Pemprov numbers."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=20, choices=Shop.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Shop.Status.choices)
+    # For a revision: {"nib": "Nomor tidak sesuai dokumen", ...}, keyed by the review field names.
+    reasons = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["shop", "-created_at"]), models.Index(fields=["to_status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.shop}: {self.from_status} → {self.to_status}"
+
+
+# What a verifikator can flag in a revision request, the label the seller reads, and the wizard step that fixes it.
+REVIEW_FIELDS = {
+    "name": (_("Nama toko"), "profile"),
+    "description": (_("Deskripsi"), "profile"),
+    "logo": (_("Logo"), "profile"),
+    "region": (_("Alamat"), "profile"),
+    "whatsapp": (_("Nomor WhatsApp"), "profile"),
+    "owner_name": (_("Nama pemilik"), "identity"),
+    "owner_nik": (_("NIK pemilik"), "identity"),
+    "nib": (_("NIB"), "identity"),
+    "npwp": (_("NPWP"), "identity"),
+    "capital": (_("Modal dan omzet"), "identity"),
+    "certificates": (_("Sertifikat"), "identity"),
+    "doc_ktp": (_("Foto KTP"), "documents"),
+    "doc_nib": (_("Dokumen NIB"), "documents"),
+    "doc_npwp": (_("Kartu NPWP"), "documents"),
+    "bank": (_("Rekening bank"), "bank"),
+}

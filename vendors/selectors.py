@@ -1,0 +1,113 @@
+"""Reads of shops. Every shop-side lookup goes through shops_for_member, so another shop's id is a 404."""
+
+from datetime import timedelta
+from statistics import median
+
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Shop, ShopDocument, ShopEvent, ShopInvitation, ShopMember
+
+Status = Shop.Status
+
+
+def shops_for_member(*, user):
+    if not user.is_authenticated:
+        return Shop.objects.none()
+    return Shop.objects.filter(members__user=user)
+
+
+def shop_for_member(*, user, shop_id: int, roles: tuple[str, ...] = (ShopMember.Role.ADMIN,)) -> Shop:
+    """The shop, if this user holds one of `roles` in it (one filter call: the same membership row must match)."""
+    if not user.is_authenticated:
+        raise Http404
+    shops = Shop.objects.filter(members__user=user, members__role__in=roles)
+    return get_object_or_404(shops.select_related("region", "kabkota", "owner"), pk=shop_id)
+
+
+def memberships_of(*, user) -> list[ShopMember]:
+    """The shops a person works in, with the role in each: the seller switches between them from this list."""
+    return list(ShopMember.objects.filter(user=user).select_related("shop", "shop__kabkota").order_by("shop__name"))
+
+
+def invitations_for(*, user) -> list[ShopInvitation]:
+    return list(ShopInvitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True)
+                .select_related("shop"))
+
+
+def shop_document_for(*, user, shop_id: int, document_id: int) -> ShopDocument:
+    """A document for the shop's own members or a verifikator; for anyone else it does not exist."""
+    documents = ShopDocument.objects.filter(shop_id=shop_id)
+    if not user.is_verifikator:
+        documents = documents.filter(shop__in=shops_for_member(user=user))
+    return get_object_or_404(documents, pk=document_id)
+
+
+def shop_revision_reasons(*, shop: Shop) -> dict[str, str]:
+    """The verifikator's open reasons, per field, while the shop waits for the seller's fixes."""
+    if shop.status != Status.REVISION_REQUESTED:
+        return {}
+    event = shop.events.filter(to_status=Status.REVISION_REQUESTED).first()
+    return event.reasons if event else {}
+
+
+def shop_review_detail(*, shop_id: int) -> Shop:
+    return get_object_or_404(
+        Shop.objects.select_related("owner", "region", "region__parent", "kabkota", "identity", "bank_account")
+        .prefetch_related("documents", "categories", "events__actor"), pk=shop_id)
+
+
+def verification_queue(*, status: str = Status.SUBMITTED, kabkota: str = "", min_days: int | None = None):
+    """Shops for the console, longest waiting first, each with days_waiting since its last submit."""
+    shops = Shop.objects.select_related("kabkota", "owner").annotate(revisions=Count(
+        "events", filter=Q(events__to_status=Status.REVISION_REQUESTED)))
+    if status:
+        shops = shops.filter(status=status)
+    if kabkota:
+        shops = shops.filter(kabkota_id=kabkota)
+    now = timezone.now()
+    if min_days:
+        shops = shops.filter(submitted_at__lte=now - timedelta(days=min_days))
+    shops = list(shops.order_by(F("submitted_at").asc(nulls_last=True), "pk")[:200])
+    for shop in shops:
+        shop.days_waiting = (now - shop.submitted_at).days if shop.submitted_at else None
+    return shops
+
+
+def verification_numbers() -> dict:
+    """Shops by status and kab/kota, median days from submit to decision, revisions per shop."""
+    by_status = dict(Shop.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    rows = (Shop.objects.exclude(status=Status.DRAFT).values("kabkota__code", "kabkota__name", "status")
+            .annotate(n=Count("pk")).order_by("kabkota__code"))
+    by_kabkota: dict[str, dict] = {}
+    for row in rows:
+        entry = by_kabkota.setdefault(row["kabkota__code"] or "", {"name": row["kabkota__name"] or "—", "total": 0})
+        entry[row["status"]] = row["n"]
+        entry["total"] += row["n"]
+
+    decisions = {Status.VERIFIED, Status.REJECTED, Status.REVISION_REQUESTED}
+    waits, submitted_at = [], {}
+    revisions_per_shop: dict[int, int] = {}
+    events = ShopEvent.objects.filter(to_status__in=decisions | {Status.SUBMITTED}).order_by("created_at", "pk")
+    for shop_id, from_status, to_status, created_at in events.values_list("shop_id", "from_status", "to_status",
+                                                                          "created_at"):
+        if to_status == Status.SUBMITTED:
+            submitted_at[shop_id] = created_at
+            revisions_per_shop.setdefault(shop_id, 0)
+        elif from_status == Status.SUBMITTED and shop_id in submitted_at:
+            waits.append((created_at - submitted_at.pop(shop_id)).total_seconds() / 86400)
+            if to_status == Status.REVISION_REQUESTED:
+                revisions_per_shop[shop_id] += 1
+    revision_counts = list(revisions_per_shop.values())
+    waiting = Shop.objects.filter(status=Status.SUBMITTED, submitted_at__isnull=False)
+    return {
+        "waiting_now": waiting.count(),
+        "waiting_over_3_days": waiting.filter(submitted_at__lte=timezone.now() - timedelta(days=3)).count(),
+        "by_status": {status: by_status.get(status, 0) for status in Status.values},
+        "by_kabkota": list(by_kabkota.values()),
+        "median_days_to_decision": round(median(waits), 1) if waits else None,
+        "decisions": len(waits),
+        "revisions_per_shop": round(sum(revision_counts) / len(revision_counts), 2) if revision_counts else None,
+    }

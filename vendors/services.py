@@ -1,0 +1,315 @@
+"""Every write to a shop: the onboarding steps and the verification decisions (ARCHITECTURE §5).
+
+Each function is one transaction that locks the shop row, checks the transition table, writes one audit row and,
+for a decision, one outbox message to the owner (email + in-app, delivered by Celery after commit).
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from plazabanten.services import audit_record, outbox_enqueue
+
+from .models import (
+    REVIEW_FIELDS,
+    Shop,
+    ShopBankAccount,
+    ShopDocument,
+    ShopEvent,
+    ShopIdentity,
+    ShopInvitation,
+    ShopMember,
+)
+from .validators import umkm_class
+
+Status = Shop.Status
+
+# action → (statuses it may start from, status it ends in, who may do it)
+TRANSITIONS = {
+    "submit": ({Status.DRAFT, Status.REVISION_REQUESTED}, Status.SUBMITTED, "owner"),
+    "verify": ({Status.SUBMITTED}, Status.VERIFIED, "verifikator"),
+    "request_revision": ({Status.SUBMITTED}, Status.REVISION_REQUESTED, "verifikator"),
+    "reject": ({Status.SUBMITTED}, Status.REJECTED, "verifikator"),
+    "suspend": ({Status.VERIFIED}, Status.SUSPENDED, "verifikator"),
+    "reinstate": ({Status.SUSPENDED}, Status.VERIFIED, "verifikator"),
+}
+EDITABLE = {Status.DRAFT, Status.REVISION_REQUESTED}
+
+
+class ShopStateError(Exception):
+    """The shop is not in a state that allows this action (the view answers 409)."""
+
+
+@dataclass(frozen=True)
+class DocumentUpload:
+    """A file already checked by content (vendors.forms.document_check)."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    original_name: str
+
+
+def _locked(shop: Shop) -> Shop:
+    return Shop.objects.select_for_update().select_related("owner").get(pk=shop.pk)
+
+
+def _require_admin(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> None:
+    if not ShopMember.objects.filter(shop=shop, user=actor, role__in=roles).exists():
+        raise PermissionDenied
+
+
+def _locked_editable(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> Shop:
+    shop = _locked(shop)
+    _require_admin(shop, actor, roles)
+    if shop.status not in EDITABLE:
+        raise ShopStateError(_("Data toko tidak bisa diubah saat berstatus “%(status)s”.")
+                             % {"status": shop.get_status_display()})
+    return shop
+
+
+def shop_create_draft(*, owner, name: str, slug: str) -> Shop:
+    with transaction.atomic():
+        shop = Shop.objects.create(owner=owner, name=name, slug=slug, status=Status.DRAFT)
+        ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
+        owner.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
+        audit_record(actor=owner, action="shop.create", target=shop, after={"name": name, "slug": slug})
+    return shop
+
+
+def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description: str, region, street: str,
+                        postal_code: str, whatsapp: str, categories, logo=None) -> Shop:
+    with transaction.atomic():
+        shop = _locked_editable(shop, actor)
+        before = {"name": shop.name, "slug": shop.slug, "region": shop.region_id, "whatsapp": shop.whatsapp}
+        shop.name, shop.slug, shop.description = name, slug, description
+        shop.region, shop.kabkota_id = region, region.kabkota_code if region else None
+        shop.street, shop.postal_code, shop.whatsapp = street, postal_code, whatsapp
+        if logo is not None:
+            shop.logo = logo
+        try:
+            with transaction.atomic():
+                shop.save()
+        except IntegrityError:  # another shop took the slug since the form checked it
+            raise ValidationError({"slug": _("Alamat toko ini sudah dipakai toko lain.")}) from None
+        shop.categories.set(categories)
+        audit_record(actor=actor, action="shop.update_profile", target=shop, before=before,
+                     after={"name": name, "slug": slug, "region": shop.region_id, "whatsapp": whatsapp})
+    return shop
+
+
+def shop_update_identity(*, shop: Shop, actor, owner_name: str, owner_nik: str, entity_type: str,
+                         business_name: str, nib: str, npwp: str, capital: int, turnover: int,
+                         halal_number: str = "", pirt_number: str = "", bpom_number: str = "",
+                         warnings: list[str] | None = None) -> ShopIdentity:
+    with transaction.atomic():
+        shop = _locked_editable(shop, actor)
+        umkm = umkm_class(capital=capital, turnover=turnover)
+        identity, _created = ShopIdentity.objects.update_or_create(shop=shop, defaults={
+            "owner_name": owner_name, "owner_nik": owner_nik, "entity_type": entity_type,
+            "business_name": business_name, "nib": nib, "npwp": npwp, "capital": capital, "turnover": turnover,
+            "halal_number": halal_number, "pirt_number": pirt_number, "bpom_number": bpom_number,
+            "warnings": warnings or [],
+        })
+        before = {"umkm_class": shop.umkm_class}
+        shop.umkm_class = umkm
+        shop.save(update_fields=["umkm_class"])
+        audit_record(actor=actor, action="shop.update_identity", target=shop, before=before,
+                     after={"umkm_class": umkm, "nib": nib, "entity_type": entity_type})
+    return identity
+
+
+def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) -> ShopDocument:
+    """Store under a random name in the private storage; a replaced file is deleted once the change commits."""
+    if kind not in ShopDocument.Kind.values:
+        raise ValidationError(_("Jenis dokumen tidak dikenal."))
+    with transaction.atomic():
+        shop = _locked_editable(shop, actor)
+        document = ShopDocument.objects.filter(shop=shop, kind=kind).first() or ShopDocument(shop=shop, kind=kind)
+        old_name = document.file.name if document.pk else ""
+        document.original_name = upload.original_name
+        document.content_type = upload.content_type
+        document.size = len(upload.content)
+        document.uploaded_by = actor
+        name = f"shops/{shop.pk}/{kind}-{secrets.token_hex(16)}.{upload.extension}"
+        document.file.save(name, ContentFile(upload.content), save=False)
+        try:
+            document.save()
+        except Exception:
+            document.file.storage.delete(document.file.name)
+            raise
+        if old_name:
+            storage = document.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+        audit_record(actor=actor, action="shop.upload_document", target=shop,
+                     after={"kind": kind, "size": document.size, "content_type": upload.content_type})
+    return document
+
+
+def shop_update_bank(*, shop: Shop, actor, bank: str, number: str, holder_name: str) -> ShopBankAccount:
+    with transaction.atomic():
+        shop = _locked_editable(shop, actor, roles=(ShopMember.Role.ADMIN, ShopMember.Role.FINANCE))
+        account, _created = ShopBankAccount.objects.update_or_create(
+            shop=shop, defaults={"bank": bank, "number": number, "holder_name": holder_name})
+        audit_record(actor=actor, action="shop.update_bank", target=shop,
+                     after={"bank": bank, "number_last4": number[-4:], "holder_name": holder_name})
+    return account
+
+
+def shop_missing_steps(*, shop: Shop) -> list[str]:
+    """What still stops a submit, as wizard step names."""
+    missing = []
+    if not (shop.name and shop.region_id and shop.whatsapp):
+        missing.append("profile")
+    if not ShopIdentity.objects.filter(shop=shop).exists():
+        missing.append("identity")
+    if ShopDocument.objects.filter(shop=shop).count() < len(ShopDocument.Kind.values):
+        missing.append("documents")
+    if not ShopBankAccount.objects.filter(shop=shop).exists():
+        missing.append("bank")
+    return missing
+
+
+def _transition(*, shop: Shop, actor, action: str, subject: str, body: str, reasons: dict | None = None,
+                note: str = "") -> Shop:
+    allowed_from, target, who = TRANSITIONS[action]
+    with transaction.atomic():
+        shop = _locked(shop)
+        if who == "owner":
+            _require_admin(shop, actor)
+        elif not actor.is_verifikator:
+            raise PermissionDenied
+        if shop.status not in allowed_from:
+            raise ShopStateError(_("Toko berstatus “%(status)s”: tindakan ini tidak bisa dilakukan.")
+                                 % {"status": shop.get_status_display()})
+        before = shop.status
+        now = timezone.now()
+        shop.status = target
+        if target == Status.SUBMITTED:
+            shop.submitted_at = now
+        if action == "verify":
+            shop.verified_at = now
+        shop.save(update_fields=["status", "submitted_at", "verified_at"])
+        ShopEvent.objects.create(shop=shop, actor=actor, from_status=before, to_status=target,
+                                 reasons=reasons or {}, note=note)
+        audit_record(actor=actor, action=f"shop.{action}", target=shop, before={"status": before},
+                     after={"status": target, **({"reasons": reasons} if reasons else {})}, reason=note)
+        outbox_enqueue(recipient=shop.owner, subject=subject, body=body,
+                       url=reverse("vendors:status", args=[shop.pk]))
+    return shop
+
+
+def shop_submit(*, shop: Shop, actor) -> Shop:
+    missing = shop_missing_steps(shop=shop)
+    if missing:
+        raise ShopStateError(_("Lengkapi dulu: %(steps)s.") % {"steps": ", ".join(missing)})
+    return _transition(
+        shop=shop, actor=actor, action="submit",
+        subject=_("Pendaftaran toko %(name)s diterima") % {"name": shop.name},
+        body=_("Data toko Anda sedang diperiksa verifikator Pemprov Banten. Target pemeriksaan 3 hari kerja; "
+               "Anda akan diberi tahu hasilnya lewat email dan notifikasi."))
+
+
+def shop_verify(*, shop: Shop, actor, note: str = "") -> Shop:
+    return _transition(
+        shop=shop, actor=actor, action="verify", note=note,
+        subject=_("Toko %(name)s terverifikasi") % {"name": shop.name},
+        body=_("Selamat! Toko Anda sudah terverifikasi. Sekarang Anda bisa menayangkan produk di Plaza Banten."))
+
+
+def shop_request_revision(*, shop: Shop, actor, reasons: dict[str, str], note: str = "") -> Shop:
+    reasons = {key: text.strip() for key, text in reasons.items() if text and text.strip()}
+    unknown = set(reasons) - set(REVIEW_FIELDS)
+    if unknown or not reasons:
+        raise ValidationError(_("Tuliskan alasan perbaikan untuk minimal satu data."))
+    listed = "\n".join(f"- {REVIEW_FIELDS[key][0]}: {text}" for key, text in reasons.items())
+    return _transition(
+        shop=shop, actor=actor, action="request_revision", reasons=reasons, note=note,
+        subject=_("Toko %(name)s perlu perbaikan") % {"name": shop.name},
+        body=_("Verifikator meminta perbaikan data berikut:\n%(list)s\nPerbaiki lalu kirim ulang.") % {"list": listed})
+
+
+def shop_reject(*, shop: Shop, actor, reason: str) -> Shop:
+    if not reason.strip():
+        raise ValidationError(_("Tuliskan alasan penolakan."))
+    return _transition(
+        shop=shop, actor=actor, action="reject", note=reason.strip(),
+        subject=_("Pendaftaran toko %(name)s ditolak") % {"name": shop.name},
+        body=_("Alasan: %(reason)s") % {"reason": reason.strip()})
+
+
+def shop_suspend(*, shop: Shop, actor, reason: str) -> Shop:
+    if not reason.strip():
+        raise ValidationError(_("Tuliskan alasan pembekuan."))
+    return _transition(
+        shop=shop, actor=actor, action="suspend", note=reason.strip(),
+        subject=_("Toko %(name)s dibekukan") % {"name": shop.name},
+        body=_("Produk Anda tidak tampil sementara. Alasan: %(reason)s") % {"reason": reason.strip()})
+
+
+def shop_reinstate(*, shop: Shop, actor, note: str = "") -> Shop:
+    return _transition(
+        shop=shop, actor=actor, action="reinstate", note=note,
+        subject=_("Toko %(name)s aktif kembali") % {"name": shop.name},
+        body=_("Pembekuan dicabut; produk Anda tampil lagi di Plaza Banten."))
+
+
+def shop_member_invite(*, shop: Shop, actor, email: str, role: str) -> ShopInvitation:
+    """Invite by email; someone who already has an account hears about it through the outbox."""
+    email = email.strip().lower()
+    if role not in ShopMember.Role.values:
+        raise ValidationError(_("Peran tidak dikenal."))
+    with transaction.atomic():
+        shop = _locked(shop)
+        _require_admin(shop, actor)
+        if ShopMember.objects.filter(shop=shop, user__email__iexact=email).exists():
+            raise ValidationError(_("%(email)s sudah menjadi anggota toko ini.") % {"email": email})
+        invitation, _created = ShopInvitation.objects.update_or_create(
+            shop=shop, email=email, accepted_at=None, defaults={"role": role, "invited_by": actor})
+        audit_record(actor=actor, action="shop.member_invite", target=shop, after={"email": email, "role": role})
+        invitee = get_user_model().objects.filter(email__iexact=email).first()
+        if invitee:
+            outbox_enqueue(recipient=invitee,
+                           subject=_("Undangan bergabung dengan toko %(name)s") % {"name": shop.name},
+                           body=_("%(who)s mengundang Anda sebagai %(role)s. Terima undangan di halaman Toko saya.")
+                           % {"who": actor, "role": invitation.get_role_display()},
+                           url=reverse("vendors:seller_home"))
+    return invitation
+
+
+def shop_invitation_accept(*, invitation_id: int, user) -> ShopMember:
+    with transaction.atomic():
+        invitation = (ShopInvitation.objects.select_for_update()
+                      .filter(pk=invitation_id, email__iexact=user.email, accepted_at__isnull=True).first())
+        if invitation is None:
+            raise ShopStateError(_("Undangan tidak ada atau sudah diterima."))
+        member, _created = ShopMember.objects.get_or_create(shop_id=invitation.shop_id, user=user,
+                                                            defaults={"role": invitation.role})
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        user.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
+        audit_record(actor=user, action="shop.member_join", target=invitation.shop, after={"role": member.role})
+    return member
+
+
+def shop_member_remove(*, shop: Shop, actor, member_id: int) -> None:
+    with transaction.atomic():
+        shop = _locked(shop)
+        _require_admin(shop, actor)
+        member = ShopMember.objects.filter(shop=shop, pk=member_id).select_related("user").first()
+        if member is None:
+            raise ShopStateError(_("Anggota tidak ditemukan."))
+        if member.user_id == shop.owner_id:
+            raise ShopStateError(_("Pemilik toko tidak bisa dikeluarkan."))
+        member.delete()
+        audit_record(actor=actor, action="shop.member_remove", target=shop,
+                     before={"email": member.user.email, "role": member.role})

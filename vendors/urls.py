@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vendors"
+urlpatterns = [
+    path("toko/<slug:slug>/", views.shop_public, name="public"),
+    path("penjual/", views.seller_home, name="seller_home"),
+    path("penjual/<int:shop_id>/kirim/", views.wizard_review, name="review"),
+    path("penjual/<int:shop_id>/status/", views.shop_status, name="status"),
+    path("penjual/<int:shop_id>/dokumen/<int:document_id>/", views.document_file, name="document"),
+    path("penjual/<int:shop_id>/anggota/", views.shop_members, name="members"),
+    path("penjual/<int:shop_id>/anggota/<int:member_id>/hapus/", views.shop_member_remove, name="member_remove"),
+    path("penjual/<int:shop_id>/<slug:step>/", views.wizard_step, name="step"),
+    path("verifikasi/", views.console_queue, name="console_queue"),
+    path("verifikasi/angka/", views.console_numbers, name="console_numbers"),
+    path("verifikasi/<int:shop_id>/", views.console_shop, name="console_shop"),
+    path("verifikasi/<int:shop_id>/<slug:action>/", views.console_action, name="console_action"),
+]

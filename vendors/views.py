@@ -1,0 +1,338 @@
+"""The seller's onboarding wizard, the private document view and the Pemprov verification console."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+# The public shop page lists products: the one place vendors reads catalog (catalog's storefront rules apply).
+from catalog.selectors import product_cards, product_storefront_queryset
+from plazabanten.phone import whatsapp_link
+from regions.models import Region
+
+from . import selectors, services
+from .forms import BankForm, DocumentsForm, IdentityForm, InviteForm, ProfileForm, ReasonForm, RevisionForm
+from .models import REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
+
+STEPS = (
+    ("profile", gettext_lazy("Profil")),
+    ("identity", gettext_lazy("Identitas")),
+    ("documents", gettext_lazy("Dokumen")),
+    ("bank", gettext_lazy("Rekening")),
+    ("review", gettext_lazy("Kirim")),
+)
+# The finance member looks after the payout account; everything else is the admin's.
+STEP_ROLES = {"bank": (ShopMember.Role.ADMIN, ShopMember.Role.FINANCE)}
+NEXT_STEP = {STEPS[i][0]: STEPS[i + 1][0] for i in range(len(STEPS) - 1)}
+
+
+CHECKLIST = (
+    ("nik", gettext_lazy("NIK dan nama sama dengan foto KTP")),
+    ("nib", gettext_lazy("NIB valid dan sama dengan dokumen NIB")),
+    ("address", gettext_lazy("Alamat masuk akal dan berada di wilayah yang dipilih")),
+    ("bank", gettext_lazy("Nama rekening sama dengan pemilik atau badan usaha")),
+)
+
+
+def verifikator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_verifikator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _conflict(request, shop: Shop, error: services.ShopStateError):
+    return render(request, "vendors/conflict.html", {"shop": shop, "message": str(error)}, status=409)
+
+
+# ---- public ---------------------------------------------------------------------------------------------------
+
+@require_GET
+def shop_public(request, slug: str):
+    """A verified shop's storefront: who they are, where, how they rate, their products, a WhatsApp button."""
+    shop = get_object_or_404(Shop.objects.select_related("kabkota"), slug=slug, status=Shop.Status.VERIFIED)
+    products = list(product_cards(product_storefront_queryset().filter(shop=shop)).order_by("-sold_count", "-id")[:48])
+    whatsapp = whatsapp_link(shop.whatsapp, _("Halo %(shop)s, saya melihat toko Anda di Plaza Banten.")
+                             % {"shop": shop.name}) if shop.whatsapp else ""
+    return render(request, "vendors/public.html", {"shop": shop, "products": products, "whatsapp": whatsapp})
+
+
+# ---- seller side ----------------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seller_home(request):
+    """The seller's shops, and a one-field form that opens a new draft shop."""
+    if request.method == "POST" and "invitation" in request.POST:
+        try:
+            member = services.shop_invitation_accept(invitation_id=int(request.POST["invitation"]), user=request.user)
+        except (ValueError, services.ShopStateError):
+            messages.error(request, _("Undangan tidak ada atau sudah diterima."))
+        else:
+            messages.success(request, _("Anda sekarang anggota %(shop)s.") % {"shop": member.shop.name})
+        return redirect("vendors:seller_home")
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        if not name:
+            messages.error(request, _("Isi nama toko."))
+        else:
+            slug = f"{slugify(name)[:50] or 'toko'}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+            shop = services.shop_create_draft(owner=request.user, name=name, slug=slug)
+            return redirect("vendors:step", shop_id=shop.pk, step="profile")
+    return render(request, "vendors/seller_home.html", {
+        "memberships": selectors.memberships_of(user=request.user),
+        "invitations": selectors.invitations_for(user=request.user)})
+
+
+def _step_context(shop: Shop, step: str, **extra) -> dict:
+    return {"shop": shop, "step": step, "steps": STEPS, "editable": shop.status in services.EDITABLE, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wizard_step(request, shop_id: int, step: str):
+    roles = STEP_ROLES.get(step, (ShopMember.Role.ADMIN,))
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id, roles=roles)
+    if step not in NEXT_STEP:
+        raise Http404
+    reasons = selectors.shop_revision_reasons(shop=shop)
+    form = _step_form(request, shop, step)
+    form.attach_reasons(reasons)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _step_save(request, shop, step, form)
+        except services.ShopStateError as error:
+            return _conflict(request, shop, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Tersimpan."))
+            if NEXT_STEP[step] == "review":
+                return redirect("vendors:review", shop_id=shop.pk)
+            return redirect("vendors:step", shop_id=shop.pk, step=NEXT_STEP[step])
+    status = 422 if request.method == "POST" else 200
+    return render(request, "vendors/step.html", _step_context(shop, step, form=form), status=status)
+
+
+def _step_form(request, shop: Shop, step: str):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    if step == "profile":
+        initial = {"name": shop.name, "slug": shop.slug, "description": shop.description, "region": shop.region_id,
+                   "street": shop.street, "postal_code": shop.postal_code, "whatsapp": shop.whatsapp,
+                   "categories": list(shop.categories.values_list("pk", flat=True))}
+        return ProfileForm(data, files, shop=shop, initial=initial)
+    if step == "identity":
+        instance = ShopIdentity.objects.filter(shop=shop).first()
+        return IdentityForm(data, instance=instance)
+    if step == "documents":
+        return DocumentsForm(data, files, existing={doc.kind: doc for doc in shop.documents.all()})
+    account = getattr(shop, "bank_account", None)
+    initial = {"bank": account.bank, "number": account.number, "holder_name": account.holder_name} if account else {}
+    return BankForm(data, initial=initial)
+
+
+def _step_save(request, shop: Shop, step: str, form) -> None:
+    data, actor = form.cleaned_data, request.user
+    if step == "profile":
+        services.shop_update_profile(shop=shop, actor=actor, name=data["name"], slug=data["slug"],
+                                     description=data["description"], region=data["region"],
+                                     street=data["street"], postal_code=data["postal_code"],
+                                     whatsapp=data["whatsapp"], categories=data["categories"],
+                                     logo=data["logo"] or None)
+    elif step == "identity":
+        fields = {name: data[name] for name in IdentityForm.Meta.fields}
+        services.shop_update_identity(shop=shop, actor=actor, warnings=form.warnings, **fields)
+    elif step == "documents":
+        for kind, upload in form.uploads.items():
+            services.shop_save_document(shop=shop, actor=actor, kind=kind, upload=upload)
+    else:
+        services.shop_update_bank(shop=shop, actor=actor, bank=data["bank"], number=data["number"],
+                                  holder_name=data["holder_name"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wizard_review(request, shop_id: int):
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+    if request.method == "POST":
+        try:
+            services.shop_submit(shop=shop, actor=request.user)
+        except services.ShopStateError as error:
+            return _conflict(request, shop, error)
+        messages.success(request, _("Pendaftaran terkirim ke verifikator."))
+        return redirect("vendors:status", shop_id=shop.pk)
+    shop = selectors.shop_review_detail(shop_id=shop.pk)
+    return render(request, "vendors/step_review.html", _step_context(
+        shop, "review", missing=services.shop_missing_steps(shop=shop), reasons=selectors.shop_revision_reasons(
+            shop=shop), identity=getattr(shop, "identity", None), bank=getattr(shop, "bank_account", None)))
+
+
+@login_required
+@require_GET
+def shop_status(request, shop_id: int):
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id, roles=tuple(ShopMember.Role.values))
+    reasons = selectors.shop_revision_reasons(shop=shop)
+    flagged = [(REVIEW_FIELDS[key][0], text, REVIEW_FIELDS[key][1]) for key, text in reasons.items()
+               if key in REVIEW_FIELDS]
+    return render(request, "vendors/status.html", {
+        "shop": shop, "flagged": flagged, "events": shop.events.select_related("actor")[:20],
+        "missing": services.shop_missing_steps(shop=shop) if shop.status in services.EDITABLE else [],
+    })
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["'self'"]})
+def document_file(request, shop_id: int, document_id: int):
+    """Stream a private document to the shop's members and verifikator; everyone else gets a 404."""
+    document = selectors.shop_document_for(user=request.user, shop_id=shop_id, document_id=document_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=document.content_type)
+    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_members(request, shop_id: int):
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.shop_member_invite(shop=shop, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, _("Undangan terkirim ke %(email)s.") % form.cleaned_data)
+                return redirect("vendors:members", shop_id=shop.pk)
+        status = 422
+    return render(request, "vendors/members.html", {
+        "shop": shop, "form": form, "members": shop.members.select_related("user").order_by("created_at"),
+        "invitations": shop.invitations.filter(accepted_at__isnull=True)}, status=status)
+
+
+@login_required
+@require_POST
+def shop_member_remove(request, shop_id: int, member_id: int):
+    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+    try:
+        services.shop_member_remove(shop=shop, actor=request.user, member_id=member_id)
+    except services.ShopStateError as error:
+        return _conflict(request, shop, error)
+    messages.success(request, _("Anggota dikeluarkan."))
+    return redirect("vendors:members", shop_id=shop.pk)
+
+
+# ---- verification console -------------------------------------------------------------------------------------
+
+@verifikator_required
+@require_GET
+def console_queue(request):
+    status = request.GET.get("status", Shop.Status.SUBMITTED)
+    if status and status not in Shop.Status.values:
+        status = Shop.Status.SUBMITTED
+    kabkota = request.GET.get("kabkota", "")
+    try:
+        min_days = max(0, int(request.GET.get("min_days") or 0))
+    except ValueError:
+        min_days = 0
+    shops = selectors.verification_queue(status=status, kabkota=kabkota, min_days=min_days)
+    kabkotas = Region.objects.filter(parent_id="36", level=Region.Level.KABKOTA)
+    return render(request, "vendors/console_queue.html", {
+        "shops": shops, "status": status, "kabkota": kabkota, "min_days": min_days, "kabkotas": kabkotas,
+        "statuses": Shop.Status.choices})
+
+
+@verifikator_required
+@require_GET
+def console_shop(request, shop_id: int):
+    shop = selectors.shop_review_detail(shop_id=shop_id)
+    return render(request, "vendors/console_shop.html", _console_context(shop))
+
+
+def _console_context(shop: Shop, **forms) -> dict:
+    documents = {doc.kind: doc for doc in shop.documents.all()}
+    return {
+        "shop": shop, "identity": getattr(shop, "identity", None), "bank": getattr(shop, "bank_account", None),
+        "doc_rows": [(kind, label, documents.get(kind)) for kind, label in ShopDocument.Kind.choices],
+        "checklist": CHECKLIST,
+        "revision_form": forms.get("revision_form") or RevisionForm(),
+        "reason_form": forms.get("reason_form") or ReasonForm(), "failed_action": forms.get("failed_action", ""),
+        "events": shop.events.all(),
+    }
+
+
+@verifikator_required
+@require_POST
+def console_action(request, shop_id: int, action: str):
+    shop = get_object_or_404(Shop, pk=shop_id)
+    actor = request.user
+    try:
+        if action == "verify":
+            ticked = set(request.POST.getlist("check"))
+            if ticked != {key for key, _label in CHECKLIST}:
+                return _console_invalid(request, shop_id, action)
+            services.shop_verify(shop=shop, actor=actor, note=_("Daftar periksa lengkap."))
+        elif action == "reinstate":
+            services.shop_reinstate(shop=shop, actor=actor, note=request.POST.get("note", "")[:1000])
+        elif action == "request_revision":
+            form = RevisionForm(request.POST)
+            if not form.is_valid():
+                return _console_invalid(request, shop_id, action, revision_form=form)
+            services.shop_request_revision(shop=shop, actor=actor, reasons=form.reasons,
+                                           note=form.cleaned_data["note"])
+        elif action in ("reject", "suspend"):
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                return _console_invalid(request, shop_id, action, reason_form=form)
+            service = services.shop_reject if action == "reject" else services.shop_suspend
+            service(shop=shop, actor=actor, reason=form.cleaned_data["reason"])
+        else:
+            raise Http404
+    except services.ShopStateError as error:
+        return _conflict(request, shop, error)
+    messages.success(request, _("Keputusan tersimpan dan pemilik toko diberi tahu."))
+    return redirect("vendors:console_shop", shop_id=shop.pk)
+
+
+def _console_invalid(request, shop_id: int, action: str, **forms):
+    shop = selectors.shop_review_detail(shop_id=shop_id)
+    return render(request, "vendors/console_shop.html", _console_context(shop, failed_action=action, **forms),
+                  status=422)
+
+
+@verifikator_required
+@require_GET
+def console_numbers(request):
+    numbers = selectors.verification_numbers()
+    top = max([row["total"] for row in numbers["by_kabkota"]] + [1])
+    for row in numbers["by_kabkota"]:
+        row["percent"] = round(100 * row["total"] / top)
+    status_top = max(list(numbers["by_status"].values()) + [1])
+    by_status = [(label, numbers["by_status"][value], round(100 * numbers["by_status"][value] / status_top))
+                 for value, label in Shop.Status.choices]
+    return render(request, "vendors/console_numbers.html", {"numbers": numbers, "by_status": by_status})
