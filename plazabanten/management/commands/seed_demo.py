@@ -7,8 +7,7 @@ inserts (for benchmarks); ``--logins`` only prints the demo logins.
 import os
 import random
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -30,7 +29,10 @@ BULK_BATCH = 5000
 
 
 def _render(image_id: int) -> None:
-    product_image_render(image_id=image_id)
+    try:
+        product_image_render(image_id=image_id)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 class Command(BaseCommand):
@@ -109,9 +111,9 @@ class Command(BaseCommand):
         """
         if not image_ids:
             return
-        connection.close()  # each forked worker opens its own
-        with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("fork")) as pool:
-            list(pool.map(_render, image_ids, chunksize=8))
+        # Pillow releases the GIL while it decodes, resizes and encodes, so threads use every core.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(_render, image_ids))
 
     def seed_products(self, shop: Shop, shop_index: int) -> list[int]:
         leaves = SHOPS[shop_index][4]
