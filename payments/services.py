@@ -188,16 +188,16 @@ def _decide(payment: Payment, *, kind: str, amount: int | None) -> tuple[str, st
     return "info", current
 
 
-def _no_effect(payment, **_) -> None:
+def _no_effect(payment, **kwargs) -> None:
     return None
 
 
-def _effect_status(payment: Payment, *, to_status: str, **_) -> None:
+def _effect_status(payment: Payment, *, to_status: str, **kwargs) -> None:
     payment.status = to_status
     payment.save(update_fields=["status", "updated_at"])
 
 
-def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: str, **_) -> None:
+def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: str, **kwargs) -> None:
     payment.status, payment.paid_amount, payment.paid_at = P.PAID, amount, timezone.now()
     payment.paid_attempt_ref, payment.paid_ref = attempt_ref, paid_ref
     payment.save(update_fields=["status", "paid_amount", "paid_at", "paid_attempt_ref", "paid_ref", "updated_at"])
@@ -221,7 +221,7 @@ def _effect_late(payment: Payment, *, to_status: str, amount: int, attempt_ref: 
     _refund_later(refund.pk)
 
 
-def _effect_reversed(payment: Payment, *, to_status: str, **_) -> None:
+def _effect_reversed(payment: Payment, *, to_status: str, **kwargs) -> None:
     _effect_status(payment, to_status=to_status)
     ledger_reverse_payment(payment=payment)
     for order in payment.group.orders.filter(status__in=[Order.Status.PAID, Order.Status.ACCEPTED]).order_by("pk"):
@@ -230,7 +230,7 @@ def _effect_reversed(payment: Payment, *, to_status: str, **_) -> None:
     audit_record(actor=None, action="payment.reversed", target=payment)
 
 
-def _effect_mismatch(payment: Payment, *, amount: int | None, **_) -> None:
+def _effect_mismatch(payment: Payment, *, amount: int | None, **kwargs) -> None:
     logger.error("payments: payment %s amount mismatch: expected %s, got %s", payment.pk, payment.amount, amount)
     audit_record(actor=None, action="payment.amount_mismatch", target=payment,
                  after={"expected": payment.amount, "got": amount})
@@ -298,8 +298,7 @@ def refund_execute(*, refund_id: int) -> str:
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.status != Refund.Status.REQUESTED:
         return refund.status
-    attempt = refund.payment.attempts.exclude(provider_ref="").filter(
-        attempt_ref__in=PaymentEvent.objects.filter(payment=refund.payment).values("raw__order_id")).first()         or refund.payment.attempts.exclude(provider_ref="").first()
+    attempt = PaymentAttempt.objects.get(attempt_ref=refund.payment.paid_attempt_ref)
     try:
         result = gateway(attempt.provider).refund(attempt.attempt_ref, amount=refund.amount,
                                                   refund_key=refund.refund_key, reason=refund.reason,

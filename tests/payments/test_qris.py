@@ -41,9 +41,10 @@ def test_lowercase_crc_is_accepted():
     (DYNAMIC.replace("540525000", "540535000"), "CRC salah"),
     (DYNAMIC[:-8], "Tag CRC"),
     (with_crc(DYNAMIC[:-8] + "6420AB"), "melebihi sisa data"),
-    (with_crc(DYNAMIC[:-8].replace("5802ID", "5809ID")), "melebihi sisa data"),
-    (with_crc(DYNAMIC[:-8] + "62"), "terpotong"),
-    (with_crc("0001" + DYNAMIC[4:-8]), "Payload Format Indicator"),
+    (with_crc(DYNAMIC[:-8].replace("5802ID", "5809ID")), "terpotong"),
+    (with_crc(DYNAMIC[:-8] + "62"), "melebihi sisa data"),
+    (DYNAMIC[:-8] + "6304", "Tag CRC"),
+    (with_crc("000202" + DYNAMIC[6:-8]), "Payload Format Indicator"),
     (with_crc(STATIC[:-8].replace("010211", "010212")), "nominal"),
     ("", "Tag CRC"),
 ])
