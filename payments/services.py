@@ -9,14 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import CheckoutGroup, Order
-from orders.services import OrderTransitionError, order_transition
+from orders.services import order_transition
 from plazabanten.services import audit_record, outbox_enqueue
 from vendors.models import Shop
 
 from .gateways import gateway
 from .gateways.base import ChargeRequest, GatewayError, GatewayUnavailable, Kind, Method
-from .ledger import Line, LedgerError, commission_of, ledger_post, ledger_post_payment, ledger_reverse_payment
-from .ledger import ledger_check_invariants, order_pending, shop_balances
+from .ledger import (
+    Line,
+    commission_of,
+    ledger_check_invariants,
+    ledger_post,
+    ledger_post_payment,
+    ledger_reverse_payment,
+    order_pending,
+    shop_balances,
+)
 from .models import Account, Payment, PaymentAttempt, PaymentEvent, Payout, PayoutAccount, Refund, WebhookInbox
 
 logger = logging.getLogger(__name__)

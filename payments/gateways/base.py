@@ -122,12 +122,14 @@ def json_object(raw_body: bytes) -> dict:
 def http_transport(method: str, url: str, *, headers: Mapping[str, str], body: dict | None,
                    timeout: float = 15.0) -> Response:
     """The real transport (urllib, JSON). 5xx and network errors are GatewayUnavailable."""
+    if not url.startswith("https://"):
+        raise GatewayError(f"refusing a non-https gateway URL {url}")
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
+    request = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - https only, checked above
                                      headers={"Accept": "application/json", "Content-Type": "application/json",
                                               **headers})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - https gateway URLs
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             status, raw = answer.status, answer.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()

@@ -1,6 +1,14 @@
 import pytest
 
-from payments.qris import QrisError, crc16_ccitt_false, qris_dynamic, qris_merchant_static, qris_parse, qris_svg, with_crc
+from payments.qris import (
+    QrisError,
+    crc16_ccitt_false,
+    qris_dynamic,
+    qris_merchant_static,
+    qris_parse,
+    qris_svg,
+    with_crc,
+)
 
 STATIC = ("00020101021126680017ID.CO.EXAMPLE.WWW01189360999900000000190214EXAMPLE00000010303UMI51440014ID.CO.QRIS.WWW"
           "0215ID00000000000010303UMI5204541153033605802ID5911TOKO CONTOH6007JAKARTA610510110630450A1")
