@@ -8,8 +8,7 @@ from .models import Payment, PaymentAttempt, Posting
 
 
 def payment_of_buyer(*, user, group_id: int) -> Payment | None:
-    return (Payment.objects.select_related("group").prefetch_related("group__orders__shop")
-            .filter(group_id=group_id, group__buyer=user).first())
+    return Payment.objects.select_related("group").filter(group_id=group_id, group__buyer=user).first()
 
 
 def attempt_of_buyer(*, user, attempt_ref: str) -> PaymentAttempt | None:

@@ -7,8 +7,14 @@ from django.db import connections
 
 from orders.models import Order
 from orders.services import order_transition
-from payments.ledger import LedgerError, Line, ledger_check_invariants, ledger_post, ledger_release_for_order
-from payments.ledger import shop_balances
+from payments.ledger import (
+    LedgerError,
+    Line,
+    ledger_check_invariants,
+    ledger_post,
+    ledger_release_for_order,
+    shop_balances,
+)
 from payments.models import Account, Journal, Payout, Posting, Refund, SandboxCharge
 from payments.services import PaymentError, payment_start, payout_account_save, payout_request, refund_request
 from payments.simulator import sandbox_payout_finish
