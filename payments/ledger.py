@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext
 
 from .models import SHOP_ACCOUNTS, Account, Journal, Payment, Posting
 
@@ -57,7 +58,7 @@ def ledger_post_payment(*, payment: Payment, orders) -> bool:
         cut = commission_of(order.subtotal)
         lines += [Line(Account.SHOP_PENDING, -(order.total - cut), order.shop_id, order.pk),
                   Line(Account.COMMISSION, -cut, None, order.pk)]
-    return ledger_post(source_key=f"payment:{payment.pk}:paid", description=f"Pembayaran checkout {payment.group_id}",
+    return ledger_post(source_key=f"payment:{payment.pk}:paid", description=gettext("Pembayaran diterima"),
                        lines=lines, payment=payment)
 
 
@@ -65,7 +66,7 @@ def ledger_reverse_payment(*, payment: Payment) -> bool:
     """The bank took the money back (settlement → deny): the exact mirror of the payment journal."""
     postings = Posting.objects.filter(journal__source_key=f"payment:{payment.pk}:paid")
     lines = [Line(p.account, -p.amount, p.shop_id, p.order_id) for p in postings]
-    return ledger_post(source_key=f"payment:{payment.pk}:reversed", description="Pembayaran dibatalkan bank",
+    return ledger_post(source_key=f"payment:{payment.pk}:reversed", description=gettext("Pembayaran dibatalkan bank"),
                        lines=lines, payment=payment)
 
 
@@ -85,7 +86,7 @@ def ledger_release_for_order(order_id: int) -> bool:
     amount = order_pending(order_id)
     if amount <= 0:
         return False
-    return ledger_post(source_key=f"order:{order_id}:release", description=f"Pesanan {order.number} selesai",
+    return ledger_post(source_key=f"order:{order_id}:release", description=gettext("Pesanan selesai"),
                        lines=[Line(Account.SHOP_PENDING, amount, order.shop_id, order_id),
                               Line(Account.SHOP_AVAILABLE, -amount, order.shop_id, order_id)])
 

@@ -63,7 +63,10 @@ def pay_status(request, pk):
     payment = selectors.payment_of_buyer(user=request.user, group_id=pk)
     if payment is None:
         raise Http404
-    return render(request, "payments/_status.html", {"payment": payment, "group": payment.group})
+    response = render(request, "payments/_status.html", {"payment": payment, "group": payment.group})
+    if request.headers.get("HX-Request") and payment.status != Payment.Status.PENDING:
+        response["HX-Refresh"] = "true"  # the QR/VA and the method choice go away: reload the whole page
+    return response
 
 
 @login_required

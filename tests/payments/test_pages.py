@@ -78,6 +78,10 @@ def test_the_status_fragment_turns_paid_and_stops_polling(client, django_assert_
     with django_assert_max_num_queries(3):  # session, user, payment+group
         fragment = client.get(f"/bayar/{group.pk}/status/").text
     assert "Pembayaran diterima" in fragment and "every 3s" not in fragment
+    polled = client.get(f"/bayar/{group.pk}/status/", headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"  # htmx reloads the page: no QR and no method choice any more
+    page = client.get(f"/bayar/{group.pk}/").text
+    assert "Pembayaran diterima" in page and "Lanjutkan" not in page and "qris" not in page
 
 
 def test_the_simulator_exists_only_in_sandbox_mode(client, settings):
