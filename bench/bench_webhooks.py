@@ -11,8 +11,8 @@ from django.test import Client
 
 from payments.models import Journal, PaymentEvent
 from payments.services import payment_start
-from tests.payments.conftest import place_checkout, sandbox_body, sandbox_set
 from tests.factories import make_user
+from tests.payments.conftest import place_checkout, sandbox_body, sandbox_set
 
 DISTINCT = 100
 DUPLICATES = 1000

@@ -36,7 +36,8 @@ def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_ou
     screenshot("qris")
 
     simulator = page.context.new_page()  # the "customer's phone": the sandbox simulator in another tab
-    simulator.goto(live_server.url + page.get_by_role("link", name="Simulator pembayaran (sandbox)").get_attribute("href"))
+    link = page.get_by_role("link", name="Simulator pembayaran (sandbox)").get_attribute("href")
+    simulator.goto(live_server.url + link)
     simulator.get_by_role("button", name="Bayar", exact=True).click()
     simulator.close()
 
