@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -263,6 +264,29 @@ def payments_expire(*, now=None) -> int:
                 except GatewayError:
                     logger.info("payments: cancel of %s at the gateway failed", attempt.attempt_ref)
     return done
+
+
+def payments_poll_pending(*, older_than_minutes: int = 10, now=None) -> int:
+    """Beat job: ask the gateway about charges still pending after a while, in case a notification was lost
+    (research §d.5 job 1). The status answer goes through the same apply path, with the same dedupe key a
+    notification of that state would carry, so a late notification afterwards is a duplicate."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=older_than_minutes)
+    changed = 0
+    attempts = PaymentAttempt.objects.filter(payment__status=P.PENDING, created_at__lt=cutoff).exclude(
+        provider_ref="").order_by("pk")
+    for attempt in attempts:
+        try:
+            status = gateway(attempt.provider).get_status(attempt.attempt_ref, provider_ref=attempt.provider_ref)
+        except GatewayError as error:
+            logger.info("payments: status of %s unavailable: %s", attempt.attempt_ref, error)
+            continue
+        if status.kind in (Kind.PENDING, Kind.INFO):
+            continue
+        outcome = payment_apply(payment_id=attempt.payment_id, provider=attempt.provider,
+                                dedupe_key=status.dedupe_key, kind=status.kind, amount=status.amount, raw=status.raw,
+                                note="status poll", attempt_ref=attempt.attempt_ref, paid_ref=status.provider_ref)
+        changed += outcome not in ("duplicate", "info")
+    return changed
 
 
 # --- refunds --------------------------------------------------------------------------------------------

@@ -20,6 +20,11 @@ def payments_expire() -> int:
     return services.payments_expire()
 
 
+@shared_task(name="payments.tasks.payments_poll_pending")
+def payments_poll_pending() -> int:
+    return services.payments_poll_pending()
+
+
 @shared_task(name="payments.tasks.ledger_reconcile")
 def ledger_reconcile() -> list[str]:
     """Nightly: check the ledger invariants; violations are logged as errors for finance to follow up."""

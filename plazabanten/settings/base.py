@@ -223,6 +223,7 @@ CELERY_BEAT_SCHEDULE = {
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
     "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},
+    "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 300.0},
     "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
 }
 

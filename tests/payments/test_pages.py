@@ -107,3 +107,12 @@ def test_shop_balance_page_for_the_shop_admin_only(client):
     assert client.post("/penjual/saldo/", {"form": "payout", "amount": "50000"}).status_code == 400
     client.force_login(group.buyer)
     assert client.get("/penjual/saldo/").status_code == 404
+
+
+def test_finance_page_is_for_staff_and_shows_the_invariants(client):
+    group = place_checkout()
+    client.force_login(group.buyer)
+    assert client.get("/keuangan/").status_code == 404
+    client.force_login(make_user(is_staff=True))
+    page = client.get("/keuangan/")
+    assert page.status_code == 200 and "Semua invarian terpenuhi" in page.text

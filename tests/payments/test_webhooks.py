@@ -13,7 +13,7 @@ from orders.models import Order
 from orders.services import orders_expire_unpaid
 from payments.ledger import shop_balances
 from payments.models import Account, Journal, Payment, PaymentEvent, Posting, Refund, SandboxCharge, WebhookInbox
-from payments.services import payment_start
+from payments.services import payment_start, payments_expire, payments_poll_pending
 
 from .conftest import notify, place_checkout, sandbox_body, sandbox_set
 
@@ -215,3 +215,23 @@ def test_the_same_notification_100_times_concurrently_moves_money_once():
     assert WebhookInbox.objects.filter(result="paid").count() == 1
     assert Order.objects.filter(group=group, status="paid").count() == 2
     assert sum(o.events.filter(to_status="paid").count() for o in group.orders.all()) == 2
+
+
+def test_a_lost_notification_is_recovered_by_the_status_poll_and_the_late_one_is_a_duplicate(client):
+    group = place_checkout()
+    attempt = start(group)
+    sandbox_set(attempt.attempt_ref, status="settlement")  # paid at the gateway; the notification never came
+    later = timezone.now() + timedelta(minutes=11)
+    assert payments_poll_pending(now=later) == 1
+    assert Payment.objects.get().status == "paid"
+    assert set(group.orders.values_list("status", flat=True)) == {"paid"}
+    assert notify(client, sandbox_body(attempt.attempt_ref)).json() == {"result": "duplicate"}
+    assert payments_poll_pending(now=later) == 0
+
+
+def test_pending_payments_expire_after_the_deadline_and_the_gateway_charge_is_cancelled():
+    group = place_checkout()
+    attempt = start(group)
+    assert payments_expire(now=timezone.now() + timedelta(days=2)) == 1
+    assert Payment.objects.get().status == "expired"
+    assert SandboxCharge.objects.get(attempt_ref=attempt.attempt_ref).status == "cancel"
