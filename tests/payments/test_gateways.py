@@ -220,3 +220,16 @@ def test_xendit_status_refund_and_payout():
     assert payout.status == "processing"
     with pytest.raises(GatewayError, match="by hand"):
         adapter.refund("order-101", amount=1000, refund_key="r2", reason="x", provider_ref="5f21")
+
+
+def test_a_gateway_without_its_keys_fails_the_system_check(settings):
+    from payments.checks import gateway_configured
+
+    assert gateway_configured(None) == []  # sandbox needs nothing
+    settings.PAYMENT_GATEWAY = "midtrans"
+    settings.MIDTRANS_SERVER_KEY = ""
+    assert [e.id for e in gateway_configured(None)] == ["payments.E002"]
+    settings.MIDTRANS_SERVER_KEY = KEY
+    assert gateway_configured(None) == []
+    settings.PAYMENT_GATEWAY = "paypal"
+    assert [e.id for e in gateway_configured(None)] == ["payments.E001"]

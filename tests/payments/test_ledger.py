@@ -156,3 +156,31 @@ def test_concurrent_payouts_never_overdraw(celery_worker):
     assert shop_balances(shop_id=shop.pk)["available"] == 47500
     assert Payout.objects.count() == 2
     assert ledger_check_invariants() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_refunding_the_same_order_at_once_refund_it_once():
+    from django.test import Client
+
+    group = paid_checkout(Client())
+    order = group.orders.get(subtotal=250000)
+    outcomes, barrier = [], threading.Barrier(4)
+
+    def refund(n):
+        barrier.wait()
+        try:
+            refund_request(order_id=order.pk, amount=200000, refund_key=f"admin-{n}", reason="Komplain diterima")
+            outcomes.append("ok")
+        except PaymentError:
+            outcomes.append("refused")
+        connections.close_all()
+
+    threads = [threading.Thread(target=refund, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    refund_row = Refund.objects.get()
+    assert refund_row.status == "succeeded"
+    assert shop_balances(shop_id=order.shop_id)["pending"] == 247500 - (200000 - 2000)
