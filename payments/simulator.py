@@ -4,18 +4,19 @@ webhook endpoint over HTTP, exactly as Midtrans would (research/payments.md §a.
 import copy
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .models import Payout, SandboxCharge, SandboxPayout
 from .services import payout_settle
 
 ACTIONS = {
-    "pay": "Bayar",
-    "pay_wrong": "Bayar dengan nominal salah",
-    "expire": "Kedaluwarsa",
-    "deny": "Tolak (deny)",
-    "duplicate": "Bayar + notifikasi ganda ×5",
-    "out_of_order": "Bayar + notifikasi 'pending' terlambat",
-    "delayed": "Bayar, notifikasi tertunda 20 detik",
+    "pay": _("Bayar"),
+    "pay_wrong": _("Bayar dengan nominal salah"),
+    "expire": _("Kedaluwarsa"),
+    "deny": _("Tolak (deny)"),
+    "duplicate": _("Bayar + notifikasi ganda ×5"),
+    "out_of_order": _("Bayar + notifikasi 'pending' terlambat"),
+    "delayed": _("Bayar, notifikasi tertunda 20 detik"),
 }
 NEW_STATUS = {"pay": "settlement", "pay_wrong": "settlement", "expire": "expire", "deny": "deny",
               "duplicate": "settlement", "out_of_order": "settlement", "delayed": "settlement"}

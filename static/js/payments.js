@@ -5,7 +5,7 @@
   function copyText(text, button) {
     var done = function () {
       var label = button.textContent;
-      button.textContent = "Tersalin ✓";
+      button.textContent = button.getAttribute("data-done");
       setTimeout(function () { button.textContent = label; }, 2000);
     };
     if (navigator.clipboard && window.isSecureContext) {
@@ -39,7 +39,7 @@
       var left = Math.floor((new Date(el.getAttribute("data-deadline")) - new Date()) / 1000);
       if (left <= 0) { el.textContent = el.getAttribute("data-expired"); return; }
       var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
-      el.textContent = "sisa " + pad(h) + ":" + pad(m) + ":" + pad(s);
+      el.textContent = el.getAttribute("data-prefix") + " " + pad(h) + ":" + pad(m) + ":" + pad(s);
     });
   }
 

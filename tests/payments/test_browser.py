@@ -67,3 +67,23 @@ def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_ou
     expect(page.locator(".payout")).to_contain_text("Terkirim")
     screenshot("payout-paid")
     assert Payout.objects.get().status == "paid"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_virtual_account_number_is_copied_and_a_wrong_amount_is_not_paid(live_server, page, screenshot):
+    buyer = make_user(email="budi@example.test", name="Budi")
+    group = place_checkout(prices=(75000,), buyer=buyer)
+    log_in(page, live_server, "budi@example.test")
+    page.goto(f"{live_server.url}/bayar/{group.pk}/")
+    page.get_by_label("Virtual account BCA").check()
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.locator("#va-number")).to_have_text(group.payment.attempts.get().va_number)
+    page.locator("[data-copy=va-number]").click()
+    expect(page.locator("[data-copy=va-number]")).to_have_text("Tersalin ✓")
+    screenshot("va")
+    page.get_by_role("link", name="Simulator pembayaran (sandbox)").click()
+    screenshot("simulator")
+    page.get_by_role("button", name="Bayar dengan nominal salah").click()
+    expect(page.locator("#pay-status")).to_contain_text("Menunggu pembayaran")
+    assert Order.objects.get(group=group).status == "awaiting_payment"
