@@ -11,6 +11,7 @@ urlpatterns = [
     path("wilayah/", include("regions.urls")),
     path("", include("orders.urls")),
     path("", include("vendors.urls")),
+    path("", include("payments.urls")),
     path("notifikasi/", views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

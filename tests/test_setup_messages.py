@@ -31,7 +31,8 @@ def test_production_settings_pass_with_real_services(settings):
                  DJANGO_SETTINGS_MODULE="plazabanten.settings.production",
                  DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL,
                  SECRET_KEY="x" * 60 + "production-secret-value-with-enough-entropy",
-                 ALLOWED_HOSTS="plaza.bantenprov.go.id", PAYMENT_GATEWAY="midtrans", EMAIL_BACKEND="")
+                 ALLOWED_HOSTS="plaza.bantenprov.go.id", PAYMENT_GATEWAY="midtrans", EMAIL_BACKEND="",
+                 MIDTRANS_SERVER_KEY="Mid-server-production-key-from-the-dashboard")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -192,6 +193,10 @@ SECURE_CSP = {
 }
 
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
+MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
+XENDIT_SECRET_KEY = os.environ.get("XENDIT_SECRET_KEY", "")
+XENDIT_CALLBACK_TOKEN = os.environ.get("XENDIT_CALLBACK_TOKEN", "")
+PAYMENT_COMMISSION_BPS = int(os.environ.get("PAYMENT_COMMISSION_BPS", "100"))  # platform commission, 100 = 1%
 
 # Order lifecycle: how long a buyer has to pay (stock stays reserved meanwhile), how long a shop has to accept
 # a paid order, and how long after delivery a buyer may complain before the order completes by itself.
@@ -218,6 +223,9 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
+    "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},
+    "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 300.0},
+    "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
 }
 
 LOGGING = {

@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .gateways.base import EWALLETS, VA_BANKS
+
+BANK_NAMES = {"bca": "BCA", "bni": "BNI", "bri": "BRI", "mandiri": "Mandiri", "permata": "Permata"}
+EWALLET_NAMES = {"gopay": "GoPay", "shopeepay": "ShopeePay"}
+CHOICES = ([("qris:", _("QRIS (semua e-wallet & m-banking)"))]
+           + [(f"va:{bank}", _("Virtual account %(bank)s") % {"bank": BANK_NAMES[bank]}) for bank in VA_BANKS]
+           + [(f"ewallet:{name}", EWALLET_NAMES[name]) for name in EWALLETS])
+
+
+class MethodForm(forms.Form):
+    choice = forms.ChoiceField(label=_("Metode pembayaran"), choices=CHOICES, widget=forms.RadioSelect,
+                               error_messages={"required": _("Pilih metode pembayaran."),
+                                               "invalid_choice": _("Metode pembayaran tidak dikenal.")})
+
+    def method_and_channel(self) -> tuple[str, str]:
+        method, channel = self.cleaned_data["choice"].split(":")
+        return method, channel
+
+
+class PayoutAccountForm(forms.Form):
+    bank = forms.ChoiceField(label=_("Bank"), choices=list(BANK_NAMES.items()))
+    account_number = forms.RegexField(label=_("Nomor rekening"), regex=r"^\d{6,20}$",
+                                      error_messages={"invalid": _("Nomor rekening 6–20 angka.")})
+    account_name = forms.CharField(label=_("Nama pemilik rekening"), max_length=100)
+
+
+class PayoutForm(forms.Form):
+    amount = forms.IntegerField(label=_("Nominal pencairan (Rp)"), min_value=10000,
+                                error_messages={"min_value": _("Minimal pencairan Rp10.000."),
+                                                "invalid": _("Masukkan angka tanpa titik.")})

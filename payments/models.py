@@ -1,0 +1,250 @@
+"""Payments (ARCHITECTURE §7): one Payment per checkout, its gateway attempts, an append-only event log, the
+raw webhook inbox, refunds, a double-entry ledger and payouts. Money is integer rupiah throughout."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu pembayaran")
+        PAID = "paid", _("Lunas")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Dikembalikan sebagian")
+        REFUNDED = "refunded", _("Dikembalikan")
+        FAILED = "failed", _("Gagal")
+        EXPIRED = "expired", _("Kedaluwarsa")
+        CANCELLED = "cancelled", _("Dibatalkan")
+        REVERSED = "reversed", _("Dibatalkan bank")
+
+    group = models.OneToOneField("orders.CheckoutGroup", on_delete=models.PROTECT, related_name="payment")
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    paid_amount = models.BigIntegerField(default=0)
+    refunded_total = models.BigIntegerField(default=0)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_attempt_ref = models.CharField(max_length=50, blank=True)  # which charge the money came through
+    paid_ref = models.CharField(max_length=100, blank=True)  # the gateway's id of the money movement
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=models.Q(refunded_total__gte=0, paid_amount__gte=0)
+                                   & models.Q(refunded_total__lte=models.F("paid_amount")),
+                                   name="payment_refunds_within_paid"),
+        ]
+
+    def __str__(self):
+        return f"payment {self.pk} ({self.status})"
+
+
+class PaymentAttempt(models.Model):
+    """One charge at the gateway; a buyer who switches method gets a new attempt (Midtrans order_id is single-use)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="attempts")
+    attempt_ref = models.CharField(max_length=50, unique=True)
+    provider = models.CharField(max_length=20)
+    method = models.CharField(max_length=10)
+    channel = models.CharField(max_length=20, blank=True)
+    provider_ref = models.CharField(max_length=100, blank=True)
+    qr_string = models.TextField(blank=True)
+    va_number = models.CharField(max_length=40, blank=True)
+    redirect_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.attempt_ref
+
+
+class PaymentEvent(models.Model):
+    """Append-only (a database trigger refuses UPDATE and DELETE); unique per provider event."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    provider = models.CharField(max_length=20)
+    dedupe_key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    amount = models.BigIntegerField(null=True)
+    note = models.CharField(max_length=300, blank=True)
+    raw = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["provider", "dedupe_key"], name="paymentevent_dedupe")]
+
+    def __str__(self):
+        return f"{self.payment_id}: {self.kind} {self.from_status} → {self.to_status}"
+
+
+class WebhookInbox(models.Model):
+    """Every notification as it arrived, stored before anything else is done with it."""
+
+    provider = models.CharField(max_length=20)
+    headers = models.JSONField(default=dict)
+    raw_body = models.TextField()
+    remote_ip = models.GenericIPAddressField(null=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    signature_valid = models.BooleanField(null=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    processed_at = models.DateTimeField(null=True)
+    result = models.CharField(max_length=30, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "dedupe_key"],
+                                               condition=models.Q(processed_at__isnull=False),
+                                               name="webhookinbox_processed_once")]
+
+    def __str__(self):
+        return f"{self.provider} webhook {self.pk}"
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Diproses")
+        SUCCEEDED = "succeeded", _("Berhasil")
+        FAILED = "failed", _("Gagal")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+    refund_key = models.CharField(max_length=80, unique=True)
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    provider_ref = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return self.refund_key
+
+
+class Account(models.TextChoices):
+    CLEARING = "gateway_clearing", _("Dana di gateway")
+    BANK = "bank", _("Rekening platform")
+    COMMISSION = "commission", _("Pendapatan komisi")
+    SHOP_PENDING = "shop_pending", _("Saldo tertahan toko")
+    SHOP_AVAILABLE = "shop_available", _("Saldo tersedia toko")
+    PAYOUT_IN_TRANSIT = "payout_in_transit", _("Pencairan dalam proses")
+    SUSPENSE = "suspense", _("Dana belum teralokasi")
+
+
+SHOP_ACCOUNTS = {Account.SHOP_PENDING, Account.SHOP_AVAILABLE, Account.PAYOUT_IN_TRANSIT}
+
+
+class Journal(models.Model):
+    """One money movement; its postings sum to zero. `source_key` makes every movement happen once."""
+
+    source_key = models.CharField(max_length=120, unique=True)
+    description = models.CharField(max_length=200)
+    payment = models.ForeignKey(Payment, null=True, on_delete=models.PROTECT, related_name="journals")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.source_key
+
+
+class Posting(models.Model):
+    """A ledger line: positive = debit, negative = credit. Append-only (database trigger)."""
+
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="postings")
+    account = models.CharField(max_length=20, choices=Account.choices)
+    shop = models.ForeignKey("vendors.Shop", null=True, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("orders.Order", null=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "shop"])]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_nonzero"),
+            models.CheckConstraint(condition=models.Q(shop__isnull=True) | models.Q(
+                account__in=[a.value for a in SHOP_ACCOUNTS]), name="posting_shop_only_on_shop_accounts"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.amount}"
+
+
+class PayoutAccount(models.Model):
+    """Where a shop's money goes."""
+
+    shop = models.OneToOneField("vendors.Shop", on_delete=models.CASCADE, related_name="payout_account")
+    bank = models.CharField(_("bank"), max_length=20)
+    account_number = models.CharField(_("nomor rekening"), max_length=30)
+    account_name = models.CharField(_("nama pemilik rekening"), max_length=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.bank} {self.account_number}"
+
+
+class Payout(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Diajukan")
+        PROCESSING = "processing", _("Diproses bank")
+        PAID = "paid", _("Terkirim")
+        FAILED = "failed", _("Gagal, saldo dikembalikan")
+
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="payouts")
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    bank = models.CharField(max_length=20)
+    account_number = models.CharField(max_length=30)
+    account_name = models.CharField(max_length=100)
+    provider_ref = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount_positive")]
+
+    def __str__(self):
+        return f"payout {self.pk} {self.status}"
+
+
+class SandboxCharge(models.Model):
+    """The sandbox gateway's own state (it answers the Midtrans API shapes from these rows)."""
+
+    attempt_ref = models.CharField(max_length=50, unique=True)
+    transaction_id = models.UUIDField(default=uuid.uuid4, unique=True)
+    payment_type = models.CharField(max_length=20)
+    bank = models.CharField(max_length=20, blank=True)
+    gross_amount = models.BigIntegerField()
+    status = models.CharField(max_length=20, default="pending")
+    qr_string = models.TextField(blank=True)
+    va_number = models.CharField(max_length=40, blank=True)
+    refunds = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.attempt_ref
+
+
+class SandboxPayout(models.Model):
+    reference = models.CharField(max_length=80, unique=True)
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=12, default="queued")
+    account_number = models.CharField(max_length=30)
+
+    def __str__(self):
+        return self.reference

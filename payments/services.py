@@ -1,0 +1,444 @@
+"""Payment writes: start a charge, receive a webhook, apply an event under a row lock, refunds, payouts."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import CheckoutGroup, Order
+from orders.services import order_transition
+from plazabanten.services import audit_record, outbox_enqueue
+from vendors.models import Shop
+
+from .gateways import gateway
+from .gateways.base import ChargeRequest, GatewayError, GatewayUnavailable, Kind, Method
+from .ledger import (
+    Line,
+    commission_of,
+    ledger_check_invariants,
+    ledger_post,
+    ledger_post_payment,
+    ledger_reverse_payment,
+    order_pending,
+    shop_balances,
+)
+from .models import Account, Payment, PaymentAttempt, PaymentEvent, Payout, PayoutAccount, Refund, WebhookInbox
+
+logger = logging.getLogger(__name__)
+P = Payment.Status
+MONEY_STATES = {P.PAID, P.PARTIALLY_REFUNDED, P.REFUNDED}
+CLOSED_UNPAID = {P.EXPIRED, P.CANCELLED, P.FAILED}
+
+
+class PaymentError(Exception):
+    """A request that cannot be done in the payment's current state (the message is for the user)."""
+
+
+# --- starting a payment ---------------------------------------------------------------------------------
+
+def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> PaymentAttempt:
+    """Open (or reuse) a charge at the gateway for this checkout with the chosen method."""
+    method = Method(method)
+    gw = gateway()
+    with transaction.atomic():
+        group = CheckoutGroup.objects.select_for_update().get(pk=group_id, buyer=buyer)
+        payment, _created = Payment.objects.get_or_create(group=group, defaults={"amount": group.total})
+        if payment.status != P.PENDING:
+            raise PaymentError(_("Pembayaran ini sudah %(status)s.") % {"status": payment.get_status_display()})
+        if group.payment_deadline <= timezone.now() or group.orders.exclude(
+                status=Order.Status.AWAITING_PAYMENT).exists():
+            raise PaymentError(_("Batas waktu pembayaran sudah lewat atau pesanan sudah berubah."))
+        attempt = payment.attempts.filter(method=method, channel=channel, provider=gw.code).first()
+        if attempt and attempt.provider_ref:
+            return attempt
+        if attempt is None:
+            attempt = PaymentAttempt.objects.create(
+                payment=payment, attempt_ref=f"PB{group.pk:06d}-{payment.attempts.count() + 1}", provider=gw.code,
+                method=method, channel=channel)
+    # The gateway call happens with no lock held; a retry uses the same attempt_ref (research §e.3 F1).
+    try:
+        result = gw.create_charge(ChargeRequest(
+            attempt_ref=attempt.attempt_ref, amount=payment.amount, method=method, channel=channel,
+            expires_at=group.payment_deadline, customer_name=buyer.name, customer_email=buyer.email))
+    except GatewayError as error:
+        logger.warning("payments: create_charge %s failed: %s", attempt.attempt_ref, error)
+        raise PaymentError(_("Gateway pembayaran sedang bermasalah. Coba lagi sebentar lagi.")) from error
+    attempt.provider_ref = result.provider_ref
+    attempt.qr_string, attempt.va_number, attempt.redirect_url = result.qr_string, result.va_number, result.redirect_url
+    attempt.save(update_fields=["provider_ref", "qr_string", "va_number", "redirect_url"])
+    return attempt
+
+
+# --- webhooks -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    result: str
+
+
+def webhook_receive(*, provider: str, headers: dict[str, str], raw_body: bytes, remote_ip: str | None
+                    ) -> WebhookResult:
+    """Store first, verify, dedupe, confirm with the gateway, then apply (research/payments.md §a.3, §b)."""
+    inbox = WebhookInbox.objects.create(provider=provider, headers=headers, remote_ip=remote_ip,
+                                        raw_body=raw_body.decode("utf-8", errors="replace"), attempts=1)
+    gw = gateway(provider)
+    if not gw.verify_webhook(headers, raw_body):
+        _inbox_done(inbox, result="forged", signature_valid=False)
+        return WebhookResult(401, "forged")
+    try:
+        events = gw.parse_webhook(headers, raw_body)
+    except GatewayError as error:
+        _inbox_done(inbox, result="malformed", signature_valid=True, last_error=str(error))
+        return WebhookResult(400, "malformed")
+    WebhookInbox.objects.filter(pk=inbox.pk).update(signature_valid=True)
+    outcome = WebhookResult(200, "ok")
+    for event in events:
+        outcome = _webhook_event(inbox, gw, event)
+        if outcome.status != 200:
+            break
+    return outcome
+
+
+def _inbox_done(inbox: WebhookInbox, **fields) -> None:
+    WebhookInbox.objects.filter(pk=inbox.pk).update(**fields)
+
+
+def _webhook_event(inbox: WebhookInbox, gw, event) -> WebhookResult:
+    if WebhookInbox.objects.filter(provider=gw.code, dedupe_key=event.dedupe_key, processed_at__isnull=False).exists():
+        _inbox_done(inbox, result="duplicate", dedupe_key=event.dedupe_key)
+        return WebhookResult(200, "duplicate")
+    attempt = PaymentAttempt.objects.filter(attempt_ref=event.attempt_ref).first()
+    if attempt is None:
+        logger.warning("payments: %s notification for unknown reference %s", gw.code, event.attempt_ref)
+        _inbox_done(inbox, result="orphan", dedupe_key=event.dedupe_key)
+        return WebhookResult(200, "orphan")
+    confirmed = event
+    if event.kind not in (Kind.PENDING, Kind.INFO):
+        # The body only triggers; the gateway's status answer decides (§a.3 rule 3).
+        try:
+            confirmed = gw.get_status(attempt.attempt_ref, provider_ref=event.provider_ref or attempt.provider_ref)
+        except GatewayUnavailable as error:
+            _inbox_done(inbox, last_error=str(error)[:2000], result="retry")
+            return WebhookResult(503, "gateway unavailable")
+        except GatewayError as error:
+            _inbox_done(inbox, last_error=str(error)[:2000], result="unconfirmed")
+            return WebhookResult(200, "unconfirmed")
+    if confirmed.kind != event.kind:
+        # The body claims more than the gateway confirms: record it, keep the key free for the real event.
+        payment_apply(payment_id=attempt.payment_id, provider=gw.code, dedupe_key=f"unconfirmed:{inbox.pk}",
+                      kind=Kind.INFO, amount=confirmed.amount, raw=event.raw,
+                      note=f"body said {event.kind}, status says {confirmed.kind}")
+        _inbox_done(inbox, result="unconfirmed", dedupe_key=event.dedupe_key)
+        return WebhookResult(200, "unconfirmed")
+    result = payment_apply(payment_id=attempt.payment_id, provider=gw.code, dedupe_key=event.dedupe_key,
+                           kind=confirmed.kind, amount=confirmed.amount, raw=event.raw, inbox_id=inbox.pk,
+                           attempt_ref=attempt.attempt_ref, paid_ref=confirmed.provider_ref)
+    return WebhookResult(200, result)
+
+
+# --- applying an event ----------------------------------------------------------------------------------
+
+def _lock_timeout() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{int(getattr(settings, 'PAYMENT_LOCK_TIMEOUT_MS', 5000))}ms'")
+
+
+def payment_apply(*, payment_id: int, provider: str, dedupe_key: str, kind: str, amount: int | None,
+                  raw: dict, inbox_id: int | None = None, note: str = "", attempt_ref: str = "",
+                  paid_ref: str = "") -> str:
+    """Apply one confirmed event under the payment's row lock. Monotonic: a late or lower-rank event is
+    recorded as info and changes nothing. Returns what happened ("paid", "duplicate", "info", ...)."""
+    with transaction.atomic():
+        _lock_timeout()
+        payment = Payment.objects.select_for_update().select_related("group").get(pk=payment_id)
+        outcome, to_status = _decide(payment, kind=kind, amount=amount)
+        try:
+            with transaction.atomic():
+                if inbox_id:
+                    WebhookInbox.objects.filter(pk=inbox_id).update(dedupe_key=dedupe_key, processed_at=timezone.now(),
+                                                                    result=outcome)
+                PaymentEvent.objects.create(payment=payment, provider=provider, dedupe_key=dedupe_key,
+                                            kind=outcome, from_status=payment.status, to_status=to_status,
+                                            amount=amount, raw=raw, note=note[:300])
+        except IntegrityError:
+            if inbox_id:
+                _inbox_done(WebhookInbox(pk=inbox_id), result="duplicate", dedupe_key=dedupe_key)
+            return "duplicate"
+        EFFECTS.get(outcome, _no_effect)(payment, to_status=to_status, amount=amount, attempt_ref=attempt_ref,
+                                         paid_ref=paid_ref)
+    return outcome
+
+
+def _decide(payment: Payment, *, kind: str, amount: int | None) -> tuple[str, str]:
+    """(outcome, new status) for an event on a payment in its current state: the transition table."""
+    current = payment.status
+    if kind == Kind.PAID:
+        if amount != payment.amount:
+            return "amount_mismatch", current
+        if current == P.PENDING:
+            open_orders = payment.group.orders.exclude(status=Order.Status.AWAITING_PAYMENT).exists()
+            return ("late_payment", P.EXPIRED) if open_orders else ("paid", P.PAID)
+        if current in CLOSED_UNPAID:
+            return "late_payment", current
+        return "info", current
+    if kind in (Kind.FAILED, Kind.EXPIRED, Kind.CANCELLED):
+        if current == P.PENDING:
+            return str(kind), str(kind)
+        if kind == Kind.FAILED and current == P.PAID:
+            return "reversed", P.REVERSED  # Midtrans settlement → deny (Permata, Mandiri bill)
+        return "info", current
+    if kind == Kind.REVERSED and current in MONEY_STATES:
+        return "reversed", P.REVERSED
+    return "info", current
+
+
+def _no_effect(payment, **kwargs) -> None:
+    return None
+
+
+def _effect_status(payment: Payment, *, to_status: str, **kwargs) -> None:
+    payment.status = to_status
+    payment.save(update_fields=["status", "updated_at"])
+
+
+def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: str, **kwargs) -> None:
+    payment.status, payment.paid_amount, payment.paid_at = P.PAID, amount, timezone.now()
+    payment.paid_attempt_ref, payment.paid_ref = attempt_ref, paid_ref
+    payment.save(update_fields=["status", "paid_amount", "paid_at", "paid_attempt_ref", "paid_ref", "updated_at"])
+    orders = list(payment.group.orders.order_by("pk"))
+    for order in orders:
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system",
+                         note=_("Pembayaran diterima."))
+    ledger_post_payment(payment=payment, orders=orders)
+
+
+def _effect_late(payment: Payment, *, to_status: str, amount: int, attempt_ref: str, paid_ref: str) -> None:
+    """Money for a checkout we no longer hold: park it in suspense and send it back (§d.3 item 8)."""
+    payment.status, payment.paid_attempt_ref, payment.paid_ref = to_status, attempt_ref, paid_ref
+    payment.save(update_fields=["status", "paid_attempt_ref", "paid_ref", "updated_at"])
+    key = f"late-{payment.pk}-{PaymentEvent.objects.filter(payment=payment, kind='late_payment').count()}"
+    ledger_post(source_key=f"{key}:received", description=_("Dana masuk setelah batas waktu"), payment=payment,
+                lines=[Line(Account.CLEARING, amount), Line(Account.SUSPENSE, -amount)])
+    refund = Refund.objects.create(payment=payment, amount=amount, refund_key=key,
+                                   reason=_("Dana diterima setelah pesanan kedaluwarsa"))
+    audit_record(actor=None, action="payment.late_money", target=payment, after={"amount": amount})
+    _refund_later(refund.pk)
+
+
+def _effect_reversed(payment: Payment, *, to_status: str, **kwargs) -> None:
+    _effect_status(payment, to_status=to_status)
+    ledger_reverse_payment(payment=payment)
+    for order in payment.group.orders.filter(status__in=[Order.Status.PAID, Order.Status.ACCEPTED]).order_by("pk"):
+        order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="system",
+                         note=_("Pembayaran dibatalkan oleh bank."))
+    audit_record(actor=None, action="payment.reversed", target=payment)
+
+
+def _effect_mismatch(payment: Payment, *, amount: int | None, **kwargs) -> None:
+    logger.error("payments: payment %s amount mismatch: expected %s, got %s", payment.pk, payment.amount, amount)
+    audit_record(actor=None, action="payment.amount_mismatch", target=payment,
+                 after={"expected": payment.amount, "got": amount})
+
+
+EFFECTS = {"paid": _effect_paid, "late_payment": _effect_late, "reversed": _effect_reversed,
+           "amount_mismatch": _effect_mismatch, "failed": _effect_status, "expired": _effect_status,
+           "cancelled": _effect_status}
+
+
+def payments_expire(*, now=None) -> int:
+    """Beat job: pending payments past the checkout deadline expire (the gateway charge is cancelled too)."""
+    now = now or timezone.now()
+    done = 0
+    for payment in Payment.objects.filter(status=P.PENDING, group__payment_deadline__lt=now):
+        if payment_apply(payment_id=payment.pk, provider="local", dedupe_key=f"expire:{payment.pk}",
+                         kind=Kind.EXPIRED, amount=None, raw={}) == "expired":
+            done += 1
+            for attempt in payment.attempts.exclude(provider_ref=""):
+                try:
+                    gateway(attempt.provider).cancel(attempt.attempt_ref, provider_ref=attempt.provider_ref)
+                except GatewayError:
+                    logger.info("payments: cancel of %s at the gateway failed", attempt.attempt_ref)
+    return done
+
+
+def payments_poll_pending(*, older_than_minutes: int = 10, now=None) -> int:
+    """Beat job: ask the gateway about charges still pending after a while, in case a notification was lost
+    (research §d.5 job 1). The status answer goes through the same apply path, with the same dedupe key a
+    notification of that state would carry, so a late notification afterwards is a duplicate."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=older_than_minutes)
+    changed = 0
+    attempts = PaymentAttempt.objects.filter(payment__status=P.PENDING, created_at__lt=cutoff).exclude(
+        provider_ref="").order_by("pk")
+    for attempt in attempts:
+        try:
+            status = gateway(attempt.provider).get_status(attempt.attempt_ref, provider_ref=attempt.provider_ref)
+        except GatewayError as error:
+            logger.info("payments: status of %s unavailable: %s", attempt.attempt_ref, error)
+            continue
+        if status.kind in (Kind.PENDING, Kind.INFO):
+            continue
+        outcome = payment_apply(payment_id=attempt.payment_id, provider=attempt.provider,
+                                dedupe_key=status.dedupe_key, kind=status.kind, amount=status.amount, raw=status.raw,
+                                note="status poll", attempt_ref=attempt.attempt_ref, paid_ref=status.provider_ref)
+        changed += outcome not in ("duplicate", "info")
+    return changed
+
+
+# --- refunds --------------------------------------------------------------------------------------------
+
+def refund_request(*, order_id: int, reason: str, amount: int | None = None, refund_key: str | None = None,
+                   actor=None) -> Refund:
+    """Refund all (default) or part of one shop order; the same refund_key returns the same refund.
+    Call it after an order of a paid checkout is cancelled, rejected, or its complaint is upheld."""
+    with transaction.atomic():
+        order = Order.objects.select_related("group").get(pk=order_id)
+        payment = Payment.objects.select_for_update().get(group_id=order.group_id)
+        key = refund_key or f"order-{order_id}-full"
+        existing = Refund.objects.filter(refund_key=key).first()
+        if existing:
+            return existing
+        if payment.status not in (P.PAID, P.PARTIALLY_REFUNDED):
+            raise PaymentError(_("Pembayaran berstatus “%(s)s”; tidak bisa dikembalikan.")
+                               % {"s": payment.get_status_display()})
+        already = sum(Refund.objects.filter(order_id=order_id).exclude(status=Refund.Status.FAILED)
+                      .values_list("amount", flat=True))
+        amount = order.total - already if amount is None else amount
+        if amount <= 0 or already + amount > order.total:
+            raise PaymentError(_("Nominal pengembalian tidak valid (sisa yang bisa dikembalikan %(n)s).")
+                               % {"n": order.total - already})
+        refund = Refund.objects.create(payment=payment, order_id=order_id, amount=amount, refund_key=key,
+                                       reason=reason[:300])
+        audit_record(actor=actor, action="payment.refund_requested", target=refund, after={"amount": amount},
+                     reason=reason)
+        _refund_later(refund.pk)
+    return refund
+
+
+def _refund_later(refund_id: int) -> None:
+    from .tasks import refund_execute
+
+    transaction.on_commit(lambda: refund_execute.delay(refund_id))
+
+
+def refund_execute(*, refund_id: int) -> str:
+    """Send one requested refund to the gateway (same key on every retry) and post it when confirmed."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != Refund.Status.REQUESTED:
+        return refund.status
+    attempt = PaymentAttempt.objects.get(attempt_ref=refund.payment.paid_attempt_ref)
+    try:
+        result = gateway(attempt.provider).refund(attempt.attempt_ref, amount=refund.amount,
+                                                  refund_key=refund.refund_key, reason=refund.reason,
+                                                  provider_ref=refund.payment.paid_ref)
+    except GatewayUnavailable:
+        raise
+    except GatewayError as error:
+        Refund.objects.filter(pk=refund.pk).update(last_error=str(error)[:500])
+        return Refund.Status.REQUESTED  # stays requested for finance to follow up
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != Refund.Status.REQUESTED:
+            return refund.status
+        if result.kind != Kind.REFUNDED:
+            refund.status = Refund.Status.FAILED
+            refund.save(update_fields=["status"])
+            return refund.status
+        refund.status, refund.provider_ref = Refund.Status.SUCCEEDED, result.provider_ref
+        refund.save(update_fields=["status", "provider_ref"])
+        if refund.order_id is None:  # late money leaving suspense
+            lines = [Line(Account.SUSPENSE, refund.amount), Line(Account.CLEARING, -refund.amount)]
+        else:
+            order = Order.objects.get(pk=refund.order_id)
+            share = commission_of(order.subtotal) * refund.amount // order.total
+            lines = [Line(Account.COMMISSION, share, None, order.pk), Line(Account.CLEARING, -refund.amount)]
+            from_pending = min(refund.amount - share, order_pending(order.pk))
+            lines += [Line(Account.SHOP_PENDING, from_pending, order.shop_id, order.pk),
+                      Line(Account.SHOP_AVAILABLE, refund.amount - share - from_pending, order.shop_id, order.pk)]
+            payment.refunded_total += refund.amount
+            payment.status = P.REFUNDED if payment.refunded_total == payment.paid_amount else P.PARTIALLY_REFUNDED
+            payment.save(update_fields=["refunded_total", "status", "updated_at"])
+        ledger_post(source_key=f"refund:{refund.refund_key}", description=refund.reason, payment=payment,
+                    lines=lines)
+        outbox_enqueue(recipient=payment.group.buyer, subject=_("Dana dikembalikan"),
+                       body=_("Dana Rp%(n)s dikembalikan ke metode pembayaran Anda.") % {
+                           "n": f"{refund.amount:,}".replace(",", ".")})
+    return refund.status
+
+
+# --- payouts --------------------------------------------------------------------------------------------
+
+def payout_account_save(*, shop: Shop, bank: str, account_number: str, account_name: str, actor) -> PayoutAccount:
+    with transaction.atomic():
+        account, _created = PayoutAccount.objects.update_or_create(
+            shop=shop, defaults={"bank": bank, "account_number": account_number, "account_name": account_name})
+        audit_record(actor=actor, action="payout_account.saved", target=account,
+                     after={"bank": bank, "account_number": account_number})
+    return account
+
+
+def payout_request(*, shop_id: int, amount: int, actor) -> Payout:
+    """Draw from the shop's available balance (locked on the shop row), then send it through the gateway."""
+    with transaction.atomic():
+        shop = Shop.objects.select_for_update().get(pk=shop_id)
+        account = PayoutAccount.objects.filter(shop=shop).first()
+        if account is None:
+            raise PaymentError(_("Isi rekening bank toko terlebih dahulu."))
+        available = shop_balances(shop_id=shop.pk)["available"]
+        if amount <= 0 or amount > available:
+            raise PaymentError(_("Nominal harus antara Rp1 dan saldo tersedia."))
+        payout = Payout.objects.create(shop=shop, amount=amount, bank=account.bank, requested_by=actor,
+                                       account_number=account.account_number, account_name=account.account_name)
+        ledger_post(source_key=f"payout:{payout.pk}:requested", description=_("Pencairan dana"),
+                    lines=[Line(Account.SHOP_AVAILABLE, amount, shop.pk),
+                           Line(Account.PAYOUT_IN_TRANSIT, -amount, shop.pk)])
+        audit_record(actor=actor, action="payout.requested", target=payout, after={"amount": amount})
+        from .tasks import payout_send
+
+        transaction.on_commit(lambda: payout_send.delay(payout.pk))
+    return payout
+
+
+def payout_send(*, payout_id: int) -> str:
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout_id)
+        if payout.status != Payout.Status.REQUESTED:
+            return payout.status
+        payout.status = Payout.Status.PROCESSING
+        payout.save(update_fields=["status", "updated_at"])
+    result = gateway().payout(amount=payout.amount, bank=payout.bank, account_number=payout.account_number,
+                              account_name=payout.account_name, idempotency_key=f"payout-{payout.pk}")
+    Payout.objects.filter(pk=payout.pk).update(provider_ref=result.provider_ref)
+    if result.status in ("paid", "failed"):
+        return payout_settle(payout_id=payout.pk, ok=result.status == "paid", reason="")
+    return Payout.Status.PROCESSING
+
+
+def payout_settle(*, payout_id: int, ok: bool, reason: str) -> str:
+    """The bank confirmed or refused a payout; a refusal puts the money back in the available balance."""
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout_id)
+        if payout.status != Payout.Status.PROCESSING:
+            return payout.status
+        payout.status = Payout.Status.PAID if ok else Payout.Status.FAILED
+        payout.failure_reason = reason[:300]
+        payout.save(update_fields=["status", "failure_reason", "updated_at"])
+        back = Account.BANK if ok else Account.SHOP_AVAILABLE
+        ledger_post(source_key=f"payout:{payout.pk}:{payout.status}", description=_("Pencairan dana"),
+                    lines=[Line(Account.PAYOUT_IN_TRANSIT, payout.amount, payout.shop_id),
+                           Line(back, -payout.amount, None if ok else payout.shop_id)])
+        outbox_enqueue(recipient=payout.shop.owner, subject=_("Pencairan dana: %(s)s") % {
+            "s": payout.get_status_display()}, body=reason or payout.get_status_display(), url="/penjual/saldo/")
+    return payout.status
+
+
+def ledger_reconcile() -> list[str]:
+    problems = ledger_check_invariants()
+    for problem in problems:
+        logger.error("ledger reconciliation: %s", problem)
+    return problems

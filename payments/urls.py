@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "payments"
+urlpatterns = [
+    # With or without the trailing slash: a gateway must never get a redirect (Midtrans does not retry a 301).
+    re_path(r"^payments/webhooks/(?P<provider>[a-z]+)/?$", views.webhook, name="webhook"),
+    path("bayar/<int:pk>/", views.pay_page, name="pay"),
+    path("bayar/<int:pk>/status/", views.pay_status, name="status"),
+    path("bayar/qr/<str:ref>.svg", views.qr_image, name="qr"),
+    path("bayar/sandbox/<str:ref>/", views.sandbox_simulator, name="sandbox"),
+    path("bayar/sandbox/<str:ref>/ewallet/", views.sandbox_ewallet, name="sandbox_ewallet"),
+    path("penjual/saldo/", views.shop_balance, name="shop_balance"),
+    path("penjual/saldo/sandbox/<int:pk>/<slug:outcome>/", views.sandbox_payout, name="sandbox_payout"),
+    path("keuangan/", views.finance, name="finance"),
+]

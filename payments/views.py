@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orders.models import CheckoutGroup
+from vendors.models import ShopMember
+
+from . import selectors
+from .forms import BANK_NAMES, MethodForm, PayoutAccountForm, PayoutForm
+from .gateways.base import GatewayError
+from .ledger import ledger_check_invariants, shop_balances
+from .models import Payment, Payout
+from .qris import qris_svg
+from .services import PaymentError, payment_start, payout_account_save, payout_request, webhook_receive
+from .simulator import ACTIONS, sandbox_payout_finish, simulator_act
+
+MAX_WEBHOOK_BYTES = 256 * 1024
+
+
+def _sandbox_only():
+    if settings.PAYMENT_GATEWAY != "sandbox":
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay_page(request, pk):
+    group = get_object_or_404(CheckoutGroup.objects.prefetch_related("orders__shop"), pk=pk, buyer=request.user)
+    form = MethodForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            method, channel = form.method_and_channel()
+            try:
+                attempt = payment_start(group_id=group.pk, buyer=request.user, method=method, channel=channel)
+            except PaymentError as error:
+                messages.error(request, str(error))
+                return redirect("payments:pay", pk=group.pk)
+            return redirect(f"{reverse('payments:pay', args=[group.pk])}?ref={attempt.attempt_ref}")
+        status = 400
+    else:
+        status = 200
+    payment = selectors.payment_of_buyer(user=request.user, group_id=group.pk)
+    attempt = None
+    if payment is not None:
+        attempt = (payment.attempts.filter(attempt_ref=request.GET.get("ref", "")).first()
+                   or payment.attempts.first())
+    return render(request, "payments/pay.html",
+                  {"group": group, "payment": payment, "attempt": attempt, "form": form, "banks": BANK_NAMES,
+                   "sandbox": settings.PAYMENT_GATEWAY == "sandbox"}, status=status)
+
+
+@login_required
+@require_GET
+def pay_status(request, pk):
+    """The htmx poll: a small fragment; once paid it carries no trigger, so the polling stops."""
+    payment = selectors.payment_of_buyer(user=request.user, group_id=pk)
+    if payment is None:
+        raise Http404
+    response = render(request, "payments/_status.html", {"payment": payment, "group": payment.group})
+    if request.headers.get("HX-Request") and payment.status != Payment.Status.PENDING:
+        response["HX-Refresh"] = "true"  # the QR/VA and the method choice go away: reload the whole page
+    return response
+
+
+@login_required
+@require_GET
+def qr_image(request, ref):
+    attempt = selectors.attempt_of_buyer(user=request.user, attempt_ref=ref)
+    if attempt is None or not attempt.qr_string:
+        raise Http404
+    response = HttpResponse(qris_svg(attempt.qr_string), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def webhook(request, provider):
+    """Gateway notifications: never a redirect, never CSRF; 503 on a transient failure so the gateway retries."""
+    if provider != settings.PAYMENT_GATEWAY:
+        raise Http404
+    if len(request.body) > MAX_WEBHOOK_BYTES:
+        return JsonResponse({"result": "too large"}, status=413)
+    headers = {key: value for key, value in request.headers.items() if key.lower() != "cookie"}
+    try:
+        outcome = webhook_receive(provider=provider, headers=headers, raw_body=request.body,
+                                  remote_ip=request.META.get("REMOTE_ADDR"))
+    except (DatabaseError, GatewayError):
+        return JsonResponse({"result": "retry later"}, status=503)
+    return JsonResponse({"result": outcome.result}, status=outcome.status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sandbox_simulator(request, ref):
+    _sandbox_only()
+    attempt = selectors.attempt_of_buyer(user=request.user, attempt_ref=ref)
+    if attempt is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ACTIONS:
+            return HttpResponse(_("Aksi tidak dikenal."), status=400)
+        simulator_act(attempt_ref=ref, action=action,
+                      webhook_url=request.build_absolute_uri(reverse("payments:webhook", args=["sandbox"])))
+        messages.success(request, _("Simulasi dikirim: %(action)s") % {"action": ACTIONS[action]})
+        return redirect(f"{reverse('payments:pay', args=[attempt.payment.group_id])}?ref={ref}")
+    return render(request, "payments/simulator.html", {"attempt": attempt, "actions": ACTIONS})
+
+
+@login_required
+@require_GET
+def sandbox_ewallet(request, ref):
+    """Stands in for the GoPay/ShopeePay app the buyer would be sent to."""
+    _sandbox_only()
+    attempt = selectors.attempt_of_buyer(user=request.user, attempt_ref=ref)
+    if attempt is None:
+        raise Http404
+    return render(request, "payments/ewallet.html", {"attempt": attempt})
+
+
+def _admin_shop(request):
+    shop = selectors.shop_of_member(user=request.user)
+    if shop is None or not shop.members.filter(user=request.user, role=ShopMember.Role.ADMIN).exists():
+        raise Http404
+    return shop
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_balance(request):
+    shop = _admin_shop(request)
+    account = getattr(shop, "payout_account", None)
+    account_form = PayoutAccountForm(initial={"bank": account.bank, "account_number": account.account_number,
+                                              "account_name": account.account_name} if account else None)
+    payout_form = PayoutForm()
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form") == "account":
+            account_form = PayoutAccountForm(request.POST)
+            if account_form.is_valid():
+                payout_account_save(shop=shop, actor=request.user, **account_form.cleaned_data)
+                messages.success(request, _("Rekening disimpan."))
+                return redirect("payments:shop_balance")
+        else:
+            payout_form = PayoutForm(request.POST)
+            if payout_form.is_valid():
+                try:
+                    payout_request(shop_id=shop.pk, amount=payout_form.cleaned_data["amount"], actor=request.user)
+                except PaymentError as error:
+                    payout_form.add_error("amount", str(error))
+                else:
+                    messages.success(request, _("Pencairan diajukan."))
+                    return redirect("payments:shop_balance")
+        status = 400
+    return render(request, "payments/shop_balance.html", {
+        "shop": shop, "balances": shop_balances(shop_id=shop.pk), "account": account,
+        "account_form": account_form, "payout_form": payout_form,
+        "history": selectors.shop_history(shop_id=shop.pk)[:50], "payouts": shop.payouts.all()[:20],
+        "sandbox": settings.PAYMENT_GATEWAY == "sandbox"}, status=status)
+
+
+@login_required
+@require_POST
+def sandbox_payout(request, pk, outcome):
+    _sandbox_only()
+    shop = _admin_shop(request)
+    payout = get_object_or_404(Payout, pk=pk, shop=shop, status=Payout.Status.PROCESSING)
+    sandbox_payout_finish(payout_id=payout.pk, ok=outcome == "berhasil")
+    return redirect("payments:shop_balance")
+
+
+@login_required
+@require_GET
+def finance(request):
+    """For Pemprov finance staff: money per account and the ledger invariants, checked now."""
+    if not request.user.is_staff:
+        raise Http404
+    from django.db.models import Sum
+
+    from .models import Posting
+
+    totals = Posting.objects.values("account").annotate(total=Sum("amount")).order_by("account")
+    return render(request, "payments/finance.html", {
+        "totals": totals, "problems": ledger_check_invariants(),
+        "payments": Payment.objects.values("status").annotate(total=Sum("amount")).order_by("status")})

@@ -1,0 +1,89 @@
+import pytest
+from playwright.sync_api import expect
+
+from orders.models import Order
+from orders.services import order_transition
+from payments.ledger import ledger_release_for_order
+from payments.models import Payout
+from tests.factories import make_user
+
+from .conftest import place_checkout
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server.url}/akun/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", "rahasia-123")
+    page.get_by_role("button", name="Masuk").click()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_out(live_server, page, screenshot):
+    buyer = make_user(email="ani@example.test", name="Ani Lestari")
+    group = place_checkout(prices=(45000, 350000), buyer=buyer)
+    log_in(page, live_server, "ani@example.test")
+    page.goto(f"{live_server.url}/checkout/{group.pk}/")
+    page.get_by_role("link", name="Bayar sekarang").click()
+    expect(page.locator("h1")).to_have_text("Pembayaran")
+    page.get_by_label("QRIS").check()
+    screenshot("methods")
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.locator("img.qris")).to_be_visible()
+    expect(page.locator("#qris-payload")).to_contain_text("000201010212")
+    expect(page.locator(".countdown")).to_contain_text("sisa")
+    expect(page.locator("#pay-status")).to_contain_text("Menunggu pembayaran")
+    screenshot("qris")
+
+    simulator = page.context.new_page()  # the "customer's phone": the sandbox simulator in another tab
+    link = page.get_by_role("link", name="Simulator pembayaran (sandbox)").get_attribute("href")
+    simulator.goto(live_server.url + link)
+    simulator.get_by_role("button", name="Bayar", exact=True).click()
+    simulator.close()
+
+    expect(page.locator("#pay-status")).to_contain_text("Pembayaran diterima", timeout=15000)  # htmx poll
+    screenshot("paid")
+    assert set(Order.objects.filter(group=group).values_list("status", flat=True)) == {"paid"}
+
+    big = Order.objects.get(group=group, subtotal=350000)
+    for status in ("accepted", "shipped", "delivered", "completed"):
+        order_transition(order_id=big.pk, to_status=status, role="system")
+    ledger_release_for_order(big.pk)
+
+    page.context.clear_cookies()
+    log_in(page, live_server, big.shop.owner.email)
+    page.goto(f"{live_server.url}/penjual/saldo/")
+    expect(page.locator("#balance-available")).to_have_text("Rp346.500")  # 350.000 − 1% commission
+    page.get_by_label("Bank").select_option("bca")
+    page.get_by_label("Nomor rekening").fill("1234567890")
+    page.get_by_label("Nama pemilik rekening").fill("Budi Santoso")
+    page.get_by_role("button", name="Simpan rekening").click()
+    page.get_by_label("Nominal pencairan (Rp)").fill("300000")
+    page.get_by_role("button", name="Ajukan pencairan").click()
+    expect(page.locator(".payout")).to_contain_text("Diproses bank")
+    expect(page.locator("#balance-available")).to_have_text("Rp46.500")
+    screenshot("payout-processing")
+    page.get_by_role("button", name="Selesaikan (sandbox)").click()
+    expect(page.locator(".payout")).to_contain_text("Terkirim")
+    screenshot("payout-paid")
+    assert Payout.objects.get().status == "paid"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_virtual_account_number_is_copied_and_a_wrong_amount_is_not_paid(live_server, page, screenshot):
+    buyer = make_user(email="budi@example.test", name="Budi")
+    group = place_checkout(prices=(75000,), buyer=buyer)
+    log_in(page, live_server, "budi@example.test")
+    page.goto(f"{live_server.url}/bayar/{group.pk}/")
+    page.get_by_label("Virtual account BCA").check()
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.locator("#va-number")).to_have_text(group.payment.attempts.get().va_number)
+    page.locator("[data-copy=va-number]").click()
+    expect(page.locator("[data-copy=va-number]")).to_have_text("Tersalin ✓")
+    screenshot("va")
+    page.get_by_role("link", name="Simulator pembayaran (sandbox)").click()
+    screenshot("simulator")
+    page.get_by_role("button", name="Bayar dengan nominal salah").click()
+    expect(page.locator("#pay-status")).to_contain_text("Menunggu pembayaran")
+    assert Order.objects.get(group=group).status == "awaiting_payment"
