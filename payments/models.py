@@ -174,7 +174,7 @@ class Posting(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_nonzero"),
             models.CheckConstraint(condition=models.Q(shop__isnull=True) | models.Q(
-                account__in=[a.value for a in SHOP_ACCOUNTS]), name="posting_shop_only_on_shop_accounts"),
+                account__in=sorted(a.value for a in SHOP_ACCOUNTS)), name="posting_shop_only_on_shop_accounts"),
         ]
 
     def __str__(self):

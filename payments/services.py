@@ -22,11 +22,22 @@ from .ledger import (
     ledger_check_invariants,
     ledger_post,
     ledger_post_payment,
+    ledger_release_for_order,
     ledger_reverse_payment,
     order_pending,
     shop_balances,
 )
-from .models import Account, Payment, PaymentAttempt, PaymentEvent, Payout, PayoutAccount, Refund, WebhookInbox
+from .models import (
+    Account,
+    Payment,
+    PaymentAttempt,
+    PaymentEvent,
+    Payout,
+    PayoutAccount,
+    Posting,
+    Refund,
+    WebhookInbox,
+)
 
 logger = logging.getLogger(__name__)
 P = Payment.Status
@@ -442,3 +453,26 @@ def ledger_reconcile() -> list[str]:
     for problem in problems:
         logger.error("ledger reconciliation: %s", problem)
     return problems
+
+
+def orders_settle() -> dict[str, int]:
+    """Beat job: money follows what happened to the orders (orders never calls payments; the dependency points
+    one way). A completed order releases its shop's pending balance; a cancelled or refunded order of a paid
+    checkout gets its refund. Both are idempotent, so a crash or a second run changes nothing more."""
+    from django.db.models import Sum
+
+    released = refunded = 0
+    pending = (Posting.objects.filter(account=Account.SHOP_PENDING, order__status=Order.Status.COMPLETED)
+               .values("order_id").annotate(total=Sum("amount")).filter(total__lt=0))
+    for row in pending:
+        released += ledger_release_for_order(row["order_id"])
+    to_refund = (Order.objects.filter(status__in=[Order.Status.CANCELLED, Order.Status.REFUNDED],
+                                      group__payment__status__in=[P.PAID, P.PARTIALLY_REFUNDED])
+                 .exclude(pk__in=Refund.objects.filter(order__isnull=False).values("order_id")))
+    for order in to_refund:
+        try:
+            refund_request(order_id=order.pk, reason=order.reason or _("Pesanan dibatalkan"))
+            refunded += 1
+        except PaymentError as problem:
+            logger.warning("settle: no refund for order %s: %s", order.number, problem)
+    return {"released": released, "refunded": refunded}

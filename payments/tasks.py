@@ -25,6 +25,11 @@ def payments_poll_pending() -> int:
     return services.payments_poll_pending()
 
 
+@shared_task(name="payments.tasks.orders_settle")
+def orders_settle() -> dict[str, int]:
+    return services.orders_settle()
+
+
 @shared_task(name="payments.tasks.ledger_reconcile")
 def ledger_reconcile() -> list[str]:
     """Nightly: check the ledger invariants; violations are logged as errors for finance to follow up."""

@@ -225,6 +225,7 @@ CELERY_BEAT_SCHEDULE = {
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
     "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},
     "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 300.0},
+    "payments-orders-settle": {"task": "payments.tasks.orders_settle", "schedule": 60.0},
     "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
 }
 

@@ -184,3 +184,17 @@ def test_two_admins_refunding_the_same_order_at_once_refund_it_once():
     refund_row = Refund.objects.get()
     assert refund_row.status == "succeeded"
     assert shop_balances(shop_id=order.shop_id)["pending"] == 247500 - (200000 - 2000)
+
+
+def test_the_settle_job_releases_completed_orders_and_refunds_cancelled_ones_once(client):
+    from payments.services import orders_settle
+
+    group = paid_checkout(client)
+    kept, rejected = group.orders.get(subtotal=250000), group.orders.get(subtotal=15000)
+    complete(kept)
+    order_transition(order_id=rejected.pk, to_status="cancelled", role="shop", note="Stok rusak")
+    assert orders_settle() == {"released": 1, "refunded": 1}
+    assert orders_settle() == {"released": 0, "refunded": 0}
+    assert shop_balances(shop_id=kept.shop_id)["available"] == 247500
+    refund = Refund.objects.get(order=rejected)
+    assert refund.amount == rejected.total and refund.reason == "Stok rusak"
