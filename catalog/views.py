@@ -1,35 +1,92 @@
-from django.core.paginator import Paginator
-from django.http import Http404
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
-PAGE_SIZE = 24
+# Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor shares
+# them for a short time; base.html around them is still rendered per request.
+FRAGMENT_CACHE_SECONDS = 30
+
+
+def _cached_fragment(key: str, build):
+    key = f"catalog:fragment:{get_language()}:{hashlib.md5(key.encode()).hexdigest()}"
+    fragment = cache.get(key)
+    if fragment is None:
+        fragment = build()
+        if fragment is not None:
+            cache.set(key, fragment, FRAGMENT_CACHE_SECONDS)
+    return fragment
+
+
+def _wants_fragment(request) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @require_GET
 def home(request):
     return render(request, "catalog/home.html", {
-        "categories": selectors.category_roots(),
+        "categories": selectors.category_tree().roots,
         "local_picks": selectors.product_local_picks(),
         "new_arrivals": selectors.product_new_arrivals(),
     })
 
 
 @require_GET
-def search(request):
-    text = request.GET.get("q", "").strip()[:100]
-    queryset = selectors.product_cards(
-        selectors.product_search(text=text) if text
-        else selectors.product_storefront_queryset().order_by("-created_at", "-id"))
-    page = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    return render(request, "catalog/search.html", {"q": text, "page": page})
+def search(request, category_slug: str = ""):
+    """Search results and category pages: one view, one shareable URL per filter state."""
+    filters = ProductSearchForm(request.GET).filters(category=category_slug)
+    if filters.category and filters.category not in selectors.category_tree().by_slug:
+        if category_slug:
+            raise Http404("kategori tidak ditemukan")
+        filters = filters.without("category")
+
+    def build():
+        results = selectors.product_search(filters=filters)
+        title = results.category.name if results.category else ""
+        html = render_to_string("catalog/_results.html", {
+            "results": results, "filters": filters, "sort_labels": SORT_LABELS,
+            "sort_param": next(p for p, k in SORT_PARAMS.items() if k == filters.effective_sort()),
+            "action": reverse("catalog:category", args=[filters.category]) if filters.category
+            else reverse("catalog:search"),
+            "hidden": {k: v for k, v in filters_query(filters, with_category=False).items() if k not in ("urut", "hal")},
+        })
+        return {"html": html, "title": title, "total": results.total}
+
+    fragment = _cached_fragment(filters.cache_key(), build)
+    if _wants_fragment(request):
+        response = HttpResponse(fragment["html"])
+    else:
+        response = render(request, "catalog/search.html", {**fragment, "q": filters.text})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
-def product_page(request, shop_slug, product_slug):
-    product = selectors.product_detail(shop_slug=shop_slug, product_slug=product_slug)
-    if product is None:
+def product_page(request, shop_slug: str, product_slug: str):
+    def build():
+        product = selectors.product_detail(shop_slug=shop_slug, product_slug=product_slug)
+        if product is None:
+            return None
+        html = render_to_string("catalog/_product.html", {
+            "product": product, "related": selectors.product_related(product=product)})
+        return {"html": html, "title": product.name, "description": product.description[:150]}
+
+    fragment = _cached_fragment(f"product:{shop_slug}/{product_slug}", build)
+    if fragment is None:
         raise Http404("produk tidak ditemukan")
-    return render(request, "catalog/product.html", {"product": product})
+    return render(request, "catalog/product.html", fragment)
+
+
+@require_GET
+def ping(request):
+    """A constant answer: the baseline the catalog benchmark compares every page with."""
+    return HttpResponse(b"ok", content_type="text/plain")
