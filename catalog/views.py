@@ -18,7 +18,7 @@ FRAGMENT_CACHE_SECONDS = 30
 
 
 def _cached_fragment(key: str, build):
-    key = f"catalog:fragment:{get_language()}:{hashlib.md5(key.encode()).hexdigest()}"
+    key = f"catalog:fragment:{get_language()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
     fragment = cache.get(key)
     if fragment is None:
         fragment = build()
@@ -57,7 +57,8 @@ def search(request, category_slug: str = ""):
             "sort_param": next(p for p, k in SORT_PARAMS.items() if k == filters.effective_sort()),
             "action": reverse("catalog:category", args=[filters.category]) if filters.category
             else reverse("catalog:search"),
-            "hidden": {k: v for k, v in filters_query(filters, with_category=False).items() if k not in ("urut", "hal")},
+            "hidden": {name: value for name, value in filters_query(filters, with_category=False).items()
+                       if name not in ("urut", "hal")},
         })
         return {"html": html, "title": title, "total": results.total}
 
