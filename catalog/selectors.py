@@ -2,7 +2,7 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 
 from regions.models import Region
@@ -149,10 +149,17 @@ class SearchResults:
     flags: dict[str, int]  # halal / tkdn / banten → count
 
 
-def _text_filter(text: str) -> tuple[Q, SearchQuery]:
-    """Stemmed Indonesian full text OR a trigram word match on UPPER(name), the expression the GIN index holds."""
+def _text_filter(text: str, *, fuzzy: bool) -> tuple[Q, Func]:
+    """Stemmed Indonesian full text; or, when that finds nothing, a trigram word match on UPPER(name).
+
+    The trigram lookup compiles to ``UPPER(name) %> 'batk'``, which the product_name_upper_trgm GIN index serves.
+    It is only the fallback because rechecking word similarity costs far more per row than a tsquery match.
+    Returns the condition and the relevance expression to order by.
+    """
+    if fuzzy:
+        return Q(upper_name__trigram_word_similar=text), TrigramWordSimilarity(text, Upper("name"))
     query = SearchQuery(text, config="indonesian", search_type="websearch")
-    return Q(search_vector=query) | Q(upper_name__trigram_word_similar=text), query
+    return Q(search_vector=query), SearchRank(F("search_vector"), query)
 
 
 def _price_q(low: int | None, high: int | None) -> Q:
@@ -164,11 +171,12 @@ def _price_q(low: int | None, high: int | None) -> Q:
     return condition
 
 
-def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Product], SearchQuery | None]:
+def _matching(filters: ProductFilters, tree: CategoryTree, *, fuzzy: bool = False
+              ) -> tuple[QuerySet[Product], Func | None]:
     queryset = product_storefront_queryset()
-    query = None
+    relevance = None
     if filters.text:
-        condition, query = _text_filter(filters.text)
+        condition, relevance = _text_filter(filters.text, fuzzy=fuzzy)
         queryset = queryset.alias(upper_name=Upper("name")).filter(condition)
     node = tree.by_slug.get(filters.category)
     if node is not None:
@@ -189,16 +197,13 @@ def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Pro
     level = dict(RATING_LEVELS).get(filters.rating)
     if level is not None:
         queryset = queryset.filter(rating_avg__gte=level)
-    return queryset, query
+    return queryset, relevance
 
 
-def _ordered(queryset: QuerySet[Product], filters: ProductFilters, query: SearchQuery | None) -> QuerySet[Product]:
+def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None) -> QuerySet[Product]:
     sort = filters.effective_sort()
-    if sort == "relevance" and query is not None:
-        return queryset.annotate(
-            rank=SearchRank(F("search_vector"), query),
-            fuzzy=TrigramWordSimilarity(filters.text, Upper("name")),
-        ).order_by("-rank", "-fuzzy", "-id")
+    if sort == "relevance" and relevance is not None:
+        return queryset.annotate(relevance=relevance).order_by("-relevance", "-id")
     return queryset.order_by(*{
         "newest": ("-created_at", "-id"),
         "price_asc": ("price_min", "id"),
@@ -208,24 +213,19 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, query: Search
 
 
 def product_search(*, filters: ProductFilters) -> SearchResults:
-    """One page of products plus every facet count, in two queries (the category tree comes from the cache).
+    """One page of products plus every facet count, in two queries (three when a typo needs the trigram fallback).
 
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows.
+    The category tree and the region names come from the cache.
     """
     tree = category_tree()
-    matching, query = _matching(filters, tree)
-    flag_counts = {
-        "halal": Count("id", filter=Q(is_halal=True)),
-        "tkdn": Count("id", filter=Q(tkdn_percent__gte=TKDN_LOCAL_MIN)),
-        "banten": Count("id", filter=Q(is_banten=True)),
-    }
-    price_counts = {f"price_{key}": Count("id", filter=_price_q(low, high)) for key, _, low, high in PRICE_BANDS}
-    rating_counts = {f"rating_{key}": Count("id", filter=Q(rating_avg__gte=level)) for key, level in RATING_LEVELS}
-    groups = list(matching.order_by().values("category_id", "kabkota_id")
-                  .annotate(n=Count("id"), **flag_counts, **price_counts, **rating_counts))
-
+    matching, relevance = _matching(filters, tree)
+    groups = _facet_groups(matching)
+    if not groups and filters.text:
+        matching, relevance = _matching(filters, tree, fuzzy=True)
+        groups = _facet_groups(matching)
     total = sum(group["n"] for group in groups)
-    sums = {name: sum(group[name] for group in groups) for name in [*flag_counts, *price_counts, *rating_counts]}
+    sums = {name: sum(group[name] for group in groups) for name in _facet_counts()}
     node = tree.by_slug.get(filters.category)
     by_category: dict[int, int] = {}
     by_kabkota: dict[str, int] = {}
@@ -243,7 +243,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(filters.page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
-    products = list(product_cards(_ordered(matching, filters, query))[offset:offset + PAGE_SIZE]) if total else []
+    products = list(product_cards(_ordered(matching, filters, relevance))[offset:offset + PAGE_SIZE]) if total else []
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,
         breadcrumbs=tree.path(node) if node is not None else [],
@@ -251,8 +251,26 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         prices=[FacetValue(key, label, sums[f"price_{key}"]) for key, label, _, _ in PRICE_BANDS
                 if sums[f"price_{key}"]],
         ratings=[FacetValue(key, key, sums[f"rating_{key}"]) for key, _ in RATING_LEVELS if sums[f"rating_{key}"]],
-        flags={name: sums[name] for name in flag_counts},
+        flags={name: sums[name] for name in FLAGS},
     )
+
+
+FLAGS = ("halal", "tkdn", "banten")
+
+
+def _facet_counts() -> dict[str, Count]:
+    return {
+        "halal": Count("id", filter=Q(is_halal=True)),
+        "tkdn": Count("id", filter=Q(tkdn_percent__gte=TKDN_LOCAL_MIN)),
+        "banten": Count("id", filter=Q(is_banten=True)),
+        **{f"price_{key}": Count("id", filter=_price_q(low, high)) for key, _, low, high in PRICE_BANDS},
+        **{f"rating_{key}": Count("id", filter=Q(rating_avg__gte=level)) for key, level in RATING_LEVELS},
+    }
+
+
+def _facet_groups(matching: QuerySet[Product]) -> list[dict]:
+    """Counts per (category, kab/kota) pair, each row also carrying the flag, price and rating counts."""
+    return list(matching.order_by().values("category_id", "kabkota_id").annotate(n=Count("id"), **_facet_counts()))
 
 
 def _kabkota_names() -> dict[str, str]:

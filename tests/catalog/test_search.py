@@ -28,6 +28,18 @@ def test_search_tolerates_a_typo_in_the_name():
     assert names(product_search(filters=ProductFilters(text="batk"))) == {"Kemeja Batik Lengan Panjang"}
 
 
+def test_typo_fallback_queries_the_expression_the_trigram_index_holds():
+    from django.db import connection
+
+    from catalog.selectors import _matching, category_tree
+
+    queryset, _ = _matching(ProductFilters(text="batk"), category_tree(), fuzzy=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would otherwise be scanned
+        plan = queryset.only("id").explain()
+    assert "product_name_upper_trgm" in plan
+
+
 def test_search_ranks_a_name_match_above_a_description_only_match():
     make_product(name="Selendang Sutra", description="Motif batik Banten, kain halus.")
     make_product(name="Batik Tulis Kawangsan", description="Kain halus.")
