@@ -3,15 +3,50 @@
 import io
 from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 RENDITION_WIDTHS = (320, 640, 1280)
 FALLBACK_WIDTH = 640
 MAX_PIXELS = 40_000_000
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def photo_validate(upload) -> None:
+    """Accept a JPEG, PNG or WebP photo judged by its content, never by its name; raise a message in Indonesian.
+
+    The header gives format and size cheaply; the full decode (at reduced scale for JPEG) catches truncated files.
+    """
+    if not upload.size:
+        raise ValidationError(_("Berkas kosong. Pilih foto produk."), code="empty")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("Foto terlalu besar (maksimal 10 MB)."), code="too_large")
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            if image.format not in ACCEPTED_FORMATS:
+                raise ValidationError(_("Format tidak didukung. Unggah foto JPEG, PNG atau WebP."), code="format")
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(_("Resolusi foto terlalu besar (maksimal 40 megapiksel)."), code="pixels")
+            if width < 200 or height < 200:
+                raise ValidationError(_("Foto terlalu kecil (minimal 200×200 piksel)."), code="too_small")
+            image.draft("RGB", (FALLBACK_WIDTH, FALLBACK_WIDTH))
+            image.load()
+    except Image.DecompressionBombError as error:
+        raise ValidationError(_("Resolusi foto terlalu besar (maksimal 40 megapiksel)."), code="pixels") from error
+    except (UnidentifiedImageError, SyntaxError) as error:
+        raise ValidationError(_("Berkas ini bukan foto. Unggah foto JPEG, PNG atau WebP."), code="not_image") from error
+    except OSError as error:  # truncated or corrupt data
+        raise ValidationError(_("Foto rusak atau tidak lengkap. Coba unggah ulang."), code="corrupt") from error
+    finally:
+        upload.seek(0)
 
 
 def render_renditions(original_name: str) -> tuple[dict, int, int]:

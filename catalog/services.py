@@ -1,7 +1,9 @@
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.utils.translation import gettext as _
 
 from .images import render_renditions
 from .models import Category, Product, ProductImage
@@ -16,10 +18,17 @@ def product_refresh_summary(*, product: Product) -> None:
         price_min=summary["low"] or 0, price_max=summary["high"] or 0, stock_total=summary["stock"] or 0)
 
 
+MAX_PHOTOS = 8
+
+
+@transaction.atomic
 def product_image_add(*, product: Product, upload, position: int | None = None) -> ProductImage:
-    """Store the original now; the renditions are made by a Celery task after commit."""
+    """Store the validated original now; the renditions are made by a Celery task after commit."""
     from .tasks import product_image_render
 
+    Product.objects.select_for_update().filter(pk=product.pk).first()  # one upload at a time per product
+    if product.images.count() >= MAX_PHOTOS:
+        raise ValidationError(_("Maksimal %(n)s foto per produk.") % {"n": MAX_PHOTOS}, code="too_many")
     if position is None:
         position = (product.images.aggregate(top=Max("position"))["top"] or -1) + 1
     image = ProductImage.objects.create(product=product, original=upload, position=position)
@@ -27,17 +36,32 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
     return image
 
 
+@transaction.atomic
+def product_image_retry(*, image: ProductImage) -> ProductImage:
+    """Queue a failed image again (the seller's retry button)."""
+    from .tasks import product_image_render
+
+    updated = ProductImage.objects.filter(pk=image.pk, status=ProductImage.Status.FAILED).update(
+        status=ProductImage.Status.PENDING, error="")
+    if updated:
+        transaction.on_commit(lambda: product_image_render.delay(image.pk))
+    image.refresh_from_db()
+    return image
+
+
+def product_image_fail(*, image_id: int, error: str) -> None:
+    """Give up on an image after the task's retries; the seller sees the error and a retry button."""
+    logger.warning("rendition of image %s failed for good: %s", image_id, error)
+    ProductImage.objects.filter(pk=image_id).exclude(status=ProductImage.Status.READY).update(
+        status=ProductImage.Status.FAILED, error=error[:300])
+
+
 def product_image_render(*, image_id: int) -> ProductImage | None:
-    """Make the renditions of one image; idempotent (a ready image is left as it is)."""
+    """Make the renditions of one image; idempotent (a ready image is left as it is). Errors propagate."""
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None or image.status == ProductImage.Status.READY:
         return image
-    try:
-        renditions, width, height = render_renditions(image.original.name)
-    except (OSError, ValueError) as error:
-        logger.warning("rendition of image %s failed: %s", image_id, error)
-        ProductImage.objects.filter(pk=image_id).update(status=ProductImage.Status.FAILED, error=str(error)[:300])
-        raise
+    renditions, width, height = render_renditions(image.original.name)
     ProductImage.objects.filter(pk=image_id).update(
         status=ProductImage.Status.READY, renditions=renditions, width=width, height=height, error="")
     image.refresh_from_db()

@@ -1,7 +1,12 @@
 import hashlib
+import os
+import re
+from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,8 +18,8 @@ from . import selectors
 from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
 # Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor shares
-# them for a short time; base.html around them is still rendered per request.
-FRAGMENT_CACHE_SECONDS = 30
+# them for a short time; base.html around them is still rendered per request. 0 turns it off (bench/ --cold).
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
 
 
 def _cached_fragment(key: str, build):
@@ -31,6 +36,38 @@ def _wants_fragment(request) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_MARKER = "__pb_csrf__"
+ANONYMOUS_COOKIES = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+
+
+def anonymous_page_cache(view):
+    """Whole pages for visitors with no session (so no user, cart or messages) from the cache, for a short time.
+
+    The cached HTML keeps a marker where the CSRF token goes; each visitor gets their own token put back in.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if FRAGMENT_CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
+            return view(request, *args, **kwargs)
+        path = f"{int(_wants_fragment(request))}:{request.get_full_path()}"
+        key = f"catalog:page:{get_language()}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+        cached = cache.get(key)
+        if cached is not None:
+            response = HttpResponse(cached.replace(CSRF_MARKER, get_token(request)))
+            patch_vary_headers(response, ["HX-Request", "Cookie"])
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()),
+                      FRAGMENT_CACHE_SECONDS)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapped
+
+
 @require_GET
 def home(request):
     return render(request, "catalog/home.html", {
@@ -41,6 +78,7 @@ def home(request):
 
 
 @require_GET
+@anonymous_page_cache
 def search(request, category_slug: str = ""):
     """Search results and category pages: one view, one shareable URL per filter state."""
     filters = ProductSearchForm(request.GET).filters(category=category_slug)
@@ -72,6 +110,7 @@ def search(request, category_slug: str = ""):
 
 
 @require_GET
+@anonymous_page_cache
 def product_page(request, shop_slug: str, product_slug: str):
     def build():
         product = selectors.product_detail(shop_slug=shop_slug, product_slug=product_slug)

@@ -30,7 +30,6 @@ def test_search_tolerates_a_typo_in_the_name():
 
 def test_typo_fallback_queries_the_expression_the_trigram_index_holds():
     from django.db import connection
-
     from django.db.models.functions import Upper
 
     from catalog.selectors import _text_filter
