@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .images import photo_validate
 from .selectors import MAX_PAGE, PRICE_BANDS, RATING_LEVELS, ProductFilters
 
 # URL value → internal sort key; the URL speaks Indonesian so shared links read well.
@@ -67,3 +68,13 @@ def filters_query(filters: ProductFilters, *, with_category: bool) -> dict[str, 
         "hal": str(filters.page) if filters.page > 1 else "",
     }
     return {name: value for name, value in params.items() if value}
+
+
+class ProductPhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Foto produk"), allow_empty_file=False, error_messages={
+        "required": _("Pilih foto produk."), "empty": _("Berkas kosong. Pilih foto produk.")})
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        photo_validate(photo)
+        return photo

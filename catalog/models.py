@@ -92,6 +92,7 @@ class Product(models.Model):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_upper_trgm"),
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
+            models.Index(fields=["category", "-sold_count"], name="product_category_bestselling"),
         ]
 
     def __str__(self):

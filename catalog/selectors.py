@@ -290,7 +290,30 @@ def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
 
 
 def product_related(*, product: Product, limit: int = 8) -> list[Product]:
-    """Best sellers from the same leaf category, then the same shop."""
-    queryset = (product_storefront_queryset().filter(Q(category_id=product.category_id) | Q(shop_id=product.shop_id))
-                .exclude(pk=product.pk))
+    """Best sellers from the same leaf category (read from the category/sold_count index)."""
+    queryset = product_storefront_queryset().filter(category_id=product.category_id).exclude(pk=product.pk)
     return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
+
+
+PRODUCT_EDITOR_ROLES = ("admin", "operations")
+
+
+def product_for_member(*, user, product_id: int) -> Product | None:
+    """A product of a shop the user may edit products for; None for anyone else's (the view answers 404)."""
+    if not user.is_authenticated:
+        return None
+    return (Product.objects.filter(pk=product_id, shop__members__user=user,
+                                   shop__members__role__in=PRODUCT_EDITOR_ROLES)
+            .select_related("shop").first())
+
+
+def product_images(*, product: Product) -> list[ProductImage]:
+    return list(product.images.order_by("position", "pk"))
+
+
+def image_for_member(*, user, image_id: int) -> ProductImage | None:
+    if not user.is_authenticated:
+        return None
+    return (ProductImage.objects.filter(pk=image_id, product__shop__members__user=user,
+                                        product__shop__members__role__in=PRODUCT_EDITOR_ROLES)
+            .select_related("product").first())

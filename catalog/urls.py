@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import seller_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -9,4 +9,7 @@ urlpatterns = [
     path("kategori/<slug:category_slug>/", views.search, name="category"),
     path("p/<slug:shop_slug>/<slug:product_slug>/", views.product_page, name="product"),
     path("ping", views.ping, name="ping"),
+    path("kelola/produk/<int:product_id>/foto/", seller_views.product_photos, name="product_photos"),
+    path("kelola/foto/<int:image_id>/", seller_views.product_photo_status, name="product_photo_status"),
+    path("kelola/foto/<int:image_id>/ulang/", seller_views.product_photo_retry, name="product_photo_retry"),
 ]

@@ -19,7 +19,7 @@ from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
 # Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor shares
 # them for a short time; base.html around them is still rendered per request. 0 turns it off (bench/ --cold).
-FRAGMENT_CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
+CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
 
 
 def _cached_fragment(key: str, build):
@@ -28,7 +28,7 @@ def _cached_fragment(key: str, build):
     if fragment is None:
         fragment = build()
         if fragment is not None:
-            cache.set(key, fragment, FRAGMENT_CACHE_SECONDS)
+            cache.set(key, fragment, CACHE_SECONDS)
     return fragment
 
 
@@ -49,7 +49,7 @@ def anonymous_page_cache(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if FRAGMENT_CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
+        if CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
             return view(request, *args, **kwargs)
         path = f"{int(_wants_fragment(request))}:{request.get_full_path()}"
         key = f"catalog:page:{get_language()}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
@@ -61,7 +61,7 @@ def anonymous_page_cache(view):
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
             cache.set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()),
-                      FRAGMENT_CACHE_SECONDS)
+                      CACHE_SECONDS)
         patch_vary_headers(response, ["Cookie"])
         return response
 

@@ -1,0 +1,149 @@
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from catalog.models import ProductImage
+from catalog.services import product_image_render
+from tests.factories import make_product, make_shop, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg_bytes(size=(2000, 2000), color=(180, 40, 60)) -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, color)
+    image.putpixel((5, 5), (0, 0, 0))
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims a huge size in its header: a decompression bomb without the memory cost."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(
+        b"IEND", b"")
+
+
+def stored_files() -> set[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+@pytest.fixture
+def seller(client):
+    shop = make_shop()
+    client.force_login(shop.owner)
+    return make_product(shop=shop)
+
+
+BAD_PHOTOS = {
+    "truncated-jpeg": (jpeg_bytes()[:20_000], "Foto rusak atau tidak lengkap"),
+    "decompression-bomb": (png_header_only(30_000, 30_000), "Resolusi foto terlalu besar"),
+    "svg-with-script": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                        "bukan foto"),
+    "text-renamed-jpg": (b"Ini bukan foto, hanya teks biasa.\n" * 20, "bukan foto"),
+    "empty-file": (b"", "Berkas kosong"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_PHOTOS)
+def test_bad_photo_is_refused_with_a_message_and_nothing_is_stored(client, seller, kind):
+    content, message = BAD_PHOTOS[kind]
+    before = stored_files()
+    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                           {"photo": SimpleUploadedFile("foto.jpg", content, content_type="image/jpeg")})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not ProductImage.objects.exists()
+    assert stored_files() == before
+
+
+def test_good_photo_is_stored_and_rendered_and_becomes_the_cover(client, seller, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                               {"photo": SimpleUploadedFile("kain.jpg", jpeg_bytes(), content_type="image/jpeg")})
+    assert response.status_code == 302
+    image = ProductImage.objects.get()
+    assert image.status == ProductImage.Status.READY  # the eager Celery of the tests ran the task on commit
+    assert set(image.renditions) == {"320", "640", "1280"}
+    seller.refresh_from_db()
+    assert seller.cover == image.renditions
+    page = client.get(reverse("catalog:product_photos", args=[seller.pk])).content.decode()
+    assert "srcset" in page and "320w" in page
+
+
+def test_a_shop_cannot_touch_another_shops_product_photos(client):
+    other_product = make_product()
+    image = ProductImage.objects.create(product=other_product, original=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    client.force_login(make_shop().owner)
+    assert client.get(reverse("catalog:product_photos", args=[other_product.pk])).status_code == 404
+    upload = SimpleUploadedFile("kain.jpg", jpeg_bytes((400, 400)), content_type="image/jpeg")
+    assert client.post(reverse("catalog:product_photos", args=[other_product.pk]), {"photo": upload}
+                       ).status_code == 404
+    assert client.get(reverse("catalog:product_photo_status", args=[image.pk])).status_code == 404
+    assert client.post(reverse("catalog:product_photo_retry", args=[image.pk])).status_code == 404
+    client.force_login(make_user())  # a shopper
+    assert client.get(reverse("catalog:product_photos", args=[other_product.pk])).status_code == 404
+
+
+def test_a_failed_rendition_shows_a_retry_button_that_redoes_the_work(client, seller,
+                                                                     django_capture_on_commit_callbacks):
+    from catalog.tasks import product_image_render as task
+
+    image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("x.jpg", jpeg_bytes()[:5000]))
+    task.delay(image.pk)
+    image.refresh_from_db()
+    assert image.status == ProductImage.Status.FAILED
+    tile = client.get(reverse("catalog:product_photo_status", args=[image.pk])).content.decode()
+    assert "Coba lagi" in tile and "hx-trigger" not in tile
+
+    Path(image.original.path).write_bytes(jpeg_bytes())  # e.g. the storage hiccup is over
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("catalog:product_photo_retry", args=[image.pk]),
+                               headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in response.content.decode()  # the tile now polls for progress
+    image.refresh_from_db()
+    assert image.status == ProductImage.Status.READY
+
+
+def test_a_pending_photo_polls_for_its_progress(client, seller):
+    image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("y.jpg", jpeg_bytes()))
+    tile = client.get(reverse("catalog:product_photo_status", args=[image.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in tile and "<progress" in tile
+    product_image_render(image_id=image.pk)
+    tile = client.get(reverse("catalog:product_photo_status", args=[image.pk])).content.decode()
+    assert "hx-trigger" not in tile and "srcset" in tile
+
+
+def test_at_most_eight_photos(client, seller):
+    for position in range(8):
+        ProductImage.objects.create(product=seller, original=SimpleUploadedFile(f"{position}.jpg", b"x"),
+                                    position=position)
+    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                           {"photo": SimpleUploadedFile("kain.jpg", jpeg_bytes((400, 400)))})
+    assert response.status_code == 422
+    assert "Maksimal 8 foto" in response.content.decode()
+    assert ProductImage.objects.count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_celery_worker_makes_the_renditions(celery_worker, wait_until):
+    from catalog.services import product_image_add
+
+    product = make_product()
+    image = product_image_add(product=product, upload=SimpleUploadedFile("kain.jpg", jpeg_bytes()))
+    ready = wait_until(lambda: ProductImage.objects.filter(pk=image.pk, status=ProductImage.Status.READY).exists())
+    assert ready
+    image.refresh_from_db()
+    for entry in image.renditions.values():
+        for name in entry.values():
+            assert (Path(settings.MEDIA_ROOT) / name).stat().st_size > 0
