@@ -78,3 +78,9 @@ class ProductPhotoForm(forms.Form):
         photo = self.cleaned_data["photo"]
         photo_validate(photo)
         return photo
+
+
+class ModerationForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), min_length=10, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("Tulis alasannya."),
+                                             "min_length": _("Tulis alasan yang jelas (minimal 10 karakter).")})

@@ -95,3 +95,45 @@ def category_tree_ensure() -> int:
                 for k, (leaf_name, _) in enumerate(grandchildren):
                     ensure(leaf_name, child, 3, k)
     return created
+
+
+class ProductStateError(Exception):
+    """A moderation step that the product's current status does not allow (the view answers 409)."""
+
+
+# action → (statuses it may start from, status it leads to)
+MODERATION_TRANSITIONS = {
+    "take_down": ({Product.Status.DRAFT, Product.Status.ACTIVE, Product.Status.INACTIVE}, Product.Status.TAKEN_DOWN),
+    "restore": ({Product.Status.TAKEN_DOWN}, Product.Status.ACTIVE),
+}
+
+
+@transaction.atomic
+def product_moderate(*, product: Product, actor, action: str, reason: str) -> Product:
+    """A verifikator takes a product down (or restores it): audited, the shop owner notified, caches dropped."""
+    from django.urls import reverse
+
+    from plazabanten.services import audit_record, outbox_enqueue
+
+    from .cache import product_forget
+
+    allowed_from, target = MODERATION_TRANSITIONS[action]
+    locked = Product.objects.select_for_update().select_related("shop__owner").get(pk=product.pk)
+    if locked.status not in allowed_from:
+        raise ProductStateError(_("Produk berstatus “%(status)s” tidak bisa diproses dengan tindakan ini.")
+                                % {"status": locked.get_status_display()})
+    before = locked.status
+    locked.status = target
+    locked.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=f"product.{action}", target=locked, before={"status": before},
+                 after={"status": target}, reason=reason)
+    if action == "take_down":
+        subject = _("Produk “%(name)s” diturunkan oleh verifikator") % {"name": locked.name}
+        body = _("Produk Anda tidak lagi tampil di Plaza Banten. Alasan: %(reason)s") % {"reason": reason}
+    else:
+        subject = _("Produk “%(name)s” ditampilkan kembali") % {"name": locked.name}
+        body = _("Verifikator memulihkan produk Anda. Catatan: %(reason)s") % {"reason": reason}
+    outbox_enqueue(recipient=locked.shop.owner, subject=subject, body=body,
+                   url=reverse("catalog:product_photos", args=[locked.pk]))
+    transaction.on_commit(lambda: product_forget(shop_slug=locked.shop.slug, product_slug=locked.slug))
+    return locked

@@ -1,5 +1,3 @@
-import hashlib
-import os
 import re
 from functools import wraps
 
@@ -15,15 +13,14 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .cache import CACHE_SECONDS, fragment_key, page_key, product_fragment_name
 from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
-# Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor shares
-# them for a short time; base.html around them is still rendered per request. 0 turns it off (bench/ --cold).
-CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
 
-
-def _cached_fragment(key: str, build):
-    key = f"catalog:fragment:{get_language()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+def _cached_fragment(name: str, build):
+    """Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor
+    shares them for a short time; base.html around them is still rendered per request."""
+    key = fragment_key(language=get_language(), name=name)
     fragment = cache.get(key)
     if fragment is None:
         fragment = build()
@@ -51,8 +48,7 @@ def anonymous_page_cache(view):
     def wrapped(request, *args, **kwargs):
         if CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
             return view(request, *args, **kwargs)
-        path = f"{int(_wants_fragment(request))}:{request.get_full_path()}"
-        key = f"catalog:page:{get_language()}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+        key = page_key(language=get_language(), fragment=_wants_fragment(request), full_path=request.get_full_path())
         cached = cache.get(key)
         if cached is not None:
             response = HttpResponse(cached.replace(CSRF_MARKER, get_token(request)))
@@ -118,9 +114,10 @@ def product_page(request, shop_slug: str, product_slug: str):
             return None
         html = render_to_string("catalog/_product.html", {
             "product": product, "related": selectors.product_related(product=product)})
-        return {"html": html, "title": product.name, "description": product.description[:150]}
+        return {"html": html, "title": product.name, "description": product.description[:150],
+                "product_id": product.pk}
 
-    fragment = _cached_fragment(f"product:{shop_slug}/{product_slug}", build)
+    fragment = _cached_fragment(product_fragment_name(shop_slug=shop_slug, product_slug=product_slug), build)
     if fragment is None:
         raise Http404("produk tidak ditemukan")
     return render(request, "catalog/product.html", fragment)

@@ -1,0 +1,38 @@
+"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments)."""
+
+import hashlib
+import os
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+
+# 0 turns both caches off (bench/catalog.py --cold).
+CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def page_key(*, language: str, fragment: bool, full_path: str) -> str:
+    return f"catalog:page:{language}:{_digest(f'{int(fragment)}:{full_path}')}"
+
+
+def fragment_key(*, language: str, name: str) -> str:
+    return f"catalog:fragment:{language}:{_digest(name)}"
+
+
+def product_fragment_name(*, shop_slug: str, product_slug: str) -> str:
+    return f"product:{shop_slug}/{product_slug}"
+
+
+def product_forget(*, shop_slug: str, product_slug: str) -> None:
+    """Drop a product page from the caches at once (after a take-down) instead of letting it expire."""
+    path = reverse("catalog:product", args=[shop_slug, product_slug])
+    name = product_fragment_name(shop_slug=shop_slug, product_slug=product_slug)
+    keys = []
+    for language, _ in settings.LANGUAGES:
+        keys.append(fragment_key(language=language, name=name))
+        keys += [page_key(language=language, fragment=fragment, full_path=path) for fragment in (False, True)]
+    cache.delete_many(keys)
