@@ -1,7 +1,9 @@
 from django import forms
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .images import photo_validate
+from .models import Category, Product
 from .selectors import MAX_PAGE, PRICE_BANDS, RATING_LEVELS, ProductFilters
 
 # URL value → internal sort key; the URL speaks Indonesian so shared links read well.
@@ -84,3 +86,57 @@ class ModerationForm(forms.Form):
     reason = forms.CharField(label=_("Alasan"), min_length=10, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("Tulis alasannya."),
                                              "min_length": _("Tulis alasan yang jelas (minimal 10 karakter).")})
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["name", "category", "description", "condition", "status", "weight_grams", "length_cm", "width_cm",
+                  "height_cm", "min_order", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number",
+                  "pirt_number", "bpom_number", "has_sni"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {"name": {"required": _("Nama produk wajib diisi.")},
+                          "category": {"required": _("Pilih kategori.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(level=3).order_by("slug")
+        self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
+                                         if value != Product.Status.TAKEN_DOWN]
+        self.fields["tkdn_percent"].widget.attrs.update(min=0, max=100)
+
+    def clean_description(self):
+        # Stored as plain text; the product page escapes it and keeps line breaks.
+        return strip_tags(self.cleaned_data["description"]).strip()
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if self.instance.pk and self.instance.status == Product.Status.TAKEN_DOWN:
+            raise forms.ValidationError(_("Produk ini diturunkan verifikator; statusnya tidak bisa diubah penjual."))
+        return status
+
+
+class VariantForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Varian"), max_length=80, required=False)
+    sku = forms.CharField(label=_("SKU"), max_length=60, error_messages={"required": _("SKU wajib diisi.")})
+    price = forms.IntegerField(label=_("Harga (Rp)"), min_value=100, max_value=1_000_000_000, error_messages={
+        "required": _("Harga wajib diisi."), "min_value": _("Harga minimal Rp100.")})
+    stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, error_messages={
+        "required": _("Stok wajib diisi."), "min_value": _("Stok tidak boleh negatif.")})
+
+
+class BaseVariantFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        skus = [form.cleaned_data["sku"].upper() for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if len(skus) != len(set(skus)):
+            raise forms.ValidationError(_("SKU tiap varian harus berbeda."))
+        if not skus:
+            raise forms.ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."))
+
+
+VariantFormSet = forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True,
+                                       max_num=30, absolute_max=30)

@@ -8,7 +8,7 @@ from django.db.models.functions import Upper
 from regions.models import Region
 from vendors.models import Shop
 
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, ProductVariant
 
 CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating_count", "sold_count",
                "tkdn_percent", "is_halal", "is_banten", "shop__name", "shop__slug", "kabkota__name")
@@ -317,3 +317,24 @@ def image_for_member(*, user, image_id: int) -> ProductImage | None:
     return (ProductImage.objects.filter(pk=image_id, product__shop__members__user=user,
                                         product__shop__members__role__in=PRODUCT_EDITOR_ROLES)
             .select_related("product").first())
+
+
+def shops_for_member(*, user) -> list[Shop]:
+    """Shops whose products the user may edit."""
+    return list(Shop.objects.filter(members__user=user, members__role__in=PRODUCT_EDITOR_ROLES).order_by("name"))
+
+
+def shop_products(*, shops: list[Shop], text: str = "", status: str = "", limit: int = 50) -> list[Product]:
+    """The seller's product list, with variants for the bulk price/stock edit: two queries."""
+    queryset = Product.objects.filter(shop__in=shops).select_related("shop").order_by("-updated_at", "-id")
+    if text:
+        queryset = queryset.filter(name__icontains=text)
+    if status:
+        queryset = queryset.filter(status=status)
+    return list(queryset.prefetch_related("variants")[:limit])
+
+
+def shop_export_rows(*, shop: Shop):
+    """One row per variant, for the CSV export (streamed in chunks)."""
+    return (ProductVariant.objects.filter(product__shop=shop).select_related("product__category")
+            .order_by("product_id", "position", "pk").iterator(chunk_size=1000))

@@ -6,7 +6,7 @@ from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from .images import render_renditions
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, ProductVariant
 
 logger = logging.getLogger(__name__)
 
@@ -137,3 +137,76 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
                    url=reverse("catalog:product_photos", args=[locked.pk]))
     transaction.on_commit(lambda: product_forget(shop_slug=locked.shop.slug, product_slug=locked.slug))
     return locked
+
+
+PRODUCT_FIELDS = ("category", "name", "description", "condition", "weight_grams", "length_cm", "width_cm", "height_cm",
+                  "min_order", "status", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number", "pirt_number",
+                  "bpom_number", "has_sni")
+
+
+def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name)[:170] or "produk"
+    taken = set(Product.objects.filter(shop=shop, slug__startswith=base).exclude(pk=exclude_pk)
+                .values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def product_save(*, shop, fields: dict, variants: list[dict], product: Product | None = None) -> Product:
+    """Create or update a product with its variants; the listing summary and the Banten mark are derived here.
+
+    ``variants``: dicts with sku, name, price, stock and, for an existing variant, its ``id`` and ``delete``.
+    """
+    from .cache import product_forget
+
+    if product is None:
+        product = Product(shop=shop)
+    else:
+        product = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
+        old_slug = product.slug
+        transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=old_slug))
+    for name in PRODUCT_FIELDS:
+        if name in fields:
+            setattr(product, name, fields[name])
+    if not product.slug or "name" in fields:
+        product.slug = _unique_slug(shop=shop, name=product.name, exclude_pk=product.pk)
+    product.kabkota_id = shop.kabkota_id
+    product.is_banten = bool(shop.kabkota_id and shop.kabkota_id.startswith("36."))  # Banten's province code
+    product.save()
+    existing = {variant.pk: variant for variant in product.variants.all()}
+    for position, data in enumerate(variants):
+        variant = existing.get(data.get("id"))
+        if variant is not None and data.get("delete"):
+            variant.delete()
+            continue
+        if data.get("delete"):
+            continue
+        variant = variant or ProductVariant(product=product)
+        for name in ("sku", "name", "price", "stock"):
+            setattr(variant, name, data[name])
+        variant.position = position
+        variant.save()
+    if not product.variants.exists():
+        raise ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."), code="no_variant")
+    product_refresh_summary(product=product)
+    product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def variant_bulk_update(*, shop, changes: dict[int, tuple[int, int]]) -> int:
+    """Set price and stock of many variants of one shop at once ({variant id: (price, stock)})."""
+    variants = list(ProductVariant.objects.select_for_update().filter(pk__in=changes, product__shop=shop)
+                    .order_by("pk"))
+    for variant in variants:
+        variant.price, variant.stock = changes[variant.pk]
+    ProductVariant.objects.bulk_update(variants, ["price", "stock"])
+    for product in Product.objects.filter(pk__in={variant.product_id for variant in variants}):
+        product_refresh_summary(product=product)
+    return len(variants)
