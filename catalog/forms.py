@@ -140,3 +140,22 @@ class BaseVariantFormSet(forms.BaseFormSet):
 
 VariantFormSet = forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True,
                                        max_num=30, absolute_max=30)
+
+
+class ProductImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas CSV"), error_messages={
+        "required": _("Pilih berkas CSV."), "empty": _("Berkas kosong.")})
+    valid_rows_only = forms.BooleanField(label=_("Jika ada baris yang salah, tetap impor baris yang benar"),
+                                         required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 2 MB)."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("Berkas harus CSV dengan encoding UTF-8.")) from error
+        if "\0" in text or "," not in text.partition("\n")[0]:
+            raise forms.ValidationError(_("Ini bukan berkas CSV. Gunakan format hasil ekspor."))
+        return text

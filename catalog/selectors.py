@@ -8,7 +8,7 @@ from django.db.models.functions import Upper
 from regions.models import Region
 from vendors.models import Shop
 
-from .models import Category, Product, ProductImage, ProductVariant
+from .models import Category, Product, ProductImage, ProductImport, ProductVariant
 
 CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating_count", "sold_count",
                "tkdn_percent", "is_halal", "is_banten", "shop__name", "shop__slug", "kabkota__name")
@@ -338,3 +338,8 @@ def shop_export_rows(*, shop: Shop):
     """One row per variant, for the CSV export (streamed in chunks)."""
     return (ProductVariant.objects.filter(product__shop=shop).select_related("product__category")
             .order_by("product_id", "position", "pk").iterator(chunk_size=1000))
+
+
+def import_for_member(*, user, import_id: int) -> ProductImport | None:
+    return (ProductImport.objects.filter(pk=import_id, shop__members__user=user,
+                                         shop__members__role__in=PRODUCT_EDITOR_ROLES).first())

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import ProductForm, ProductPhotoForm, VariantFormSet
+from .forms import ProductForm, ProductImportForm, ProductPhotoForm, VariantFormSet
 from .models import Product
 
 
@@ -162,3 +162,28 @@ def product_export(request):
 class _Echo:
     def write(self, value):
         return value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_import(request):
+    shop = _member_shop(request, request.GET.get("toko") or request.POST.get("toko"))[0]
+    form = ProductImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.product_import_start(shop=shop, user=request.user, content=form.cleaned_data["file"],
+                                            valid_rows_only=form.cleaned_data["valid_rows_only"])
+        return redirect("catalog:seller_import_status", import_id=job.pk)
+    return render(request, "catalog/seller_import.html", {"form": form, "shop": shop},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def product_import_status(request, import_id: int):
+    """The import's progress; the page polls the partial (htmx) until the job is done."""
+    job = selectors.import_for_member(user=request.user, import_id=import_id)
+    if job is None:
+        raise Http404("impor tidak ditemukan")
+    template = "catalog/_seller_import_progress.html" if request.headers.get("HX-Request") else (
+        "catalog/seller_import_status.html")
+    return render(request, template, {"job": job})

@@ -6,7 +6,7 @@ from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from .images import render_renditions
-from .models import Category, Product, ProductImage, ProductVariant
+from .models import Category, Product, ProductImage, ProductImport, ProductVariant
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,11 @@ PRODUCT_FIELDS = ("category", "name", "description", "condition", "weight_grams"
                   "bpom_number", "has_sni")
 
 
+def _made_in_banten(shop) -> bool:
+    """The "Produk Banten" mark: the shop is in a kab/kota of Banten (province code 36)."""
+    return bool(shop.kabkota_id and shop.kabkota_id.startswith("36."))
+
+
 def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
     from django.utils.text import slugify
 
@@ -177,7 +182,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
     if not product.slug or "name" in fields:
         product.slug = _unique_slug(shop=shop, name=product.name, exclude_pk=product.pk)
     product.kabkota_id = shop.kabkota_id
-    product.is_banten = bool(shop.kabkota_id and shop.kabkota_id.startswith("36."))  # Banten's province code
+    product.is_banten = _made_in_banten(shop)
     product.save()
     existing = {variant.pk: variant for variant in product.variants.all()}
     for position, data in enumerate(variants):
@@ -210,3 +215,108 @@ def variant_bulk_update(*, shop, changes: dict[int, tuple[int, int]]) -> int:
     for product in Product.objects.filter(pk__in={variant.product_id for variant in variants}):
         product_refresh_summary(product=product)
     return len(variants)
+
+
+IMPORT_COLUMNS = ("sku", "nama_produk", "varian", "kategori", "harga", "stok")
+IMPORT_PROGRESS_EVERY = 50
+
+
+def product_import_start(*, shop, user, content: str, valid_rows_only: bool) -> ProductImport:
+    """Keep the uploaded CSV and queue its import; the request answers at once."""
+    from .tasks import product_import_run as task
+
+    with transaction.atomic():
+        job = ProductImport.objects.create(shop=shop, created_by=user, content=content,
+                                           valid_rows_only=valid_rows_only)
+        transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+def _import_row(row: dict, categories: dict[str, int]) -> tuple[dict | None, str]:
+    """One CSV row → variant data, or an error message in Indonesian."""
+    sku, name = (row.get("sku") or "").strip(), (row.get("nama_produk") or "").strip()
+    if not sku or not name:
+        return None, _("SKU dan nama_produk wajib diisi.")
+    category_id = categories.get((row.get("kategori") or "").strip())
+    if category_id is None:
+        return None, _("Kategori “%(slug)s” tidak dikenal.") % {"slug": row.get("kategori", "")}
+    try:
+        price, stock = int((row.get("harga") or "").strip()), int((row.get("stok") or "").strip())
+    except ValueError:
+        return None, _("Harga dan stok harus angka bulat.")
+    if price < 100 or stock < 0:
+        return None, _("Harga minimal Rp100 dan stok tidak boleh negatif.")
+    return {"sku": sku[:60], "name": name[:150], "variant": (row.get("varian") or "").strip()[:80],
+            "category_id": category_id, "price": price, "stock": stock}, ""
+
+
+def product_import_run(*, import_id: int) -> ProductImport:
+    """Validate every row (progress saved as it goes), then write all of it in one transaction.
+
+    With errors and ``valid_rows_only`` off nothing is written; with it on, the valid rows are. A variant is
+    matched by SKU within the shop (price and stock updated); otherwise the product is matched by name or created.
+    """
+    import csv
+    import io
+
+    job = ProductImport.objects.select_related("shop").get(pk=import_id)
+    if job.status in (ProductImport.Status.DONE, ProductImport.Status.FAILED):
+        return job  # a redelivered task does not import twice
+    reader = csv.DictReader(io.StringIO(job.content))
+    rows = list(reader)
+    missing = [column for column in IMPORT_COLUMNS if column not in (reader.fieldnames or [])]
+    job.total_rows, job.status, job.errors = len(rows), ProductImport.Status.RUNNING, []
+    if missing:
+        job.errors = [{"row": 1, "message": _("Kolom wajib tidak ada: %(cols)s") % {"cols": ", ".join(missing)}}]
+    job.save(update_fields=["total_rows", "status", "errors"])
+    categories = dict(Category.objects.filter(level=3).values_list("slug", "id"))
+    valid, seen = [], set()
+    for number, row in enumerate(rows if not missing else [], start=2):  # row 1 is the header
+        data, error = _import_row(row, categories)
+        if data is not None and data["sku"].upper() in seen:
+            data, error = None, _("SKU %(sku)s muncul lebih dari sekali.") % {"sku": data["sku"]}
+        if data is None:
+            job.errors.append({"row": number, "message": error})
+        else:
+            seen.add(data["sku"].upper())
+            valid.append(data)
+        if number % IMPORT_PROGRESS_EVERY == 0:
+            ProductImport.objects.filter(pk=job.pk).update(processed_rows=number - 1, errors=job.errors)
+    if job.errors and not job.valid_rows_only:
+        job.status, job.processed_rows = ProductImport.Status.FAILED, len(rows)
+        job.save(update_fields=["status", "processed_rows", "errors"])
+        return job
+    with transaction.atomic():
+        created, updated = _import_write(shop=job.shop, rows=valid)
+        job.status, job.processed_rows = ProductImport.Status.DONE, len(rows)
+        job.created_count, job.updated_count = created, updated
+        job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors"])
+    return job
+
+
+def _import_write(*, shop, rows: list[dict]) -> tuple[int, int]:
+    variants = {v.sku.upper(): v for v in ProductVariant.objects.select_for_update().filter(product__shop=shop)}
+    products = {p.name: p for p in Product.objects.filter(shop=shop)}
+    touched, created, updated = set(), 0, 0
+    for data in rows:
+        variant = variants.get(data["sku"].upper())
+        if variant is not None:
+            variant.price, variant.stock = data["price"], data["stock"]
+            variant.save(update_fields=["price", "stock"])
+            touched.add(variant.product_id)
+            updated += 1
+            continue
+        product = products.get(data["name"])
+        if product is None:
+            product = Product.objects.create(
+                shop=shop, category_id=data["category_id"], name=data["name"],
+                slug=_unique_slug(shop=shop, name=data["name"]), status=Product.Status.DRAFT,
+                kabkota_id=shop.kabkota_id, is_banten=_made_in_banten(shop))
+            products[product.name] = product
+        ProductVariant.objects.create(product=product, sku=data["sku"], name=data["variant"], price=data["price"],
+                                      stock=data["stock"], position=product.variants.count())
+        touched.add(product.pk)
+        created += 1
+    for product in Product.objects.filter(pk__in=touched):
+        product_refresh_summary(product=product)
+    return created, updated

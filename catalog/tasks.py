@@ -18,3 +18,8 @@ def product_image_render(self, image_id: int) -> None:
             services.product_image_fail(image_id=image_id, error=str(error) or type(error).__name__)
             return
         raise self.retry(exc=error, countdown=2 ** self.request.retries) from error
+
+
+@shared_task(name="catalog.tasks.product_import_run")
+def product_import_run(import_id: int) -> None:
+    services.product_import_run(import_id=import_id)
