@@ -183,3 +183,31 @@ def test_listing_queries_stay_few_whatever_the_page_size(client, monkeypatch, dj
     # anonymous, cold cache: the category tree, region names, facets, page = 4 queries, for any page size
     with django_assert_num_queries(4):
         client.get(url.format(slug=category.slug))
+    selectors.cache.clear()
+    client.force_login(make_shop().owner)  # signed in: + session, user, cart
+    with django_assert_max_num_queries(8):
+        response = client.get(url.format(slug=category.slug))
+    assert len(re.findall(r'class="pcard"', response.content.decode())) == page_size
+
+
+@pytest.mark.parametrize("extra", [1, 12])
+def test_product_page_queries_stay_few_whatever_the_number_of_variants_photos_and_related(
+        client, django_assert_num_queries, extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.models import ProductImage, ProductVariant
+
+    product = make_product(name="Kemeja Batik")
+    for n in range(extra):
+        ProductVariant.objects.create(product=product, sku=f"V{n}", name=f"Ukuran {n}", price=1000 + n, stock=n)
+        ProductImage.objects.create(product=product, original=SimpleUploadedFile(f"{n}.jpg", b"x"),
+                                    status=ProductImage.Status.READY, position=n,
+                                    renditions={"320": {"webp": f"r/{n}-320.webp", "jpeg": f"r/{n}-320.jpg"}})
+        make_product(shop=product.shop, category=product.category)
+    # product, variants, photos, related products: 4, for any product
+    with django_assert_num_queries(4):
+        response = client.get(reverse("catalog:product", args=[product.shop.slug, product.slug]))
+    body = response.content.decode()
+    assert body.count('name="varian"') == extra + 1 and body.count("<picture>") >= extra
+    with django_assert_num_queries(0):  # the page cache answers the next anonymous visitor
+        client.get(reverse("catalog:product", args=[product.shop.slug, product.slug]))
