@@ -1,5 +1,9 @@
 import io
+import os
+import signal
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -147,3 +151,60 @@ def test_the_real_celery_worker_makes_the_renditions(celery_worker, wait_until):
     for entry in image.renditions.values():
         for name in entry.values():
             assert (Path(settings.MEDIA_ROOT) / name).stat().st_size > 0
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _fifo_has_reader(path: Path) -> bool:
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:  # ENXIO: nobody has it open for reading yet
+        return False
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_task_leaves_the_job_to_be_redone(celery_eager, wait_until):
+    """acks_late + reject_on_worker_lost: the message goes back to the queue and the photo is still rendered."""
+    from django.db import connection
+
+    from catalog.tasks import product_image_render as task
+
+    product = make_product()
+    image = ProductImage.objects.create(product=product, original=SimpleUploadedFile("kill.jpg", jpeg_bytes()))
+    original = Path(image.original.path)
+    original.unlink()
+    os.mkfifo(original)  # the task blocks when it opens the photo: "mid-task", deterministically
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+           "PB_TEST_DATABASE_NAME": connection.settings_dict["NAME"], "PB_TEST_MEDIA_ROOT": settings.MEDIA_ROOT}
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "plazabanten", "worker", "-P", "prefork", "-c", "1",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
+         "-n", f"kill-test-{os.getpid()}@%h"], env=env, cwd=settings.BASE_DIR, start_new_session=True)
+    celery_eager.conf.task_always_eager = False
+    try:
+        task.delay(image.pk)
+        assert wait_until(lambda: _fifo_has_reader(original), timeout=60)
+        busy_children = _children(worker.pid)
+        assert busy_children  # the prefork child that is stuck in the task
+        original.unlink()
+        original.write_bytes(jpeg_bytes())  # the photo is back for whoever redoes the job
+        for child in busy_children:
+            os.kill(child, signal.SIGKILL)
+        assert wait_until(lambda: ProductImage.objects.filter(pk=image.pk, status="ready").exists(), timeout=60)
+    finally:
+        celery_eager.conf.task_always_eager = True
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    image.refresh_from_db()
+    assert set(image.renditions) == {"320", "640", "1280"}
