@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,3 +37,39 @@ def product_forget(*, shop_slug: str, product_slug: str) -> None:
         keys.append(fragment_key(language=language, name=name))
         keys += [page_key(language=language, fragment=fragment, full_path=path) for fragment in (False, True)]
     cache.delete_many(keys)
+    for key in keys:
+        _local.pop(key, None)  # this process at once; other workers within LOCAL_SECONDS
+
+
+# Whole anonymous pages are also kept in the worker process for a few seconds: a Redis round trip (and the client
+# redis-py builds for it) costs more than the rest of answering from the cache.
+LOCAL_SECONDS = min(5, CACHE_SECONDS)
+LOCAL_MAX_ENTRIES = 1000
+_local: dict[str, tuple[float, str]] = {}
+
+
+def page_get(key: str) -> str | None:
+    entry = _local.get(key)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    html = cache.get(key)
+    if html is not None:
+        _local_put(key, html)
+    return html
+
+
+def page_set(key: str, html: str) -> None:
+    cache.set(key, html, CACHE_SECONDS)
+    _local_put(key, html)
+
+
+def local_clear() -> None:
+    _local.clear()
+
+
+def _local_put(key: str, html: str) -> None:
+    if len(_local) >= LOCAL_MAX_ENTRIES:
+        now = time.monotonic()
+        for stale in [k for k, (expires, _) in _local.items() if expires <= now] or list(_local)[:100]:
+            del _local[stale]
+    _local[key] = (time.monotonic() + LOCAL_SECONDS, html)

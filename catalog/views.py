@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .cache import CACHE_SECONDS, fragment_key, page_key, product_fragment_name
+from .cache import CACHE_SECONDS, fragment_key, page_get, page_key, page_set, product_fragment_name
 from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
 
@@ -49,15 +49,14 @@ def anonymous_page_cache(view):
         if CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
             return view(request, *args, **kwargs)
         key = page_key(language=get_language(), fragment=_wants_fragment(request), full_path=request.get_full_path())
-        cached = cache.get(key)
+        cached = page_get(key)
         if cached is not None:
             response = HttpResponse(cached.replace(CSRF_MARKER, get_token(request)))
             patch_vary_headers(response, ["HX-Request", "Cookie"])
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            cache.set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()),
-                      CACHE_SECONDS)
+            page_set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()))
         patch_vary_headers(response, ["Cookie"])
         return response
 

@@ -179,11 +179,11 @@ def test_listing_queries_stay_few_whatever_the_page_size(client, monkeypatch, dj
     with django_assert_max_num_queries(8):
         response = client.get(url.format(slug=category.slug))
     assert len(re.findall(r'class="pcard"', response.content.decode())) == page_size
-    selectors.cache.clear()
+    clear_caches()
     # anonymous, cold cache: the category tree, region names, facets, page = 4 queries, for any page size
     with django_assert_num_queries(4):
         client.get(url.format(slug=category.slug))
-    selectors.cache.clear()
+    clear_caches()
     client.force_login(make_shop().owner)  # signed in: + session, user, cart
     with django_assert_max_num_queries(8):
         response = client.get(url.format(slug=category.slug))
@@ -211,3 +211,10 @@ def test_product_page_queries_stay_few_whatever_the_number_of_variants_photos_an
     assert body.count('name="varian"') == extra + 1 and body.count("<picture>") >= extra
     with django_assert_num_queries(0):  # the page cache answers the next anonymous visitor
         client.get(reverse("catalog:product", args=[product.shop.slug, product.slug]))
+
+
+def clear_caches():
+    from catalog.cache import local_clear
+
+    selectors.cache.clear()
+    local_clear()
