@@ -21,7 +21,8 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 def photo_validate(upload) -> None:
     """Accept a JPEG, PNG or WebP photo judged by its content, never by its name; raise a message in Indonesian.
 
-    The header gives format and size cheaply; the full decode (at reduced scale for JPEG) catches truncated files.
+    The header gives format and size cheaply; a JPEG is decoded at 1/8 scale, a PNG verified by its checksums, a WebP decoded, which
+    catches truncated files while keeping the request fast whatever the photo's size.
     """
     if not upload.size:
         raise ValidationError(_("Berkas kosong. Pilih foto produk."), code="empty")
@@ -37,13 +38,18 @@ def photo_validate(upload) -> None:
                 raise ValidationError(_("Resolusi foto terlalu besar (maksimal 40 megapiksel)."), code="pixels")
             if width < 200 or height < 200:
                 raise ValidationError(_("Foto terlalu kecil (minimal 200×200 piksel)."), code="too_small")
-            image.draft("RGB", (FALLBACK_WIDTH, FALLBACK_WIDTH))
-            image.load()
+            if image.format == "JPEG":
+                image.draft("RGB", (FALLBACK_WIDTH // 4, FALLBACK_WIDTH // 4))  # decoded at 1/8 scale: fast
+                image.load()
+            elif image.format == "PNG":
+                image.verify()  # every chunk's checksum, without inflating the pixels
+            else:
+                image.load()
     except Image.DecompressionBombError as error:
         raise ValidationError(_("Resolusi foto terlalu besar (maksimal 40 megapiksel)."), code="pixels") from error
-    except (UnidentifiedImageError, SyntaxError) as error:
+    except UnidentifiedImageError as error:
         raise ValidationError(_("Berkas ini bukan foto. Unggah foto JPEG, PNG atau WebP."), code="not_image") from error
-    except OSError as error:  # truncated or corrupt data
+    except (OSError, SyntaxError, EOFError) as error:  # truncated or corrupt data
         raise ValidationError(_("Foto rusak atau tidak lengkap. Coba unggah ulang."), code="corrupt") from error
     finally:
         upload.seek(0)

@@ -208,3 +208,12 @@ def test_a_worker_killed_mid_task_leaves_the_job_to_be_redone(celery_eager, wait
         worker.wait(timeout=30)
     image.refresh_from_db()
     assert set(image.renditions) == {"320", "640", "1280"}
+
+
+def test_truncated_png_is_refused_too(client, seller):
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 600), (10, 200, 30)).save(buffer, "PNG")
+    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                           {"photo": SimpleUploadedFile("foto.png", buffer.getvalue()[:-40])})
+    assert response.status_code == 422
+    assert "Foto rusak atau tidak lengkap" in response.content.decode()
