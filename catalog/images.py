@@ -21,8 +21,8 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 def photo_validate(upload) -> None:
     """Accept a JPEG, PNG or WebP photo judged by its content, never by its name; raise a message in Indonesian.
 
-    The header gives format and size cheaply; a JPEG is decoded at 1/8 scale, a PNG verified by its checksums, a WebP decoded, which
-    catches truncated files while keeping the request fast whatever the photo's size.
+    The header gives format and size cheaply. A JPEG is then decoded at 1/8 scale, a PNG verified by its
+    checksums and a WebP decoded: that catches truncated files and keeps the request fast for any photo.
     """
     if not upload.size:
         raise ValidationError(_("Berkas kosong. Pilih foto produk."), code="empty")
