@@ -95,12 +95,16 @@ class ProductForm(forms.ModelForm):
                   "height_cm", "min_order", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number",
                   "pirt_number", "bpom_number", "has_sni"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        labels = {"category": _("Kategori")}
         error_messages = {"name": {"required": _("Nama produk wajib diisi.")},
                           "category": {"required": _("Pilih kategori.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(level=3).order_by("slug")
+        self.fields["category"].queryset = (Category.objects.filter(level=3).select_related("parent__parent")
+                                            .order_by("slug"))
+        self.fields["category"].label_from_instance = lambda leaf: " › ".join(
+            node.name for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
         self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
                                          if value != Product.Status.TAKEN_DOWN]
         self.fields["tkdn_percent"].widget.attrs.update(min=0, max=100)
