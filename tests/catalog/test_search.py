@@ -152,6 +152,8 @@ def test_nonsense_query_string_is_ignored_not_an_error(client):
                                      "rating": "9", "kategori": "tidak-ada"})
     assert response.status_code == 200
     assert b"Batik Serang" in response.content
+    for text in ("!!! & | :*", "batik\x00", "'; DROP TABLE catalog_product; --", "x" * 500):
+        assert client.get("/cari/", {"q": text}).status_code == 200
 
 
 def test_pages_are_bounded_and_cover_every_result(monkeypatch):
