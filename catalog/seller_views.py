@@ -5,7 +5,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -187,3 +187,20 @@ def product_import_status(request, import_id: int):
     template = "catalog/_seller_import_progress.html" if request.headers.get("HX-Request") else (
         "catalog/seller_import_status.html")
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def product_photo_action(request, image_id: int):
+    """"Jadikan sampul" (move to the front) and "Hapus" (delete) on one photo."""
+    image = selectors.image_for_member(user=request.user, image_id=image_id)
+    if image is None:
+        raise Http404("foto tidak ditemukan")
+    action = request.POST.get("action")
+    if action == "cover":
+        services.product_image_make_cover(image=image)
+    elif action == "delete":
+        services.product_image_delete(image=image)
+    else:
+        return HttpResponseBadRequest(_("Tindakan tidak dikenal."))
+    return redirect("catalog:product_photos", product_id=image.product_id)

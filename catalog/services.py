@@ -65,10 +65,42 @@ def product_image_render(*, image_id: int) -> ProductImage | None:
     ProductImage.objects.filter(pk=image_id).update(
         status=ProductImage.Status.READY, renditions=renditions, width=width, height=height, error="")
     image.refresh_from_db()
-    first = ProductImage.objects.filter(product_id=image.product_id).order_by("position", "pk").first()
-    if first is not None and first.pk == image.pk:
-        Product.objects.filter(pk=image.product_id).update(cover=renditions)
+    product_cover_refresh(product_id=image.product_id)
     return image
+
+
+def product_cover_refresh(*, product_id: int) -> None:
+    """The cover (used by cards) is the renditions of the first photo that is ready."""
+    first = (ProductImage.objects.filter(product_id=product_id, status=ProductImage.Status.READY)
+             .order_by("position", "pk").first())
+    Product.objects.filter(pk=product_id).update(cover=first.renditions if first else {})
+
+
+@transaction.atomic
+def product_image_make_cover(*, image: ProductImage) -> None:
+    """Move a photo to the front; the others keep their order behind it."""
+    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    others = [other for other in ProductImage.objects.filter(product_id=image.product_id).order_by("position", "pk")
+              if other.pk != image.pk]
+    for position, photo in enumerate([image, *others]):
+        photo.position = position
+    ProductImage.objects.bulk_update([image, *others], ["position"])
+    product_cover_refresh(product_id=image.product_id)
+
+
+@transaction.atomic
+def product_image_delete(*, image: ProductImage) -> None:
+    """Remove a photo row now and its files once the transaction has committed."""
+    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    names = [image.original.name] + [name for entry in image.renditions.values() for name in entry.values()]
+    storage = image.original.storage
+    image.delete()
+    remaining = list(ProductImage.objects.filter(product_id=image.product_id).order_by("position", "pk"))
+    for position, photo in enumerate(remaining):
+        photo.position = position
+    ProductImage.objects.bulk_update(remaining, ["position"])
+    product_cover_refresh(product_id=image.product_id)
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def category_tree_ensure() -> int:

@@ -19,5 +19,6 @@ urlpatterns = [
     path("kelola/produk/<int:product_id>/foto/", seller_views.product_photos, name="product_photos"),
     path("kelola/foto/<int:image_id>/", seller_views.product_photo_status, name="product_photo_status"),
     path("moderasi/produk/<int:product_id>/", moderation_views.product_moderation, name="product_moderation"),
+    path("kelola/foto/<int:image_id>/ubah/", seller_views.product_photo_action, name="product_photo_action"),
     path("kelola/foto/<int:image_id>/ulang/", seller_views.product_photo_retry, name="product_photo_retry"),
 ]

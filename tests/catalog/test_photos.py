@@ -217,3 +217,31 @@ def test_truncated_png_is_refused_too(client, seller):
                            {"photo": SimpleUploadedFile("foto.png", buffer.getvalue()[:-40])})
     assert response.status_code == 422
     assert "Foto rusak atau tidak lengkap" in response.content.decode()
+
+
+def test_seller_makes_a_photo_the_cover_and_deletes_one(client, seller, django_capture_on_commit_callbacks):
+    first, second = (ProductImage.objects.create(product=seller, position=n, original=SimpleUploadedFile(
+        f"{n}.jpg", jpeg_bytes((400, 400), (n * 90, 20, 20)))) for n in range(2))
+    for image in (first, second):
+        product_image_render(image_id=image.pk)
+    seller.refresh_from_db()
+    assert seller.cover == ProductImage.objects.get(pk=first.pk).renditions
+
+    client.post(reverse("catalog:product_photo_action", args=[second.pk]), {"action": "cover"})
+    assert list(seller.images.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+    seller.refresh_from_db()
+    assert seller.cover == ProductImage.objects.get(pk=second.pk).renditions
+
+    second.refresh_from_db()
+    files = [Path(settings.MEDIA_ROOT) / name for entry in second.renditions.values() for name in entry.values()]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("catalog:product_photo_action", args=[second.pk]), {"action": "delete"})
+    assert not any(path.exists() for path in files) and not Path(second.original.path).exists()
+    assert list(seller.images.values_list("pk", "position")) == [(first.pk, 0)]
+    seller.refresh_from_db()
+    assert seller.cover == ProductImage.objects.get(pk=first.pk).renditions
+
+    client.force_login(make_shop().owner)
+    assert client.post(reverse("catalog:product_photo_action", args=[first.pk]), {"action": "delete"}
+                       ).status_code == 404
+    assert ProductImage.objects.filter(pk=first.pk).exists()
