@@ -64,6 +64,7 @@ def anonymous_page_cache(view):
 
 
 @require_GET
+@anonymous_page_cache
 def home(request):
     return render(request, "catalog/home.html", {
         "categories": selectors.category_tree().roots,

@@ -220,3 +220,21 @@ def clear_caches():
 
     selectors.cache.clear()
     local_clear()
+
+
+def test_a_page_from_the_anonymous_cache_carries_the_visitors_own_working_csrf_token(django_assert_num_queries):
+    import re as regex
+
+    from django.test import Client
+
+    make_product(name="Batik Serang")
+    first = Client(enforce_csrf_checks=True)
+    first.get("/cari/?q=batik")  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    with django_assert_num_queries(0):
+        page = visitor.get("/cari/?q=batik")
+    assert b"Batik Serang" in page.content
+    token = regex.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    assert visitor.cookies["csrftoken"].value != first.cookies["csrftoken"].value
+    response = visitor.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # not 403: the token matches this visitor's cookie
