@@ -26,7 +26,6 @@ PRICE_BANDS = (
     ("500rb", "≥ Rp500.000", 500_000, None),
 )
 RATING_LEVELS = (("4.5", 4.5), ("4", 4.0))
-SORTS = ("relevance", "newest", "price_asc", "price_desc", "bestselling")
 TKDN_LOCAL_MIN = 40
 
 
@@ -37,10 +36,6 @@ def product_storefront_queryset() -> QuerySet[Product]:
 
 def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
     return queryset.select_related("shop", "kabkota").only(*CARD_FIELDS)
-
-
-def category_roots() -> list[Category]:
-    return list(Category.objects.filter(level=1).order_by("position", "name"))
 
 
 @dataclass
