@@ -114,7 +114,7 @@ class ProductFilters:
 
     def cache_key(self) -> str:
         return "catalog:results:" + "|".join(str(value) for value in (
-            self.text.lower(), self.category, self.kabkota, self.price, self.halal, self.tkdn, self.banten,
+            self.text, self.category, self.kabkota, self.price, self.halal, self.tkdn, self.banten,
             self.rating, self.effective_sort(), self.page))
 
     def without(self, name: str) -> "ProductFilters":
