@@ -59,7 +59,7 @@ def render_renditions(original_name: str) -> tuple[dict, int, int]:
     """Write the renditions of a stored original; return ({width: {"webp": name, "jpeg": name?}}, w, h).
 
     Speed matters (a seller uploads 8 photos at once): the JPEG is decoded at reduced scale where it can be, each
-    size is scaled from the next larger one with the Hamming filter, and WebP uses encoder method 2.
+    size is scaled from the next larger one with the Hamming filter, and WebP uses encoder method 2 (0 for 1280).
     """
     with default_storage.open(original_name, "rb") as handle:
         image = Image.open(handle)
@@ -78,7 +78,9 @@ def render_renditions(original_name: str) -> tuple[dict, int, int]:
             continue
         if target < current.width:
             current = current.resize((target, max(1, round(height * target / width))), Image.Resampling.HAMMING)
-        entry = {"webp": _save(current, f"{folder}/{stem}-{target}.webp", "WEBP", quality=80, method=2)}
+        # The large size is seldom served to phones: the fastest encoder method there (~25% of the task's time).
+        method = 0 if target == max(RENDITION_WIDTHS) else 2
+        entry = {"webp": _save(current, f"{folder}/{stem}-{target}.webp", "WEBP", quality=80, method=method)}
         if target == FALLBACK_WIDTH or (target == RENDITION_WIDTHS[0] and width < FALLBACK_WIDTH):
             entry["jpeg"] = _save(current, f"{folder}/{stem}-{target}.jpg", "JPEG", quality=82, optimize=True)
         renditions[str(target)] = entry
