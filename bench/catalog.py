@@ -43,6 +43,7 @@ def run(*args, env=None, **kwargs):
 def ensure_wrk():
     if shutil.which("wrk"):
         return
+    run("apt-get", "update", "-q", stdout=subprocess.DEVNULL)
     run("apt-get", "install", "-y", "-q", "wrk", stdout=subprocess.DEVNULL)
 
 
