@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -92,6 +93,7 @@ class Product(models.Model):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_upper_trgm"),
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
+            models.Index(fields=["category", "-sold_count"], name="product_category_bestselling"),
         ]
 
     def __str__(self):
@@ -143,3 +145,32 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return f"{self.product_id}#{self.position}"
+
+
+class ProductImport(models.Model):
+    """A seller's CSV upload (the export's format), validated and written by a Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Diproses")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Ada kesalahan, tidak ada yang diimpor")
+
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.CASCADE, related_name="product_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    content = models.TextField()  # the CSV text (≤ 2 MB), kept for the task and for support
+    valid_rows_only = models.BooleanField(_("impor baris yang valid saja"), default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "message": "..."}]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"impor #{self.pk} {self.shop_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

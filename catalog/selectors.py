@@ -1,12 +1,32 @@
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import F, Q, QuerySet
+from dataclasses import dataclass, field, replace
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
+
+from regions.models import Region
 from vendors.models import Shop
 
-from .models import Category, Product
+from .models import Category, Product, ProductImage, ProductImport, ProductVariant
 
 CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating_count", "sold_count",
                "tkdn_percent", "is_halal", "is_banten", "shop__name", "shop__slug", "kabkota__name")
+PAGE_SIZE = 24
+MAX_PAGE = 50  # bounded offset: deeper pages are reached by narrowing the filters, not by paging
+TREE_CACHE_KEY = "catalog:category-tree:v1"
+TREE_CACHE_SECONDS = 300
+
+# (key, label, low inclusive, high exclusive); None = open end.
+PRICE_BANDS = (
+    ("0-50rb", "< Rp50.000", None, 50_000),
+    ("50-100rb", "Rp50.000 – Rp100.000", 50_000, 100_000),
+    ("100-250rb", "Rp100.000 – Rp250.000", 100_000, 250_000),
+    ("250-500rb", "Rp250.000 – Rp500.000", 250_000, 500_000),
+    ("500rb", "≥ Rp500.000", 500_000, None),
+)
+RATING_LEVELS = (("4.5", 4.5), ("4", 4.0))
+TKDN_LOCAL_MIN = 40
 
 
 def product_storefront_queryset() -> QuerySet[Product]:
@@ -18,8 +38,48 @@ def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
     return queryset.select_related("shop", "kabkota").only(*CARD_FIELDS)
 
 
-def category_roots() -> list[Category]:
-    return list(Category.objects.filter(level=1).order_by("position", "name"))
+@dataclass
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    level: int
+    icon: str
+    parent_id: int | None
+    children: list["CategoryNode"] = field(default_factory=list)
+
+    def leaf_ids(self) -> list[int]:
+        if not self.children:
+            return [self.id]
+        return [leaf for child in self.children for leaf in child.leaf_ids()]
+
+
+@dataclass
+class CategoryTree:
+    roots: list[CategoryNode]
+    by_slug: dict[str, CategoryNode]
+    by_id: dict[int, CategoryNode]
+
+    def path(self, node: CategoryNode) -> list[CategoryNode]:
+        """Root first, node last (for breadcrumbs)."""
+        trail = [node]
+        while trail[0].parent_id is not None:
+            trail.insert(0, self.by_id[trail[0].parent_id])
+        return trail
+
+
+def category_tree() -> CategoryTree:
+    """The whole (small) taxonomy, read once and kept in the cache for a few minutes."""
+    rows = cache.get(TREE_CACHE_KEY)
+    if rows is None:
+        rows = list(Category.objects.order_by("level", "position", "name")
+                    .values_list("id", "name", "slug", "level", "icon", "parent_id"))
+        cache.set(TREE_CACHE_KEY, rows, TREE_CACHE_SECONDS)
+    by_id = {row[0]: CategoryNode(*row) for row in rows}
+    roots = []
+    for node in by_id.values():
+        (by_id[node.parent_id].children if node.parent_id in by_id else roots).append(node)
+    return CategoryTree(roots=roots, by_slug={node.slug: node for node in by_id.values()}, by_id=by_id)
 
 
 def product_new_arrivals(*, limit: int = 12) -> list[Product]:
@@ -28,20 +88,253 @@ def product_new_arrivals(*, limit: int = 12) -> list[Product]:
 
 def product_local_picks(*, limit: int = 8) -> list[Product]:
     """High-TKDN products made in Banten: what Pemprov wants buyers to see first."""
-    queryset = product_storefront_queryset().filter(is_banten=True, tkdn_percent__gte=40)
+    queryset = product_storefront_queryset().filter(is_banten=True, tkdn_percent__gte=TKDN_LOCAL_MIN)
     return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
 
 
-def product_search(*, text: str) -> QuerySet[Product]:
-    """Indonesian full-text search (stemmed: 'pewarna alami' finds 'warna alami'), typo-tolerant on names."""
+@dataclass(frozen=True)
+class ProductFilters:
+    """What the shopper asked for; built from the query string by catalog.forms.ProductSearchForm."""
+
+    text: str = ""
+    category: str = ""  # slug, any level
+    kabkota: str = ""  # region code
+    price: str = ""  # a PRICE_BANDS key
+    halal: bool = False
+    tkdn: bool = False
+    banten: bool = False
+    rating: str = ""  # a RATING_LEVELS key
+    sort: str = ""
+    page: int = 1
+
+    def effective_sort(self) -> str:
+        if self.sort and self.sort != "relevance":
+            return self.sort
+        return "relevance" if self.text else "newest"
+
+    def cache_key(self) -> str:
+        return "catalog:results:" + "|".join(str(value) for value in (
+            self.text, self.category, self.kabkota, self.price, self.halal, self.tkdn, self.banten,
+            self.rating, self.effective_sort(), self.page))
+
+    def without(self, name: str) -> "ProductFilters":
+        default = type(self).__dataclass_fields__[name].default
+        return replace(self, **{name: default, "page": 1})
+
+
+@dataclass
+class FacetValue:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    products: list[Product]
+    total: int
+    page: int
+    pages: int
+    category: CategoryNode | None
+    breadcrumbs: list[CategoryNode]
+    categories: list[FacetValue]
+    kabkota: list[FacetValue]
+    prices: list[FacetValue]
+    ratings: list[FacetValue]
+    flags: dict[str, int]  # halal / tkdn / banten → count
+
+
+def _text_filter(text: str, *, fuzzy: bool) -> tuple[Q, Func]:
+    """Stemmed Indonesian full text; or, when that finds nothing, a trigram word match on UPPER(name).
+
+    The trigram lookup compiles to ``UPPER(name) %> 'batk'``, which the product_name_upper_trgm GIN index serves.
+    It is only the fallback because rechecking word similarity costs far more per row than a tsquery match.
+    Returns the condition and the relevance expression to order by.
+    """
+    if fuzzy:
+        return Q(upper_name__trigram_word_similar=text), TrigramWordSimilarity(text, Upper("name"))
     query = SearchQuery(text, config="indonesian", search_type="websearch")
-    fuzzy = TrigramWordSimilarity(text, "name")
-    return (product_storefront_queryset()
-            .annotate(rank=SearchRank(F("search_vector"), query), fuzzy=fuzzy)
-            .filter(Q(search_vector=query) | Q(fuzzy__gte=0.5))
-            .order_by("-rank", "-fuzzy", "-id"))
+    return Q(search_vector=query), SearchRank(F("search_vector"), query)
+
+
+def _price_q(low: int | None, high: int | None) -> Q:
+    condition = Q()
+    if low is not None:
+        condition &= Q(price_min__gte=low)
+    if high is not None:
+        condition &= Q(price_min__lt=high)
+    return condition
+
+
+def _matching(filters: ProductFilters, tree: CategoryTree, *, fuzzy: bool = False
+              ) -> tuple[QuerySet[Product], Func | None]:
+    queryset = product_storefront_queryset()
+    relevance = None
+    if filters.text:
+        condition, relevance = _text_filter(filters.text, fuzzy=fuzzy)
+        queryset = queryset.alias(upper_name=Upper("name")).filter(condition)
+    node = tree.by_slug.get(filters.category)
+    if node is not None:
+        leaves = node.leaf_ids()
+        queryset = queryset.filter(category_id=leaves[0]) if len(leaves) == 1 else queryset.filter(
+            category_id__in=leaves)
+    if filters.kabkota:
+        queryset = queryset.filter(kabkota_id=filters.kabkota)
+    band = next((b for b in PRICE_BANDS if b[0] == filters.price), None)
+    if band is not None:
+        queryset = queryset.filter(_price_q(band[2], band[3]))
+    if filters.halal:
+        queryset = queryset.filter(is_halal=True)
+    if filters.tkdn:
+        queryset = queryset.filter(tkdn_percent__gte=TKDN_LOCAL_MIN)
+    if filters.banten:
+        queryset = queryset.filter(is_banten=True)
+    level = dict(RATING_LEVELS).get(filters.rating)
+    if level is not None:
+        queryset = queryset.filter(rating_avg__gte=level)
+    return queryset, relevance
+
+
+def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None) -> QuerySet[Product]:
+    sort = filters.effective_sort()
+    if sort == "relevance" and relevance is not None:
+        return queryset.annotate(relevance=relevance).order_by("-relevance", "-id")
+    return queryset.order_by(*{
+        "newest": ("-created_at", "-id"),
+        "price_asc": ("price_min", "id"),
+        "price_desc": ("-price_min", "-id"),
+        "bestselling": ("-sold_count", "-id"),
+    }.get(sort, ("-created_at", "-id")))
+
+
+def product_search(*, filters: ProductFilters) -> SearchResults:
+    """One page of products plus every facet count, in two queries (three when a typo needs the trigram fallback).
+
+    Facets are counted over the current result set, so a facet's number is exactly what clicking it shows.
+    The category tree and the region names come from the cache.
+    """
+    tree = category_tree()
+    matching, relevance = _matching(filters, tree)
+    groups = _facet_groups(matching)
+    if not groups and filters.text:
+        matching, relevance = _matching(filters, tree, fuzzy=True)
+        groups = _facet_groups(matching)
+    total = sum(group["n"] for group in groups)
+    sums = {name: sum(group[name] for group in groups) for name in _facet_counts()}
+    node = tree.by_slug.get(filters.category)
+    by_category: dict[int, int] = {}
+    by_kabkota: dict[str, int] = {}
+    for group in groups:
+        by_category[group["category_id"]] = by_category.get(group["category_id"], 0) + group["n"]
+        if group["kabkota_id"]:
+            by_kabkota[group["kabkota_id"]] = by_kabkota.get(group["kabkota_id"], 0) + group["n"]
+    children = node.children if node is not None else tree.roots
+    categories = [FacetValue(child.slug, child.name, count) for child in children
+                  if (count := sum(by_category.get(leaf, 0) for leaf in child.leaf_ids()))]
+    names = _kabkota_names()
+    kabkota = sorted((FacetValue(code, names.get(code, code), count) for code, count in by_kabkota.items()),
+                     key=lambda facet: (-facet.count, facet.label))
+
+    pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
+    page = min(max(filters.page, 1), pages)
+    offset = (page - 1) * PAGE_SIZE
+    products = list(product_cards(_ordered(matching, filters, relevance))[offset:offset + PAGE_SIZE]) if total else []
+    return SearchResults(
+        products=products, total=total, page=page, pages=pages, category=node,
+        breadcrumbs=tree.path(node) if node is not None else [],
+        categories=categories, kabkota=kabkota,
+        prices=[FacetValue(key, label, sums[f"price_{key}"]) for key, label, _, _ in PRICE_BANDS
+                if sums[f"price_{key}"]],
+        ratings=[FacetValue(key, key, sums[f"rating_{key}"]) for key, _ in RATING_LEVELS if sums[f"rating_{key}"]],
+        flags={name: sums[name] for name in FLAGS},
+    )
+
+
+FLAGS = ("halal", "tkdn", "banten")
+
+
+def _facet_counts() -> dict[str, Count]:
+    return {
+        "halal": Count("id", filter=Q(is_halal=True)),
+        "tkdn": Count("id", filter=Q(tkdn_percent__gte=TKDN_LOCAL_MIN)),
+        "banten": Count("id", filter=Q(is_banten=True)),
+        **{f"price_{key}": Count("id", filter=_price_q(low, high)) for key, _, low, high in PRICE_BANDS},
+        **{f"rating_{key}": Count("id", filter=Q(rating_avg__gte=level)) for key, level in RATING_LEVELS},
+    }
+
+
+def _facet_groups(matching: QuerySet[Product]) -> list[dict]:
+    """Counts per (category, kab/kota) pair, each row also carrying the flag, price and rating counts."""
+    return list(matching.order_by().values("category_id", "kabkota_id").annotate(n=Count("id"), **_facet_counts()))
+
+
+def _kabkota_names() -> dict[str, str]:
+    names = cache.get("catalog:kabkota-names:v1")
+    if names is None:
+        names = dict(Region.objects.filter(level=Region.Level.KABKOTA)
+                     .values_list("code", "name"))
+        cache.set("catalog:kabkota-names:v1", names, TREE_CACHE_SECONDS)
+    return names
 
 
 def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
     return (product_storefront_queryset().select_related("shop", "shop__kabkota", "category", "kabkota")
-            .prefetch_related("variants", "images").filter(shop__slug=shop_slug, slug=product_slug).first())
+            .prefetch_related("variants", Prefetch("images", ProductImage.objects.filter(
+                status=ProductImage.Status.READY), to_attr="ready_images"))
+            .filter(shop__slug=shop_slug, slug=product_slug).first())
+
+
+def product_related(*, product: Product, limit: int = 8) -> list[Product]:
+    """Best sellers from the same leaf category (read from the category/sold_count index)."""
+    queryset = product_storefront_queryset().filter(category_id=product.category_id).exclude(pk=product.pk)
+    return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
+
+
+PRODUCT_EDITOR_ROLES = ("admin", "operations")
+
+
+def product_for_member(*, user, product_id: int) -> Product | None:
+    """A product of a shop the user may edit products for; None for anyone else's (the view answers 404)."""
+    if not user.is_authenticated:
+        return None
+    return (Product.objects.filter(pk=product_id, shop__members__user=user,
+                                   shop__members__role__in=PRODUCT_EDITOR_ROLES)
+            .select_related("shop").first())
+
+
+def product_images(*, product: Product) -> list[ProductImage]:
+    return list(product.images.order_by("position", "pk"))
+
+
+def image_for_member(*, user, image_id: int) -> ProductImage | None:
+    if not user.is_authenticated:
+        return None
+    return (ProductImage.objects.filter(pk=image_id, product__shop__members__user=user,
+                                        product__shop__members__role__in=PRODUCT_EDITOR_ROLES)
+            .select_related("product").first())
+
+
+def shops_for_member(*, user) -> list[Shop]:
+    """Shops whose products the user may edit."""
+    return list(Shop.objects.filter(members__user=user, members__role__in=PRODUCT_EDITOR_ROLES).order_by("name"))
+
+
+def shop_products(*, shops: list[Shop], text: str = "", status: str = "", limit: int = 50) -> list[Product]:
+    """The seller's product list, with variants for the bulk price/stock edit: two queries."""
+    queryset = Product.objects.filter(shop__in=shops).select_related("shop").order_by("-updated_at", "-id")
+    if text:
+        queryset = queryset.filter(name__icontains=text)
+    if status:
+        queryset = queryset.filter(status=status)
+    return list(queryset.prefetch_related("variants")[:limit])
+
+
+def shop_export_rows(*, shop: Shop):
+    """One row per variant, for the CSV export (streamed in chunks)."""
+    return (ProductVariant.objects.filter(product__shop=shop).select_related("product__category")
+            .order_by("product_id", "position", "pk").iterator(chunk_size=1000))
+
+
+def import_for_member(*, user, import_id: int) -> ProductImport | None:
+    return (ProductImport.objects.filter(pk=import_id, shop__members__user=user,
+                                         shop__members__role__in=PRODUCT_EDITOR_ROLES).first())

@@ -1,10 +1,12 @@
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.utils.translation import gettext as _
 
 from .images import render_renditions
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, ProductImport, ProductVariant
 
 logger = logging.getLogger(__name__)
 
@@ -16,10 +18,17 @@ def product_refresh_summary(*, product: Product) -> None:
         price_min=summary["low"] or 0, price_max=summary["high"] or 0, stock_total=summary["stock"] or 0)
 
 
+MAX_PHOTOS = 8
+
+
+@transaction.atomic
 def product_image_add(*, product: Product, upload, position: int | None = None) -> ProductImage:
-    """Store the original now; the renditions are made by a Celery task after commit."""
+    """Store the validated original now; the renditions are made by a Celery task after commit."""
     from .tasks import product_image_render
 
+    Product.objects.select_for_update().filter(pk=product.pk).first()  # one upload at a time per product
+    if product.images.count() >= MAX_PHOTOS:
+        raise ValidationError(_("Maksimal %(n)s foto per produk.") % {"n": MAX_PHOTOS}, code="too_many")
     if position is None:
         position = (product.images.aggregate(top=Max("position"))["top"] or -1) + 1
     image = ProductImage.objects.create(product=product, original=upload, position=position)
@@ -27,24 +36,71 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
     return image
 
 
+@transaction.atomic
+def product_image_retry(*, image: ProductImage) -> ProductImage:
+    """Queue a failed image again (the seller's retry button)."""
+    from .tasks import product_image_render
+
+    updated = ProductImage.objects.filter(pk=image.pk, status=ProductImage.Status.FAILED).update(
+        status=ProductImage.Status.PENDING, error="")
+    if updated:
+        transaction.on_commit(lambda: product_image_render.delay(image.pk))
+    image.refresh_from_db()
+    return image
+
+
+def product_image_fail(*, image_id: int, error: str) -> None:
+    """Give up on an image after the task's retries; the seller sees the error and a retry button."""
+    logger.warning("rendition of image %s failed for good: %s", image_id, error)
+    ProductImage.objects.filter(pk=image_id).exclude(status=ProductImage.Status.READY).update(
+        status=ProductImage.Status.FAILED, error=error[:300])
+
+
 def product_image_render(*, image_id: int) -> ProductImage | None:
-    """Make the renditions of one image; idempotent (a ready image is left as it is)."""
+    """Make the renditions of one image; idempotent (a ready image is left as it is). Errors propagate."""
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None or image.status == ProductImage.Status.READY:
         return image
-    try:
-        renditions, width, height = render_renditions(image.original.name)
-    except (OSError, ValueError) as error:
-        logger.warning("rendition of image %s failed: %s", image_id, error)
-        ProductImage.objects.filter(pk=image_id).update(status=ProductImage.Status.FAILED, error=str(error)[:300])
-        raise
+    renditions, width, height = render_renditions(image.original.name)
     ProductImage.objects.filter(pk=image_id).update(
         status=ProductImage.Status.READY, renditions=renditions, width=width, height=height, error="")
     image.refresh_from_db()
-    first = ProductImage.objects.filter(product_id=image.product_id).order_by("position", "pk").first()
-    if first is not None and first.pk == image.pk:
-        Product.objects.filter(pk=image.product_id).update(cover=renditions)
+    product_cover_refresh(product_id=image.product_id)
     return image
+
+
+def product_cover_refresh(*, product_id: int) -> None:
+    """The cover (used by cards) is the renditions of the first photo that is ready."""
+    first = (ProductImage.objects.filter(product_id=product_id, status=ProductImage.Status.READY)
+             .order_by("position", "pk").first())
+    Product.objects.filter(pk=product_id).update(cover=first.renditions if first else {})
+
+
+@transaction.atomic
+def product_image_make_cover(*, image: ProductImage) -> None:
+    """Move a photo to the front; the others keep their order behind it."""
+    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    others = [other for other in ProductImage.objects.filter(product_id=image.product_id).order_by("position", "pk")
+              if other.pk != image.pk]
+    for position, photo in enumerate([image, *others]):
+        photo.position = position
+    ProductImage.objects.bulk_update([image, *others], ["position"])
+    product_cover_refresh(product_id=image.product_id)
+
+
+@transaction.atomic
+def product_image_delete(*, image: ProductImage) -> None:
+    """Remove a photo row now and its files once the transaction has committed."""
+    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    names = [image.original.name] + [name for entry in image.renditions.values() for name in entry.values()]
+    storage = image.original.storage
+    image.delete()
+    remaining = list(ProductImage.objects.filter(product_id=image.product_id).order_by("position", "pk"))
+    for position, photo in enumerate(remaining):
+        photo.position = position
+    ProductImage.objects.bulk_update(remaining, ["position"])
+    product_cover_refresh(product_id=image.product_id)
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def category_tree_ensure() -> int:
@@ -71,3 +127,228 @@ def category_tree_ensure() -> int:
                 for k, (leaf_name, _) in enumerate(grandchildren):
                     ensure(leaf_name, child, 3, k)
     return created
+
+
+class ProductStateError(Exception):
+    """A moderation step that the product's current status does not allow (the view answers 409)."""
+
+
+# action → (statuses it may start from, status it leads to)
+MODERATION_TRANSITIONS = {
+    "take_down": ({Product.Status.DRAFT, Product.Status.ACTIVE, Product.Status.INACTIVE}, Product.Status.TAKEN_DOWN),
+    "restore": ({Product.Status.TAKEN_DOWN}, Product.Status.ACTIVE),
+}
+
+
+@transaction.atomic
+def product_moderate(*, product: Product, actor, action: str, reason: str) -> Product:
+    """A verifikator takes a product down (or restores it): audited, the shop owner notified, caches dropped."""
+    from django.urls import reverse
+
+    from plazabanten.services import audit_record, outbox_enqueue
+
+    from .cache import product_forget
+
+    allowed_from, target = MODERATION_TRANSITIONS[action]
+    locked = Product.objects.select_for_update().select_related("shop__owner").get(pk=product.pk)
+    if locked.status not in allowed_from:
+        raise ProductStateError(_("Produk berstatus “%(status)s” tidak bisa diproses dengan tindakan ini.")
+                                % {"status": locked.get_status_display()})
+    before = locked.status
+    locked.status = target
+    locked.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=f"product.{action}", target=locked, before={"status": before},
+                 after={"status": target}, reason=reason)
+    if action == "take_down":
+        subject = _("Produk “%(name)s” diturunkan oleh verifikator") % {"name": locked.name}
+        body = _("Produk Anda tidak lagi tampil di Plaza Banten. Alasan: %(reason)s") % {"reason": reason}
+    else:
+        subject = _("Produk “%(name)s” ditampilkan kembali") % {"name": locked.name}
+        body = _("Verifikator memulihkan produk Anda. Catatan: %(reason)s") % {"reason": reason}
+    outbox_enqueue(recipient=locked.shop.owner, subject=subject, body=body,
+                   url=reverse("catalog:product_photos", args=[locked.pk]))
+    transaction.on_commit(lambda: product_forget(shop_slug=locked.shop.slug, product_slug=locked.slug))
+    return locked
+
+
+PRODUCT_FIELDS = ("category", "name", "description", "condition", "weight_grams", "length_cm", "width_cm", "height_cm",
+                  "min_order", "status", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number", "pirt_number",
+                  "bpom_number", "has_sni")
+
+
+def _made_in_banten(shop) -> bool:
+    """The "Produk Banten" mark: the shop is in a kab/kota of Banten (province code 36)."""
+    return bool(shop.kabkota_id and shop.kabkota_id.startswith("36."))
+
+
+def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name)[:170] or "produk"
+    taken = set(Product.objects.filter(shop=shop, slug__startswith=base).exclude(pk=exclude_pk)
+                .values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def product_save(*, shop, fields: dict, variants: list[dict], product: Product | None = None) -> Product:
+    """Create or update a product with its variants; the listing summary and the Banten mark are derived here.
+
+    ``variants``: dicts with sku, name, price, stock and, for an existing variant, its ``id`` and ``delete``.
+    """
+    from .cache import product_forget
+
+    if product is None:
+        product = Product(shop=shop)
+    else:
+        product = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
+        old_slug = product.slug
+        transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=old_slug))
+    for name in PRODUCT_FIELDS:
+        if name in fields:
+            setattr(product, name, fields[name])
+    if not product.slug or "name" in fields:
+        product.slug = _unique_slug(shop=shop, name=product.name, exclude_pk=product.pk)
+    product.kabkota_id = shop.kabkota_id
+    product.is_banten = _made_in_banten(shop)
+    product.save()
+    existing = {variant.pk: variant for variant in product.variants.all()}
+    for position, data in enumerate(variants):
+        variant = existing.get(data.get("id"))
+        if variant is not None and data.get("delete"):
+            variant.delete()
+            continue
+        if data.get("delete"):
+            continue
+        variant = variant or ProductVariant(product=product)
+        for name in ("sku", "name", "price", "stock"):
+            setattr(variant, name, data[name])
+        variant.position = position
+        variant.save()
+    if not product.variants.exists():
+        raise ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."), code="no_variant")
+    product_refresh_summary(product=product)
+    product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def variant_bulk_update(*, shop, changes: dict[int, tuple[int, int]]) -> int:
+    """Set price and stock of many variants of one shop at once ({variant id: (price, stock)})."""
+    variants = list(ProductVariant.objects.select_for_update().filter(pk__in=changes, product__shop=shop)
+                    .order_by("pk"))
+    for variant in variants:
+        variant.price, variant.stock = changes[variant.pk]
+    ProductVariant.objects.bulk_update(variants, ["price", "stock"])
+    for product in Product.objects.filter(pk__in={variant.product_id for variant in variants}):
+        product_refresh_summary(product=product)
+    return len(variants)
+
+
+IMPORT_COLUMNS = ("sku", "nama_produk", "varian", "kategori", "harga", "stok")
+IMPORT_PROGRESS_EVERY = 50
+
+
+def product_import_start(*, shop, user, content: str, valid_rows_only: bool) -> ProductImport:
+    """Keep the uploaded CSV and queue its import; the request answers at once."""
+    from .tasks import product_import_run as task
+
+    with transaction.atomic():
+        job = ProductImport.objects.create(shop=shop, created_by=user, content=content,
+                                           valid_rows_only=valid_rows_only)
+        transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+def _import_row(row: dict, categories: dict[str, int]) -> tuple[dict | None, str]:
+    """One CSV row → variant data, or an error message in Indonesian."""
+    sku, name = (row.get("sku") or "").strip(), (row.get("nama_produk") or "").strip()
+    if not sku or not name:
+        return None, _("SKU dan nama_produk wajib diisi.")
+    category_id = categories.get((row.get("kategori") or "").strip())
+    if category_id is None:
+        return None, _("Kategori “%(slug)s” tidak dikenal.") % {"slug": row.get("kategori", "")}
+    try:
+        price, stock = int((row.get("harga") or "").strip()), int((row.get("stok") or "").strip())
+    except ValueError:
+        return None, _("Harga dan stok harus angka bulat.")
+    if price < 100 or stock < 0:
+        return None, _("Harga minimal Rp100 dan stok tidak boleh negatif.")
+    return {"sku": sku[:60], "name": name[:150], "variant": (row.get("varian") or "").strip()[:80],
+            "category_id": category_id, "price": price, "stock": stock}, ""
+
+
+def product_import_run(*, import_id: int) -> ProductImport:
+    """Validate every row (progress saved as it goes), then write all of it in one transaction.
+
+    With errors and ``valid_rows_only`` off nothing is written; with it on, the valid rows are. A variant is
+    matched by SKU within the shop (price and stock updated); otherwise the product is matched by name or created.
+    """
+    import csv
+    import io
+
+    job = ProductImport.objects.select_related("shop").get(pk=import_id)
+    if job.status in (ProductImport.Status.DONE, ProductImport.Status.FAILED):
+        return job  # a redelivered task does not import twice
+    reader = csv.DictReader(io.StringIO(job.content))
+    rows = list(reader)
+    missing = [column for column in IMPORT_COLUMNS if column not in (reader.fieldnames or [])]
+    job.total_rows, job.status, job.errors = len(rows), ProductImport.Status.RUNNING, []
+    if missing:
+        job.errors = [{"row": 1, "message": _("Kolom wajib tidak ada: %(cols)s") % {"cols": ", ".join(missing)}}]
+    job.save(update_fields=["total_rows", "status", "errors"])
+    categories = dict(Category.objects.filter(level=3).values_list("slug", "id"))
+    valid, seen = [], set()
+    for number, row in enumerate(rows if not missing else [], start=2):  # row 1 is the header
+        data, error = _import_row(row, categories)
+        if data is not None and data["sku"].upper() in seen:
+            data, error = None, _("SKU %(sku)s muncul lebih dari sekali.") % {"sku": data["sku"]}
+        if data is None:
+            job.errors.append({"row": number, "message": error})
+        else:
+            seen.add(data["sku"].upper())
+            valid.append(data)
+        if number % IMPORT_PROGRESS_EVERY == 0:
+            ProductImport.objects.filter(pk=job.pk).update(processed_rows=number - 1, errors=job.errors)
+    if job.errors and not job.valid_rows_only:
+        job.status, job.processed_rows = ProductImport.Status.FAILED, len(rows)
+        job.save(update_fields=["status", "processed_rows", "errors"])
+        return job
+    with transaction.atomic():
+        created, updated = _import_write(shop=job.shop, rows=valid)
+        job.status, job.processed_rows = ProductImport.Status.DONE, len(rows)
+        job.created_count, job.updated_count = created, updated
+        job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors"])
+    return job
+
+
+def _import_write(*, shop, rows: list[dict]) -> tuple[int, int]:
+    variants = {v.sku.upper(): v for v in ProductVariant.objects.select_for_update().filter(product__shop=shop)}
+    products = {p.name: p for p in Product.objects.filter(shop=shop)}
+    touched, created, updated = set(), 0, 0
+    for data in rows:
+        variant = variants.get(data["sku"].upper())
+        if variant is not None:
+            variant.price, variant.stock = data["price"], data["stock"]
+            variant.save(update_fields=["price", "stock"])
+            touched.add(variant.product_id)
+            updated += 1
+            continue
+        product = products.get(data["name"])
+        if product is None:
+            product = Product.objects.create(
+                shop=shop, category_id=data["category_id"], name=data["name"],
+                slug=_unique_slug(shop=shop, name=data["name"]), status=Product.Status.DRAFT,
+                kabkota_id=shop.kabkota_id, is_banten=_made_in_banten(shop))
+            products[product.name] = product
+        ProductVariant.objects.create(product=product, sku=data["sku"], name=data["variant"], price=data["price"],
+                                      stock=data["stock"], position=product.variants.count())
+        touched.add(product.pk)
+        created += 1
+    for product in Product.objects.filter(pk__in=touched):
+        product_refresh_summary(product=product)
+    return created, updated

@@ -2,8 +2,24 @@ from celery import shared_task
 
 from . import services
 
+MAX_RETRIES = 3
 
-@shared_task(name="catalog.tasks.product_image_render", autoretry_for=(OSError,), retry_backoff=True,
-             max_retries=3)
-def product_image_render(image_id: int) -> None:
-    services.product_image_render(image_id=image_id)
+
+@shared_task(bind=True, name="catalog.tasks.product_image_render", max_retries=MAX_RETRIES)
+def product_image_render(self, image_id: int) -> None:
+    """Renditions for one photo. Retried with backoff; after the last try the image is marked failed.
+
+    acks_late (settings) means a worker killed mid-task leaves the message on the broker, so it is redone.
+    """
+    try:
+        services.product_image_render(image_id=image_id)
+    except (OSError, ValueError) as error:
+        if self.request.retries >= MAX_RETRIES or self.request.is_eager:
+            services.product_image_fail(image_id=image_id, error=str(error) or type(error).__name__)
+            return
+        raise self.retry(exc=error, countdown=2 ** self.request.retries) from error
+
+
+@shared_task(name="catalog.tasks.product_import_run")
+def product_import_run(import_id: int) -> None:
+    services.product_import_run(import_id=import_id)

@@ -1,35 +1,132 @@
-from django.core.paginator import Paginator
-from django.http import Http404
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .cache import CACHE_SECONDS, fragment_key, page_get, page_key, page_set, product_fragment_name
+from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
-PAGE_SIZE = 24
+
+def _cached_fragment(name: str, build):
+    """Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor
+    shares them for a short time; base.html around them is still rendered per request."""
+    key = fragment_key(language=get_language(), name=name)
+    fragment = cache.get(key)
+    if fragment is None:
+        fragment = build()
+        if fragment is not None:
+            cache.set(key, fragment, CACHE_SECONDS)
+    return fragment
+
+
+def _wants_fragment(request) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+BUY_BOX_SLOT = '<div id="buy-box"></div>'
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_MARKER = "__pb_csrf__"
+ANONYMOUS_COOKIES = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+
+
+def anonymous_page_cache(view):
+    """Whole pages for visitors with no session (so no user, cart or messages) from the cache, for a short time.
+
+    The cached HTML keeps a marker where the CSRF token goes; each visitor gets their own token put back in.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
+            return view(request, *args, **kwargs)
+        key = page_key(language=get_language(), fragment=_wants_fragment(request), full_path=request.get_full_path())
+        cached = page_get(key)
+        if cached is not None:
+            response = HttpResponse(cached.replace(CSRF_MARKER, get_token(request)))
+            patch_vary_headers(response, ["HX-Request", "Cookie"])
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            page_set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()))
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapped
 
 
 @require_GET
+@anonymous_page_cache
 def home(request):
     return render(request, "catalog/home.html", {
-        "categories": selectors.category_roots(),
+        "categories": selectors.category_tree().roots,
         "local_picks": selectors.product_local_picks(),
         "new_arrivals": selectors.product_new_arrivals(),
     })
 
 
 @require_GET
-def search(request):
-    text = request.GET.get("q", "").strip()[:100]
-    queryset = selectors.product_cards(
-        selectors.product_search(text=text) if text
-        else selectors.product_storefront_queryset().order_by("-created_at", "-id"))
-    page = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    return render(request, "catalog/search.html", {"q": text, "page": page})
+@anonymous_page_cache
+def search(request, category_slug: str = ""):
+    """Search results and category pages: one view, one shareable URL per filter state."""
+    filters = ProductSearchForm(request.GET).filters(category=category_slug)
+    if filters.category and filters.category not in selectors.category_tree().by_slug:
+        if category_slug:
+            raise Http404("kategori tidak ditemukan")
+        filters = filters.without("category")
+
+    def build():
+        results = selectors.product_search(filters=filters)
+        title = results.category.name if results.category else ""
+        html = render_to_string("catalog/_results.html", {
+            "results": results, "filters": filters, "sort_labels": SORT_LABELS,
+            "sort_param": next(p for p, k in SORT_PARAMS.items() if k == filters.effective_sort()),
+            "action": reverse("catalog:category", args=[filters.category]) if filters.category
+            else reverse("catalog:search"),
+            "hidden": {name: value for name, value in filters_query(filters, with_category=False).items()
+                       if name not in ("urut", "hal")},
+        })
+        return {"html": html, "title": title, "total": results.total}
+
+    fragment = _cached_fragment(filters.cache_key(), build)
+    if _wants_fragment(request):
+        response = HttpResponse(fragment["html"])
+    else:
+        response = render(request, "catalog/search.html", {**fragment, "q": filters.text})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
-def product_page(request, shop_slug, product_slug):
-    product = selectors.product_detail(shop_slug=shop_slug, product_slug=product_slug)
-    if product is None:
+@anonymous_page_cache
+def product_page(request, shop_slug: str, product_slug: str):
+    def build():
+        product = selectors.product_detail(shop_slug=shop_slug, product_slug=product_slug)
+        if product is None:
+            return None
+        html = render_to_string("catalog/_product.html", {
+            "product": product, "related": selectors.product_related(product=product)})
+        return {"html": html, "title": product.name, "description": product.description[:150],
+                "product_id": product.pk}
+
+    fragment = _cached_fragment(product_fragment_name(shop_slug=shop_slug, product_slug=product_slug), build)
+    if fragment is None:
         raise Http404("produk tidak ditemukan")
-    return render(request, "catalog/product.html", {"product": product})
+    # The shared article leaves a slot for the per-visitor part (the add-to-cart form with its CSRF token).
+    before, _slot, after = fragment["html"].partition(BUY_BOX_SLOT)
+    return render(request, "catalog/product.html", {**fragment, "before": before, "after": after})
+
+
+@require_GET
+def ping(request):
+    """A constant answer: the baseline the catalog benchmark compares every page with."""
+    return HttpResponse(b"ok", content_type="text/plain")

@@ -96,4 +96,7 @@ def regions_loaded(request):
 def fresh_cache():
     from django.core.cache import cache
 
+    from catalog.cache import local_clear
+
     cache.clear()
+    local_clear()  # the storefront's in-process page cache

@@ -141,8 +141,11 @@ if AWS_STORAGE_BUCKET_NAME:
         "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
         "file_overwrite": False,
     }
+    # Public media (product photo originals and renditions) never change under a name: cache for a year.
+    _public_cache = {"object_parameters": {"CacheControl": "public, max-age=31536000, immutable"}}
     STORAGES = {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "media"}},
+        "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                    "OPTIONS": {**_s3, **_public_cache, "location": "media"}},
         "private": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {**_s3, "location": "private", "default_acl": "private", "querystring_auth": True,

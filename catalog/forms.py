@@ -1,0 +1,165 @@
+from django import forms
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from .images import photo_validate
+from .models import Category, Product
+from .selectors import MAX_PAGE, PRICE_BANDS, RATING_LEVELS, ProductFilters
+
+# URL value → internal sort key; the URL speaks Indonesian so shared links read well.
+SORT_PARAMS = {
+    "relevan": "relevance",
+    "terbaru": "newest",
+    "termurah": "price_asc",
+    "termahal": "price_desc",
+    "terlaris": "bestselling",
+}
+SORT_LABELS = {
+    "relevan": _("Paling relevan"),
+    "terbaru": _("Terbaru"),
+    "termurah": _("Harga terendah"),
+    "termahal": _("Harga tertinggi"),
+    "terlaris": _("Terlaris"),
+}
+
+
+class ProductSearchForm(forms.Form):
+    """The storefront query string. A value that does not fit is dropped, never an error: links get shared."""
+
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    kategori = forms.SlugField(required=False, max_length=100)
+    kabkota = forms.RegexField(required=False, regex=r"^\d{2}\.\d{2}$")
+    harga = forms.ChoiceField(required=False, choices=[(key, label) for key, label, _, _ in PRICE_BANDS])
+    halal = forms.BooleanField(required=False)
+    tkdn = forms.BooleanField(required=False)
+    banten = forms.BooleanField(required=False)
+    rating = forms.ChoiceField(required=False, choices=[(key, key) for key, _ in RATING_LEVELS])
+    urut = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
+    hal = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def filters(self, *, category: str = "") -> ProductFilters:
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return ProductFilters(
+            text=(data.get("q") or "")[:100],
+            category=category or data.get("kategori") or "",
+            kabkota=data.get("kabkota") or "",
+            price=data.get("harga") or "",
+            halal=bool(data.get("halal")),
+            tkdn=bool(data.get("tkdn")),
+            banten=bool(data.get("banten")),
+            rating=data.get("rating") or "",
+            sort=SORT_PARAMS.get(data.get("urut") or "", ""),
+            page=data.get("hal") or 1,
+        )
+
+
+def filters_query(filters: ProductFilters, *, with_category: bool) -> dict[str, str]:
+    """The query string for `filters` (defaults left out), the inverse of ProductSearchForm.filters."""
+    sort_param = {key: param for param, key in SORT_PARAMS.items()}
+    params = {
+        "q": filters.text,
+        "kategori": filters.category if with_category else "",
+        "kabkota": filters.kabkota,
+        "harga": filters.price,
+        "halal": "1" if filters.halal else "",
+        "tkdn": "1" if filters.tkdn else "",
+        "banten": "1" if filters.banten else "",
+        "rating": filters.rating,
+        "urut": sort_param.get(filters.sort, ""),
+        "hal": str(filters.page) if filters.page > 1 else "",
+    }
+    return {name: value for name, value in params.items() if value}
+
+
+class ProductPhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Foto produk"), allow_empty_file=False, error_messages={
+        "required": _("Pilih foto produk."), "empty": _("Berkas kosong. Pilih foto produk.")})
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        photo_validate(photo)
+        return photo
+
+
+class ModerationForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), min_length=10, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("Tulis alasannya."),
+                                             "min_length": _("Tulis alasan yang jelas (minimal 10 karakter).")})
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["name", "category", "description", "condition", "status", "weight_grams", "length_cm", "width_cm",
+                  "height_cm", "min_order", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number",
+                  "pirt_number", "bpom_number", "has_sni"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        labels = {"category": _("Kategori")}
+        error_messages = {"name": {"required": _("Nama produk wajib diisi.")},
+                          "category": {"required": _("Pilih kategori.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = (Category.objects.filter(level=3).select_related("parent__parent")
+                                            .order_by("slug"))
+        self.fields["category"].label_from_instance = lambda leaf: " › ".join(
+            node.name for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
+        self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
+                                         if value != Product.Status.TAKEN_DOWN]
+        self.fields["tkdn_percent"].widget.attrs.update(min=0, max=100)
+
+    def clean_description(self):
+        # Stored as plain text; the product page escapes it and keeps line breaks.
+        return strip_tags(self.cleaned_data["description"]).strip()
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if self.instance.pk and self.instance.status == Product.Status.TAKEN_DOWN:
+            raise forms.ValidationError(_("Produk ini diturunkan verifikator; statusnya tidak bisa diubah penjual."))
+        return status
+
+
+class VariantForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Varian"), max_length=80, required=False)
+    sku = forms.CharField(label=_("SKU"), max_length=60, error_messages={"required": _("SKU wajib diisi.")})
+    price = forms.IntegerField(label=_("Harga (Rp)"), min_value=100, max_value=1_000_000_000, error_messages={
+        "required": _("Harga wajib diisi."), "min_value": _("Harga minimal Rp100.")})
+    stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, error_messages={
+        "required": _("Stok wajib diisi."), "min_value": _("Stok tidak boleh negatif.")})
+
+
+class BaseVariantFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        skus = [form.cleaned_data["sku"].upper() for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if len(skus) != len(set(skus)):
+            raise forms.ValidationError(_("SKU tiap varian harus berbeda."))
+        if not skus:
+            raise forms.ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."))
+
+
+VariantFormSet = forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True,
+                                       max_num=30, absolute_max=30)
+
+
+class ProductImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas CSV"), error_messages={
+        "required": _("Pilih berkas CSV."), "empty": _("Berkas kosong.")})
+    valid_rows_only = forms.BooleanField(label=_("Jika ada baris yang salah, tetap impor baris yang benar"),
+                                         required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("Berkas terlalu besar (maksimal 2 MB)."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("Berkas harus CSV dengan encoding UTF-8.")) from error
+        if "\0" in text or "," not in text.partition("\n")[0]:
+            raise forms.ValidationError(_("Ini bukan berkas CSV. Gunakan format hasil ekspor."))
+        return text
