@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
+from plazabanten.cache import storefront_generation
+
 # 0 turns both caches off (bench/catalog.py --cold).
 CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
 
@@ -17,11 +19,11 @@ def _digest(text: str) -> str:
 
 
 def page_key(*, language: str, fragment: bool, full_path: str) -> str:
-    return f"catalog:page:{language}:{_digest(f'{int(fragment)}:{full_path}')}"
+    return f"catalog:page:{storefront_generation()}:{language}:{_digest(f'{int(fragment)}:{full_path}')}"
 
 
 def fragment_key(*, language: str, name: str) -> str:
-    return f"catalog:fragment:{language}:{_digest(name)}"
+    return f"catalog:fragment:{storefront_generation()}:{language}:{_digest(name)}"
 
 
 def product_fragment_name(*, shop_slug: str, product_slug: str) -> str:

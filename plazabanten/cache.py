@@ -48,3 +48,21 @@ class ResilientRedisCache(RedisCache):
 
     def has_key(self, key, version=None):
         return self._fallback("has_key", False, key, version)
+
+
+STOREFRONT_GENERATION_KEY = "storefront:generation"
+
+
+def storefront_generation() -> int:
+    """A number that changes whenever what the storefront may show changes wholesale (a shop suspended or
+    reinstated); storefront cache keys include it, so every cached page drops out at once."""
+    from django.core.cache import cache
+
+    return cache.get(STOREFRONT_GENERATION_KEY) or 0
+
+
+def storefront_changed() -> None:
+    from django.core.cache import cache
+
+    if not cache.add(STOREFRONT_GENERATION_KEY, 1, None):
+        cache.incr(STOREFRONT_GENERATION_KEY)

@@ -80,16 +80,20 @@ def wait_until():
 
 
 @pytest.fixture(autouse=True)
-def regions_loaded(request):
-    """The region codes come from a data migration; a transactional test's flush empties the table again."""
+def reference_data_loaded(request):
+    """Region codes and courier rates come from data migrations; a transactional test's flush empties them."""
     if "django_db" not in request.keywords:
         return
     request.getfixturevalue("_django_db_helper")
+    from orders.models import CourierRate
+    from orders.shipping import courier_rates_load
     from regions.loader import region_load
     from regions.models import Region
 
     if not Region.objects.exists():
         region_load(Region)
+    if not CourierRate.objects.exists():
+        courier_rates_load(CourierRate)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from plazabanten.cache import storefront_changed
 from plazabanten.services import audit_record, outbox_enqueue
 
 from .models import (
@@ -205,6 +206,8 @@ def _transition(*, shop: Shop, actor, action: str, subject: str, body: str, reas
                      after={"status": target, **({"reasons": reasons} if reasons else {})}, reason=note)
         outbox_enqueue(recipient=shop.owner, subject=subject, body=body,
                        url=reverse("vendors:status", args=[shop.pk]))
+        if Status.VERIFIED in (before, target):  # its products join or leave the storefront
+            transaction.on_commit(storefront_changed)
     return shop
 
 

@@ -201,3 +201,15 @@ def test_numbers_give_the_median_days_from_submit_to_decision_and_revisions_per_
     assert numbers["by_status"]["verified"] == 1 and numbers["by_status"]["revision_requested"] == 1
     assert numbers["by_kabkota"] == [{"name": "Kabupaten Lebak", "total": 2, "verified": 1,
                                       "revision_requested": 1}]
+
+
+def test_a_suspended_shops_products_leave_the_cached_storefront_pages_at_once(
+        client, django_capture_on_commit_callbacks):
+    shop = make_complete_draft()
+    verifikator = make_verifikator()
+    shop = services.shop_verify(shop=services.shop_submit(shop=shop, actor=shop.owner), actor=verifikator)
+    make_product(shop=shop, name="Kain Batik Sura Sowan")
+    assert "Kain Batik Sura Sowan" in client.get("/cari/?q=batik").content.decode()  # now cached for visitors
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shop_suspend(shop=shop, actor=verifikator, reason="Menjual produk tanpa izin edar")
+    assert "Kain Batik Sura Sowan" not in client.get("/cari/?q=batik").content.decode()
