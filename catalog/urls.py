@@ -8,6 +8,7 @@ urlpatterns = [
     path("cari/", views.search, name="search"),
     path("kategori/<slug:category_slug>/", views.search, name="category"),
     path("p/<slug:shop_slug>/<slug:product_slug>/", views.product_page, name="product"),
+    path("toko/<slug:slug>/", views.shop_page, name="shop"),
     path("ping", views.ping, name="ping"),
     path("kelola/produk/", seller_views.product_list, name="seller_products"),
     path("kelola/produk/baru/", seller_views.product_edit, name="seller_product_new"),

@@ -5,12 +5,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from plazabanten.phone import whatsapp_link
+from vendors.models import Shop
 
 from . import selectors
 from .cache import CACHE_SECONDS, fragment_key, page_get, page_key, page_set, product_fragment_name
@@ -130,3 +134,14 @@ def product_page(request, shop_slug: str, product_slug: str):
 def ping(request):
     """A constant answer: the baseline the catalog benchmark compares every page with."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_GET
+def shop_page(request, slug: str):
+    """A verified shop's storefront: who they are, where, how they rate, their products, a WhatsApp button."""
+    shop = get_object_or_404(Shop.objects.select_related("kabkota"), slug=slug, status=Shop.Status.VERIFIED)
+    products = list(selectors.product_cards(selectors.product_storefront_queryset().filter(shop=shop))
+                    .order_by("-sold_count", "-id")[:48])
+    whatsapp = whatsapp_link(shop.whatsapp, _("Halo %(shop)s, saya melihat toko Anda di Plaza Banten.")
+                             % {"shop": shop.name}) if shop.whatsapp else ""
+    return render(request, "catalog/shop.html", {"shop": shop, "products": products, "whatsapp": whatsapp})

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "vendors"
 urlpatterns = [
-    path("toko/<slug:slug>/", views.shop_public, name="public"),
     path("penjual/", views.seller_home, name="seller_home"),
     path("penjual/<int:shop_id>/kirim/", views.wizard_review, name="review"),
     path("penjual/<int:shop_id>/status/", views.shop_status, name="status"),

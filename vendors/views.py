@@ -16,9 +16,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-# The public shop page lists products: the one place vendors reads catalog (catalog's storefront rules apply).
-from catalog.selectors import product_cards, product_storefront_queryset
-from plazabanten.phone import whatsapp_link
 from regions.models import Region
 
 from . import selectors, services
@@ -61,16 +58,6 @@ def _conflict(request, shop: Shop, error: services.ShopStateError):
 
 
 # ---- public ---------------------------------------------------------------------------------------------------
-
-@require_GET
-def shop_public(request, slug: str):
-    """A verified shop's storefront: who they are, where, how they rate, their products, a WhatsApp button."""
-    shop = get_object_or_404(Shop.objects.select_related("kabkota"), slug=slug, status=Shop.Status.VERIFIED)
-    products = list(product_cards(product_storefront_queryset().filter(shop=shop)).order_by("-sold_count", "-id")[:48])
-    whatsapp = whatsapp_link(shop.whatsapp, _("Halo %(shop)s, saya melihat toko Anda di Plaza Banten.")
-                             % {"shop": shop.name}) if shop.whatsapp else ""
-    return render(request, "vendors/public.html", {"shop": shop, "products": products, "whatsapp": whatsapp})
-
 
 # ---- seller side ----------------------------------------------------------------------------------------------
 

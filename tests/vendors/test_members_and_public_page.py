@@ -87,7 +87,7 @@ def test_public_shop_page_shows_the_badge_class_products_and_whatsapp(client):
     shop = make_shop(name="Batik Krakatau", whatsapp="+6281234567890", umkm_class="kecil", rating_avg=4.5,
                      rating_count=12)
     make_product(shop=shop, name="Kain Batik Krakatau")
-    page = client.get(reverse("vendors:public", args=[shop.slug])).content.decode()
+    page = client.get(reverse("catalog:shop", args=[shop.slug])).content.decode()
     for text in ("Batik Krakatau", "Terverifikasi Pemprov Banten", "Usaha Kecil", "Kota Tangerang Selatan",
                  "★ 4,5", "Bergabung sejak", "Kain Batik Krakatau", "https://wa.me/6281234567890?text=Halo"):
         assert text in page, text
@@ -97,7 +97,7 @@ def test_public_shop_page_shows_the_badge_class_products_and_whatsapp(client):
                                     Shop.Status.REJECTED])
 def test_public_shop_page_is_only_for_verified_shops(client, status):
     shop = make_shop(status=status)
-    assert client.get(reverse("vendors:public", args=[shop.slug])).status_code == 404
+    assert client.get(reverse("catalog:shop", args=[shop.slug])).status_code == 404
 
 
 def test_public_shop_page_query_count_does_not_grow_with_products(client, django_assert_max_num_queries):
@@ -105,7 +105,7 @@ def test_public_shop_page_query_count_does_not_grow_with_products(client, django
     for _ in range(6):
         make_product(shop=shop)
     with django_assert_max_num_queries(4):
-        assert client.get(reverse("vendors:public", args=[shop.slug])).status_code == 200
+        assert client.get(reverse("catalog:shop", args=[shop.slug])).status_code == 200
 
 
 def test_logo_is_stored_under_a_random_name(client):
