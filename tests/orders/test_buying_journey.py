@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order
+from orders.services import order_transition
 from tests.factories import make_product, make_shop, make_user
 
 
@@ -46,3 +47,38 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
     screenshot("placed")
     assert Order.objects.filter(buyer__email="ani@example.test").count() == 2
     expect(page.locator("#cart-count")).to_have_text("0")
+
+    # Paid (the payments journey has its own test); each shop accepts and ships in its own browser session.
+    orders = list(Order.objects.filter(buyer__email="ani@example.test").select_related("shop__owner"))
+    for order in orders:
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")
+        shop_page = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        seller = shop_page.new_page()
+        seller.goto(f"{live_server.url}/akun/login/")
+        order.shop.owner.set_password("toko-123")
+        order.shop.owner.save()
+        seller.fill("#id_login", order.shop.owner.email)
+        seller.fill("#id_password", "toko-123")
+        seller.get_by_role("button", name="Masuk").click()
+        seller.goto(f"{live_server.url}/penjual/pesanan/{order.number}/")
+        seller.get_by_role("button", name="Terima & kemas").click()
+        seller.fill("#id_courier", "JNE")
+        seller.fill("#id_tracking_number", f"JNE{order.pk:08d}")
+        seller.get_by_role("button", name="Kirim").click()
+        expect(seller.locator(".tag").first).to_have_text("Dikirim")
+        if order.shop.name == "Batik Krakatau":
+            seller.screenshot(path=str(screenshot("placed").parent / "05-shop-shipped.png"), full_page=True)
+        shop_page.close()
+
+    batik_order = next(o for o in orders if o.shop.name == "Batik Krakatau")
+    page.goto(f"{live_server.url}/pesanan/{batik_order.number}/")
+    expect(page.get_by_text(f"JNE{batik_order.pk:08d}")).to_be_visible()
+    page.get_by_role("button", name="Pesanan diterima").click()
+    expect(page.locator(".tag").first).to_have_text("Selesai")
+    page.get_by_label("Nilai").select_option("5")
+    page.get_by_label("Ulasan (opsional)").fill("Batiknya halus, warnanya sesuai foto.")
+    page.get_by_role("button", name="Kirim ulasan").click()
+    expect(page.get_by_text("Terima kasih atas ulasan Anda.")).to_be_visible()
+    screenshot("reviewed")
+    batik.refresh_from_db()
+    assert (batik.rating_count, float(batik.rating_avg)) == (1, 5.0)

@@ -149,3 +149,51 @@ def test_checkout_attempts_are_rate_limited_per_buyer(client, settings):
     statuses = [client.post("/checkout/", {"key": f"k{i}"}).status_code for i in range(5)]
     assert statuses[:3] == [302, 302, 302]  # empty cart: back to the cart page
     assert statuses[3:] == [429, 429]
+
+
+@pytest.mark.parametrize("quantity", ["-1", "1000000000", "dua", ""])
+def test_bad_quantities_are_refused_and_change_nothing(client, quantity):
+    variant = make_product().variants.get()
+    client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 1})
+    response = client.post("/keranjang/ubah/", {"variant": variant.pk, "quantity": quantity})
+    assert response.status_code == 400
+    assert 'id="cart-count">1<' in client.get("/keranjang/").content.decode()
+
+
+def test_quantity_zero_removes_the_line(client):
+    variant = make_product().variants.get()
+    client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 2})
+    client.post("/keranjang/ubah/", {"variant": variant.pk, "quantity": 0})
+    assert "Keranjang Anda masih kosong" in client.get("/keranjang/").content.decode()
+
+
+def test_a_tampered_shop_id_or_total_in_the_checkout_form_changes_nothing(client):
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    variant = make_product(price=50000).variants.get()
+    other_shop = make_shop()
+    client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 1})
+    client.post("/checkout/", {"key": "t", "address": buyer.addresses.get().pk, "total": "1",
+                               f"shipping_{variant.product.shop_id}": "pickup", f"shipping_{other_shop.pk}": "own"})
+    order = Order.objects.get(buyer=buyer)
+    assert (order.shop_id, order.total) == (variant.product.shop_id, 50000)
+
+
+def test_checkout_page_query_count_does_not_grow_with_lines(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    shop = make_shop()
+    for _ in range(2):
+        client.post("/keranjang/tambah/", {"variant": make_product(shop=shop).variants.get().pk, "quantity": 1})
+    with CaptureQueriesContext(connection) as few:
+        client.get("/checkout/")
+    for _ in range(6):
+        client.post("/keranjang/tambah/", {"variant": make_product(shop=shop).variants.get().pk, "quantity": 1})
+    with CaptureQueriesContext(connection) as many:
+        client.get("/checkout/")
+    assert len(many) == len(few) <= 12
