@@ -44,7 +44,7 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
     screenshot("checkout")
     page.get_by_role("button", name="Buat pesanan").click()
     expect(page.locator("h1")).to_have_text("Pesanan dibuat")
-    screenshot("placed")
+    folder = screenshot("placed").parent
     assert Order.objects.filter(buyer__email="ani@example.test").count() == 2
     expect(page.locator("#cart-count")).to_have_text("0")
 
@@ -67,7 +67,7 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
         seller.get_by_role("button", name="Kirim").click()
         expect(seller.locator(".tag").first).to_have_text("Dikirim")
         if order.shop.name == "Batik Krakatau":
-            seller.screenshot(path=str(screenshot("placed").parent / "05-shop-shipped.png"), full_page=True)
+            seller.screenshot(path=str(folder / "05-shop-shipped.png"), full_page=True)
         shop_page.close()
 
     batik_order = next(o for o in orders if o.shop.name == "Batik Krakatau")
