@@ -3,10 +3,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# Browser assertions wait up to 15 s (not 5): CI shares two cores with Postgres, Redis, Celery and Chromium.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
