@@ -12,19 +12,26 @@ _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 
 @require_GET
 def cascade(request):
-    """htmx: redraw a cascade after the level `changed` was chosen; the levels below it start empty."""
+    """htmx: redraw a cascade's selects after one of them changed.
+
+    The chosen codes are read top-down while each one lies inside the one above it: a changed level makes the
+    stale choices below it inconsistent, so they drop out and those levels start empty.
+    """
     name = request.GET.get("name", "")
     widget_id = request.GET.get("widget_id", f"id_{name}")
     try:
         depth = int(request.GET.get("depth", "4"))
-        changed = int(request.GET.get("changed", "1"))
     except ValueError:
-        return HttpResponseBadRequest("depth and changed must be numbers")
-    if not _NAME.match(name) or not _NAME.match(widget_id) or not (1 <= depth <= 4) or not (1 <= changed <= depth):
+        return HttpResponseBadRequest("depth must be a number")
+    if not _NAME.match(name) or not _NAME.match(widget_id) or not (1 <= depth <= 4):
         return HttpResponseBadRequest("bad cascade parameters")
-    # A cleared level keeps the choice above it.
-    code = request.GET.get(f"{name}_{changed}", "") or request.GET.get(f"{name}_{changed - 1}", "")
-    if code and not _CODE.match(code):
-        return HttpResponseBadRequest("bad region code")
+    code = ""
+    for level in range(1, depth + 1):
+        value = request.GET.get(f"{name}_{level}", "")
+        if value and not _CODE.match(value):
+            return HttpResponseBadRequest("bad region code")
+        if not value or value.count(".") != level - 1 or (code and not value.startswith(code + ".")):
+            break
+        code = value
     context = cascade_context(name=name, code=code, depth=depth, widget_id=widget_id)
-    return render(request, "regions/widgets/cascade.html", {"cascade": context})
+    return render(request, "regions/widgets/_cascade_levels.html", {"cascade": context})

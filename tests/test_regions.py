@@ -52,17 +52,25 @@ def test_region_field_refuses_an_unknown_code():
 
 
 def test_cascade_endpoint_redraws_the_levels_below_the_choice(client):
-    response = client.get("/wilayah/pilih/", {"name": "region", "depth": 4, "changed": 2, "region_1": "36",
-                                              "region_2": "36.74"})
+    response = client.get("/wilayah/pilih/", {"name": "region", "depth": 4, "region_1": "36", "region_2": "36.74"})
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="region_3"' in html and "Serpong" in html  # kecamatan of Tangerang Selatan
     assert 'value="36.74" selected' in html
 
 
+def test_a_changed_level_drops_the_stale_choices_below_it(client):
+    # The kab/kota changed to Lebak while the kecamatan and desa still name places in Tangerang Selatan.
+    response = client.get("/wilayah/pilih/", {"name": "region", "depth": 4, "region_1": "36", "region_2": "36.02",
+                                              "region_3": "36.74.01", "region_4": "36.74.01.1001"})
+    html = response.content.decode()
+    assert 'value="36.02" selected' in html and "36.74.01" not in html
+    assert 'name="region_4" id="id_region_4" required disabled' in html
+
+
 @pytest.mark.parametrize("params", [
-    {"name": "<script>", "changed": 1}, {"name": "region", "depth": "x"}, {"name": "region", "changed": 9},
-    {"name": "region", "changed": 1, "region_1": "'; drop table"},
+    {"name": "<script>"}, {"name": "region", "depth": "x"}, {"name": "region", "depth": 9},
+    {"name": "region", "region_1": "'; drop table"},
 ])
 def test_cascade_endpoint_refuses_bad_parameters(client, params):
     assert client.get("/wilayah/pilih/", params).status_code == 400
