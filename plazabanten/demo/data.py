@@ -154,3 +154,11 @@ BUYERS = [
     ("dinas.koperasi@plazabanten.test", "Bagian Umum Dinas Koperasi", "0254267001"),
 ]
 DEMO_PASSWORD = "PlazaBanten2026"
+
+# Shops waiting in the verification queue: (name, kab/kota, owner name, NIK, days waiting)
+QUEUE = [
+    ("Keripik Talas Beneng Bu Nining", "36.02", "Nining Suryani", "3602015203900001", 1),
+    ("Tenun Baduy Cibeo", "36.74", "Aisyah Ramadhani", "3674014108850002", 3),
+    ("Kopi Pinang Ciomas", "36.04", "Dedi Kurniawan", "3604011707880003", 5),
+    ("Sandal Anyaman Karawaci", "36.71", "Wulan Sari", "3671016512920004", 8),
+]

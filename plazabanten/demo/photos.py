@@ -38,3 +38,29 @@ def draw_product_photo(name: str, *, seed: int, size: int = 640) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+def draw_document(kind: str, owner_name: str, nik: str, *, pdf: bool = False) -> bytes:
+    """A clearly fake identity document for the demo queue: a PNG card, or a one-page PDF."""
+    title = {"ktp": "KARTU TANDA PENDUDUK (CONTOH)", "nib": "NOMOR INDUK BERUSAHA (CONTOH)",
+             "npwp": "NPWP (CONTOH)"}[kind]
+    if pdf:
+        from fpdf import FPDF
+
+        document = FPDF(format="A4")
+        document.add_page()
+        document.set_font("Helvetica", "B", 14)
+        document.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+        document.set_font("Helvetica", "", 11)
+        document.multi_cell(0, 7, f"Nama: {owner_name}\nNIK: {nik}\nDokumen demo Plaza Banten, bukan dokumen asli.")
+        return bytes(document.output())
+    image = Image.new("RGB", (856, 540), (205, 225, 245) if kind == "ktp" else (245, 235, 200))
+    draw = ImageDraw.Draw(image)
+    draw.text((30, 30), title, fill=(20, 40, 90), font=ImageFont.load_default(size=34))
+    body = ImageFont.load_default(size=28)
+    for row, line in enumerate([f"NIK   : {nik}", f"Nama  : {owner_name}", "Dokumen demo, bukan dokumen asli"]):
+        draw.text((30, 140 + row * 60), line, fill=(30, 30, 30), font=body)
+    draw.rectangle([640, 140, 820, 380], outline=(90, 90, 90), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

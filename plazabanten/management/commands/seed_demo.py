@@ -8,6 +8,7 @@ import os
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -20,10 +21,10 @@ from accounts.models import User
 from accounts.services import user_grant_role
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.services import category_tree_ensure, product_image_render
-from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, SHOPS, VERIFIKATOR
-from plazabanten.demo.photos import draw_product_photo
+from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, QUEUE, SHOPS, VERIFIKATOR
+from plazabanten.demo.photos import draw_document, draw_product_photo
 from regions.models import Region
-from vendors.models import Shop, ShopMember
+from vendors.models import Shop, ShopBankAccount, ShopDocument, ShopIdentity, ShopMember
 
 BULK_BATCH = 5000
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         category_tree_ensure()
         self.seed_people()
         shops = self.seed_shops()
+        self.seed_queue()
         images = [image_id for index, shop in enumerate(shops) for image_id in self.seed_products(shop, index)]
         self.render_photos(images)
         created = len(images)
@@ -103,6 +105,35 @@ class Command(BaseCommand):
                 ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
             shops.append(shop)
         return shops
+
+    @transaction.atomic
+    def seed_queue(self) -> None:
+        """A few shops waiting for the verifikator, with their documents, so the console has work in the demo."""
+        for index, (name, kabkota, owner_name, nik, days) in enumerate(QUEUE, start=len(SHOPS) + 1):
+            slug = slugify(name)[:60]
+            if Shop.objects.filter(slug=slug).exists():
+                continue
+            owner = self.ensure_user(f"penjual{index:02d}@plazabanten.test", owner_name,
+                                     f"+6281234501{index:02d}", roles.SHOP_MEMBER)
+            desa = Region.objects.filter(level=Region.Level.DESA, code__startswith=f"{kabkota}.").order_by("code")[0]
+            submitted = timezone.now() - timedelta(days=days)
+            shop = Shop.objects.create(
+                owner=owner, name=name, slug=slug, region=desa, kabkota_id=kabkota, street=f"Kp. {desa.name} RT 02/03",
+                postal_code="42000", whatsapp=f"+6281234501{index:02d}", status=Shop.Status.SUBMITTED,
+                umkm_class=Shop.UmkmClass.MIKRO, description=f"{name}, usaha rumahan di {desa.name}.",
+                submitted_at=submitted)
+            Shop.objects.filter(pk=shop.pk).update(created_at=submitted)
+            ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
+            ShopIdentity.objects.create(shop=shop, owner_name=owner_name, owner_nik=nik, nib=f"91200012345{index:02d}",
+                                        npwp=nik, capital=150_000_000, turnover=600_000_000)
+            ShopBankAccount.objects.create(shop=shop, bank="bank_banten", number=f"00123456{index:04d}",
+                                           holder_name=owner_name)
+            for kind, content_type, extension in (("ktp", "image/png", "png"), ("nib", "application/pdf", "pdf"),
+                                                  ("npwp", "image/png", "png")):
+                content = draw_document(kind, owner_name, nik, pdf=extension == "pdf")
+                document = ShopDocument(shop=shop, kind=kind, original_name=f"{kind}.{extension}",
+                                        content_type=content_type, size=len(content), uploaded_by=owner)
+                document.file.save(f"{kind}-{slug}.{extension}", ContentFile(content), save=True)
 
     def render_photos(self, image_ids: list[int]) -> None:
         """The demo renders its photos at once, on every core, so the storefront has them before it opens.
