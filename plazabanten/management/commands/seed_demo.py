@@ -69,6 +69,7 @@ class Command(BaseCommand):
             f"    pembeli      {BUYERS[0][0]}",
             "    penjual      penjual01@plazabanten.test … "
             f"penjual{len(SHOPS):02d}@plazabanten.test (penjual01 = {SHOPS[0][0]})",
+            f"    in the verification queue: penjual{len(SHOPS) + 1:02d} … penjual{len(SHOPS) + len(QUEUE):02d}",
         ])
 
     def ensure_user(self, email, name, phone, role):
