@@ -1,0 +1,27 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_has_a_content_security_policy_without_inline_script(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_no_template_carries_inline_script_or_event_handlers():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    offenders = []
+    for template in root.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        html = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) or re.search(r"\son[a-z]+=\"", html):
+            offenders.append(str(template.relative_to(root)))
+    assert not offenders, offenders
