@@ -1,0 +1,72 @@
+"""Lighthouse (npm lighthouse@12.2.3, installed by bin/test into var/lighthouse) against a running Plaza Banten.
+
+Used by tests/proof/test_lighthouse.py and by `bench/lighthouse.sh`, which prints the same score table."""
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+LIGHTHOUSE = ROOT / "var/lighthouse/node_modules/.bin/lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+BUDGET = 95
+
+
+@dataclass
+class Report:
+    page: str
+    scores: dict[str, int]
+    failing: list[str]  # "category: audit title" for every audit that lost points in a category below 100
+
+    def below_budget(self) -> list[str]:
+        return [category for category in CATEGORIES if self.scores[category] < BUDGET]
+
+
+def lighthouse_run(page: str, url: str, *, cookie: str = "") -> Report:
+    """One Lighthouse run (mobile form factor); run once more when Chrome reports NO_NAVSTART (a known flake)."""
+    for attempt in range(2):
+        data = _run_once(url, cookie)
+        if (data.get("runtimeError") or {}).get("code") != "NO_NAVSTART" or attempt:
+            break
+    error = data.get("runtimeError")
+    if error:
+        raise RuntimeError(f"Lighthouse on {page} ({url}): {error.get('code')}: {error.get('message')}")
+    scores = {c: round((data["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    failing = []
+    for category in CATEGORIES:
+        if scores[category] == 100:
+            continue
+        for ref in data["categories"][category]["auditRefs"]:
+            audit = data["audits"][ref["id"]]
+            if ref["weight"] and audit.get("score") is not None and audit["score"] < 1:
+                failing.append(f"{category}: {audit['title']} ({audit.get('displayValue', '')})")
+    return Report(page=page, scores=scores, failing=failing)
+
+
+def _run_once(url: str, cookie: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="pb-lighthouse-") as folder:
+        output = Path(folder) / "report.json"
+        command = [str(LIGHTHOUSE), url, "--quiet", "--form-factor=mobile", "--output=json",
+                   f"--output-path={output}", f"--only-categories={','.join(CATEGORIES)}",
+                   "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking "
+                   "--disable-component-update --disable-sync --no-first-run --disable-quic"]
+        if cookie:
+            command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+        env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+        subprocess.run(command, env=env, check=False, capture_output=True, timeout=180)
+        if not output.exists():
+            return {"runtimeError": {"code": "NO_REPORT", "message": "Lighthouse wrote no report"}}
+        return json.loads(output.read_text())
+
+
+def score_table(reports: list[Report]) -> str:
+    width = max(len(r.page) for r in reports)
+    lines = [f"{'page'.ljust(width)}  " + "  ".join(c.rjust(14) for c in CATEGORIES)]
+    for report in reports:
+        lines.append(f"{report.page.ljust(width)}  " + "  ".join(str(report.scores[c]).rjust(14) for c in CATEGORIES))
+    for report in reports:
+        lines += [f"  {report.page} – {item}" for item in report.failing]
+    return "\n".join(lines)
