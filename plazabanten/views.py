@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -8,6 +9,25 @@ from django.views.decorators.http import require_GET
 @cache_control(max_age=86400, public=True)
 def manifest(request):
     return render(request, "manifest.webmanifest", content_type="application/manifest+json")
+
+
+ROBOTS = """User-agent: *
+Disallow: /akun/
+Disallow: /keranjang/
+Disallow: /checkout/
+Disallow: /pesanan/
+Disallow: /penjual/
+Disallow: /verifikasi/
+Disallow: /bayar/
+Disallow: /keuangan/
+Disallow: /payments/
+"""
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots(request):
+    return HttpResponse(ROBOTS, content_type="text/plain")
 
 
 @require_GET

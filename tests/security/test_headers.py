@@ -25,3 +25,9 @@ def test_no_template_carries_inline_script_or_event_handlers():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) or re.search(r"\son[a-z]+=\"", html):
             offenders.append(str(template.relative_to(root)))
     assert not offenders, offenders
+
+
+def test_robots_keep_crawlers_out_of_private_pages(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    assert "Disallow: /checkout/" in response.content.decode() and "Disallow: /cari/" not in response.content.decode()
