@@ -1,9 +1,11 @@
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db.models import Count, F, Func, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from regions.models import Region
 from vendors.models import Shop
@@ -338,3 +340,10 @@ def shop_export_rows(*, shop: Shop):
 def import_for_member(*, user, import_id: int) -> ProductImport | None:
     return (ProductImport.objects.filter(pk=import_id, shop__members__user=user,
                                          shop__members__role__in=PRODUCT_EDITOR_ROLES).first())
+
+
+def product_image_pending_ids(*, older_than: timedelta = timedelta(minutes=5), limit: int = 500) -> list[int]:
+    """Photos still waiting for renditions long after upload: their job was lost with the broker."""
+    cutoff = timezone.now() - older_than
+    return list(ProductImage.objects.filter(status=ProductImage.Status.PENDING, created_at__lte=cutoff)
+                .order_by("created_at").values_list("pk", flat=True)[:limit])

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 
+from plazabanten.services import task_enqueue
+
 from .images import render_renditions
 from .models import Category, Product, ProductImage, ProductImport, ProductVariant
 
@@ -32,7 +34,7 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
     if position is None:
         position = (product.images.aggregate(top=Max("position"))["top"] or -1) + 1
     image = ProductImage.objects.create(product=product, original=upload, position=position)
-    transaction.on_commit(lambda: product_image_render.delay(image.pk))
+    transaction.on_commit(lambda: task_enqueue(product_image_render, image.pk))
     return image
 
 
@@ -44,7 +46,7 @@ def product_image_retry(*, image: ProductImage) -> ProductImage:
     updated = ProductImage.objects.filter(pk=image.pk, status=ProductImage.Status.FAILED).update(
         status=ProductImage.Status.PENDING, error="")
     if updated:
-        transaction.on_commit(lambda: product_image_render.delay(image.pk))
+        transaction.on_commit(lambda: task_enqueue(product_image_render, image.pk))
     image.refresh_from_db()
     return image
 
@@ -260,7 +262,7 @@ def product_import_start(*, shop, user, content: str, valid_rows_only: bool) -> 
     with transaction.atomic():
         job = ProductImport.objects.create(shop=shop, created_by=user, content=content,
                                            valid_rows_only=valid_rows_only)
-        transaction.on_commit(lambda: task.delay(job.pk))
+        transaction.on_commit(lambda: task_enqueue(task, job.pk))
     return job
 
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import selectors, services
 
 MAX_RETRIES = 3
 
@@ -23,3 +23,12 @@ def product_image_render(self, image_id: int) -> None:
 @shared_task(name="catalog.tasks.product_import_run")
 def product_import_run(import_id: int) -> None:
     services.product_import_run(import_id=import_id)
+
+
+@shared_task(name="catalog.tasks.product_images_render_pending")
+def product_images_render_pending() -> int:
+    """Queue again the photos whose render job never reached the broker (Redis was down at upload time)."""
+    ids = selectors.product_image_pending_ids()
+    for image_id in ids:
+        product_image_render.delay(image_id)
+    return len(ids)

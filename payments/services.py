@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import CheckoutGroup, Order
 from orders.services import order_transition
-from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
 from vendors.models import Shop
 
 from .gateways import gateway
@@ -333,7 +333,7 @@ def refund_request(*, order_id: int, reason: str, amount: int | None = None, ref
 def _refund_later(refund_id: int) -> None:
     from .tasks import refund_execute
 
-    transaction.on_commit(lambda: refund_execute.delay(refund_id))
+    transaction.on_commit(lambda: task_enqueue(refund_execute, refund_id))
 
 
 def refund_execute(*, refund_id: int) -> str:
@@ -411,7 +411,7 @@ def payout_request(*, shop_id: int, amount: int, actor) -> Payout:
         audit_record(actor=actor, action="payout.requested", target=payout, after={"amount": amount})
         from .tasks import payout_send
 
-        transaction.on_commit(lambda: payout_send.delay(payout.pk))
+        transaction.on_commit(lambda: task_enqueue(payout_send, payout.pk))
     return payout
 
 

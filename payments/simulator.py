@@ -6,6 +6,8 @@ import copy
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.services import task_enqueue
+
 from .models import Payout, SandboxCharge, SandboxPayout
 from .services import payout_settle
 
@@ -38,8 +40,8 @@ def simulator_act(*, attempt_ref: str, action: str, webhook_url: str) -> None:
         bodies *= 5
     elif action == "out_of_order":
         bodies.append(sandbox_status_body(before))
-    transaction.on_commit(lambda: sandbox_notify.apply_async(
-        args=[webhook_url, bodies], countdown=20 if action == "delayed" else 0))
+    transaction.on_commit(lambda: task_enqueue(sandbox_notify, webhook_url, bodies,
+                                               countdown=20 if action == "delayed" else 0))
 
 
 def sandbox_payout_finish(*, payout_id: int, ok: bool) -> str:

@@ -25,16 +25,21 @@ def outbox_enqueue(*, recipient, subject: str, body: str, url: str = "") -> Outb
     from .tasks import outbox_deliver
 
     message = OutboxMessage.objects.create(recipient=recipient, subject=subject, body=body, url=url)
-    transaction.on_commit(lambda: _enqueue_delivery(outbox_deliver, message.pk))
+    transaction.on_commit(lambda: task_enqueue(outbox_deliver, message.pk))
     return message
 
 
-def _enqueue_delivery(task, message_id: int) -> None:
-    # A broker outage delays the message: the beat job picks up whatever is still pending.
+def task_enqueue(task, *args, **options) -> bool:
+    """Queue a Celery task from an on_commit hook; a broker outage must not turn the committed request into a 500.
+
+    The work is already recorded in the database (a pending row), so a beat job or a retry button picks it up.
+    """
     try:
-        task.delay(message_id)
+        task.apply_async(args, **options)
     except Exception:
-        logger.warning("outbox: broker unavailable, message %s left for the beat job", message_id, exc_info=True)
+        logger.warning("broker unavailable: %s%r left for its beat job or retry", task.name, args, exc_info=True)
+        return False
+    return True
 
 
 def outbox_deliver(*, message_id: int) -> bool:
