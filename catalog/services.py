@@ -2,7 +2,8 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import JSONField, Max, Min, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from plazabanten.services import task_enqueue
@@ -58,24 +59,29 @@ def product_image_fail(*, image_id: int, error: str) -> None:
         status=ProductImage.Status.FAILED, error=error[:300])
 
 
-def product_image_render(*, image_id: int) -> ProductImage | None:
-    """Make the renditions of one image; idempotent (a ready image is left as it is). Errors propagate."""
-    image = ProductImage.objects.filter(pk=image_id).first()
+def product_image_render(*, image_id: int) -> None:
+    """Make the renditions of one image; idempotent (a ready image is left as it is). Errors propagate.
+
+    Four queries: the image, then one transaction that locks the product (like the cover and delete actions),
+    marks the image ready and recomputes the cover in a single UPDATE.
+    """
+    image = ProductImage.objects.filter(pk=image_id).only("product_id", "original", "status").first()
     if image is None or image.status == ProductImage.Status.READY:
-        return image
+        return
     renditions, width, height = render_renditions(image.original.name)
-    ProductImage.objects.filter(pk=image_id).update(
-        status=ProductImage.Status.READY, renditions=renditions, width=width, height=height, error="")
-    image.refresh_from_db()
-    product_cover_refresh(product_id=image.product_id)
-    return image
+    with transaction.atomic():
+        Product.objects.select_for_update().filter(pk=image.product_id).values_list("pk").first()
+        ProductImage.objects.filter(pk=image_id).update(
+            status=ProductImage.Status.READY, renditions=renditions, width=width, height=height, error="")
+        product_cover_refresh(product_id=image.product_id)
 
 
 def product_cover_refresh(*, product_id: int) -> None:
-    """The cover (used by cards) is the renditions of the first photo that is ready."""
-    first = (ProductImage.objects.filter(product_id=product_id, status=ProductImage.Status.READY)
-             .order_by("position", "pk").first())
-    Product.objects.filter(pk=product_id).update(cover=first.renditions if first else {})
+    """The cover (used by cards) is the renditions of the first photo that is ready: one UPDATE."""
+    first = (ProductImage.objects.filter(product_id=OuterRef("pk"), status=ProductImage.Status.READY)
+             .order_by("position", "pk").values("renditions")[:1])
+    Product.objects.filter(pk=product_id).update(
+        cover=Coalesce(Subquery(first), Value({}, output_field=JSONField())))
 
 
 @transaction.atomic

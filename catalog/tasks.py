@@ -1,8 +1,17 @@
 from celery import shared_task
+from celery.signals import worker_process_init
+from PIL import Image
 
 from . import selectors, services
+from .images import WORKER_PIXEL_BLOCKS
 
 MAX_RETRIES = 3
+
+
+@worker_process_init.connect
+def pixel_blocks_keep(**kwargs) -> None:
+    """A worker process keeps a few freed pixel blocks for the next photo instead of returning them to the OS."""
+    Image.core.set_blocks_max(WORKER_PIXEL_BLOCKS)
 
 
 @shared_task(bind=True, name="catalog.tasks.product_image_render", max_retries=MAX_RETRIES)
