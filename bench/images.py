@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/images.py [--count 100]
 
-Uses the embedded Postgres and Redis (started if needed); starts and stops its own worker. Prints images/s.
+Uses the embedded Postgres and Redis (started if needed); starts and stops its own worker. Prints images/s and
+the worker's CPU per photo, then the server time of the upload request (the photo page's POST through the whole
+Django stack, multipart parsing included, the body already in memory) for 40 MP photos of about 10 MB.
 """
 
 import argparse
@@ -32,6 +34,52 @@ def photo(seed: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=88)
     return buffer.getvalue()
+
+
+def big_photos() -> dict[str, bytes]:
+    """40-megapixel photos close to the 10 MB limit, in each format the upload accepts but PNG (>10 MB at 40 MP)."""
+    from PIL import Image
+
+    size = (7296, 5472)
+    image = Image.blend(Image.radial_gradient("L").resize(size).convert("RGB"),
+                        Image.effect_noise(size, 40).convert("RGB"), 0.25)
+    photos = {}
+    for label, fmt, options in (("JPEG baseline", "JPEG", {"quality": 80}),
+                                ("JPEG progressive", "JPEG", {"quality": 80, "progressive": True}),
+                                ("WebP", "WEBP", {"quality": 60, "method": 0})):
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **options)
+        photos[f"{label} 40 MP {len(buffer.getvalue()) / 1e6:.1f} MB"] = buffer.getvalue()
+    photos["JPEG 2000×2000"] = photo(0)
+    return photos
+
+
+def upload_times(product) -> dict[str, float]:
+    """Median ms of 3 uploads of each photo; every upload is removed again (its render job finds nothing)."""
+    from django.test import Client
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+    from django.urls import reverse
+
+    from catalog.models import ProductImage
+    from catalog.services import product_image_delete
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(product.shop.owner)
+    url = reverse("catalog:product_photos", args=[product.pk])
+    times = {}
+    for label, data in big_photos().items():
+        body = encode_multipart(BOUNDARY, {"photo": io.BytesIO(data)})
+        runs = []
+        for _ in range(3):
+            before = set(ProductImage.objects.filter(product=product).values_list("pk", flat=True))
+            started = time.perf_counter()
+            response = client.generic("POST", url, body, content_type=MULTIPART_CONTENT)
+            runs.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 302, (label, response.status_code)
+            for image in ProductImage.objects.filter(product=product).exclude(pk__in=before):
+                product_image_delete(image=image)
+        times[label] = sorted(runs)[1]
+    return times
 
 
 def worker_cpu_seconds(pid: int) -> float:
@@ -66,6 +114,7 @@ def main() -> int:
     if product is None:
         print("seed first: manage.py seed_demo", file=sys.stderr)
         return 1
+    uploads = upload_times(product)  # before the worker starts: it drains their jobs while it warms up
     originals = [photo(seed) for seed in range(count)]
     print(f"{count} distinct 2000×2000 JPEGs, {sum(map(len, originals)) / count / 1e6:.1f} MB each on average")
     with transaction.atomic():
@@ -99,6 +148,8 @@ def main() -> int:
     print(f"{ready}/{count} ready in {elapsed:.2f}s: {count / elapsed:.1f} images/s "
           f"(2-process worker; WebP 320/640/1280 + JPEG 640 each); "
           f"worker CPU {cpu * 1000 / count:.0f} ms per photo, so {2 * count / cpu:.1f} images/s on 2 idle cores")
+    for label, ms in uploads.items():
+        print(f"upload request, {label}: {ms:.0f} ms")
     return 0
 
 

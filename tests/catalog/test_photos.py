@@ -20,11 +20,17 @@ from tests.factories import make_product, make_shop, make_user
 pytestmark = pytest.mark.django_db
 
 
-def jpeg_bytes(size=(2000, 2000), color=(180, 40, 60)) -> bytes:
+def jpeg_bytes(size=(2000, 2000), color=(180, 40, 60), **options) -> bytes:
     buffer = io.BytesIO()
     image = Image.new("RGB", size, color)
     image.putpixel((5, 5), (0, 0, 0))
-    image.save(buffer, "JPEG", quality=90)
+    image.save(buffer, "JPEG", quality=90, **options)
+    return buffer.getvalue()
+
+
+def webp_bytes(size=(800, 600)) -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise(size, 40).convert("RGB").save(buffer, "WEBP", quality=70)
     return buffer.getvalue()
 
 
@@ -51,6 +57,8 @@ def seller(client):
 
 BAD_PHOTOS = {
     "truncated-jpeg": (jpeg_bytes()[:20_000], "Foto rusak atau tidak lengkap"),
+    "truncated-progressive-jpeg": (jpeg_bytes(progressive=True)[:-3000], "Foto rusak atau tidak lengkap"),
+    "truncated-webp": (webp_bytes()[:-500], "Foto rusak atau tidak lengkap"),
     "decompression-bomb": (png_header_only(30_000, 30_000), "Resolusi foto terlalu besar"),
     "svg-with-script": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
                         "bukan foto"),
@@ -83,6 +91,50 @@ def test_good_photo_is_stored_and_rendered_and_becomes_the_cover(client, seller,
     assert seller.cover == image.renditions
     page = client.get(reverse("catalog:product_photos", args=[seller.pk])).content.decode()
     assert "srcset" in page and "320w" in page
+
+
+@pytest.mark.parametrize("content", [jpeg_bytes(progressive=True), webp_bytes()], ids=["progressive-jpeg", "webp"])
+def test_a_complete_progressive_jpeg_or_webp_is_accepted(client, seller, content):
+    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                           {"photo": SimpleUploadedFile("foto.jpg", content, content_type="image/jpeg")})
+    assert response.status_code == 302
+    assert ProductImage.objects.filter(product=seller).count() == 1
+
+
+def test_renditions_have_their_widths_and_formats_the_orientation_applied_and_no_exif(
+        seller, django_assert_num_queries):
+    """A 3000×2000 phone photo stored sideways (EXIF orientation 6): renditions are upright, 1280/640/320 wide."""
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    exif[0x010F] = "KameraHP"
+    Image.new("RGB", (3000, 2000), (200, 120, 40)).save(buffer, "JPEG", quality=85, exif=exif)
+    image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("hp.jpg", buffer.getvalue()))
+    with django_assert_num_queries(6):  # the image; savepoint, product lock, image update, cover update, release
+        product_image_render(image_id=image.pk)
+    image.refresh_from_db()
+    assert (image.width, image.height) == (2000, 3000)
+    sizes = {}
+    for width, entry in image.renditions.items():
+        for kind, name in entry.items():
+            with Image.open(Path(settings.MEDIA_ROOT) / name) as rendition:
+                assert rendition.format == {"webp": "WEBP", "jpeg": "JPEG"}[kind]
+                assert not rendition.getexif()
+                sizes[(width, kind)] = rendition.size
+    assert sizes == {("320", "webp"): (320, 480), ("640", "webp"): (640, 960), ("640", "jpeg"): (640, 960),
+                     ("1280", "webp"): (1280, 1920)}
+    seller.refresh_from_db()
+    assert seller.cover == image.renditions
+
+
+def test_a_narrow_photo_is_never_enlarged_and_its_fallback_is_the_small_jpeg(seller):
+    image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("n.jpg", jpeg_bytes((250, 400))))
+    product_image_render(image_id=image.pk)
+    image.refresh_from_db()
+    assert set(image.renditions) == {"320"} and set(image.renditions["320"]) == {"webp", "jpeg"}
+    for name in image.renditions["320"].values():
+        with Image.open(Path(settings.MEDIA_ROOT) / name) as rendition:
+            assert rendition.size == (250, 400)
 
 
 def test_a_shop_cannot_touch_another_shops_product_photos(client):
