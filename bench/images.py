@@ -147,7 +147,8 @@ def main() -> int:
             image.delete()
     print(f"{ready}/{count} ready in {elapsed:.2f}s: {count / elapsed:.1f} images/s "
           f"(2-process worker; WebP 320/640/1280 + JPEG 640 each); "
-          f"worker CPU {cpu * 1000 / count:.0f} ms per photo, so {2 * count / cpu:.1f} images/s on 2 idle cores")
+          f"worker CPU {cpu * 1000 / count:.0f} ms per photo "
+          f"(= {2 * count / cpu:.1f} images/s if both cores were the worker's)")
     for label, ms in uploads.items():
         print(f"upload request, {label}: {ms:.0f} ms")
     return 0
