@@ -1,9 +1,8 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -90,7 +89,6 @@ class Product(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="product_search_gin"),
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_upper_trgm"),
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
             models.Index(fields=["category", "-sold_count"], name="product_category_bestselling"),

@@ -1,7 +1,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,13 @@ def product_refresh_summary(*, product: Product) -> None:
     summary = product.variants.aggregate(low=Min("price"), high=Max("price"), stock=Sum("stock"))
     Product.objects.filter(pk=product.pk).update(
         price_min=summary["low"] or 0, price_max=summary["high"] or 0, stock_total=summary["stock"] or 0)
+
+
+def search_terms_refresh() -> None:
+    """Rebuild the typo-correction vocabulary from the listed products' names (a second or two for 100k products;
+    readers keep the old one meanwhile)."""
+    with connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY catalog_searchterm")
 
 
 MAX_PHOTOS = 8

@@ -87,7 +87,11 @@ TEMPLATES = [
 
 def database_config(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    options = config.setdefault("OPTIONS", {})
+    options["connect_timeout"] = 5
+    # Short OLTP queries on a small machine: JIT compilation (tens of ms) and parallel workers (which take the
+    # cores other requests need) only slow the storefront down under load. See README, "Catalog speed".
+    options["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
     return config
 
 
@@ -224,6 +228,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver-pending": {"task": "plazabanten.tasks.outbox_deliver_pending", "schedule": 60.0},
     "product-images-render-pending": {"task": "catalog.tasks.product_images_render_pending", "schedule": 300.0},
+    "search-terms-refresh": {"task": "catalog.tasks.search_terms_refresh", "schedule": 300.0},
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
