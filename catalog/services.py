@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from plazabanten.services import task_enqueue
 
 from .images import render_renditions
-from .models import Category, Product, ProductImage, ProductImport, ProductVariant
+from .models import FACET_KEY, Category, Product, ProductImage, ProductImport, ProductVariant
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,16 @@ def search_terms_refresh() -> None:
     readers keep the old one meanwhile)."""
     with connection.cursor() as cursor:
         cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY catalog_searchterm")
+
+
+def facet_cells_compact() -> None:
+    """Fold the facet cells' appended counts into one row per combination (atomic: readers see the same sums)."""
+    key = ", ".join(FACET_KEY)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH folded AS (DELETE FROM catalog_facetcell RETURNING {key}, products) "  # noqa: S608 (constants)
+            f"INSERT INTO catalog_facetcell ({key}, products) SELECT {key}, sum(products) FROM folded "
+            f"GROUP BY {key} HAVING sum(products) <> 0")
 
 
 MAX_PHOTOS = 8

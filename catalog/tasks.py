@@ -38,3 +38,8 @@ def product_images_render_pending() -> int:
 def search_terms_refresh() -> None:
     """Beat: new products' words become typo-correctable within minutes."""
     services.search_terms_refresh()
+
+
+@shared_task(name="catalog.tasks.facet_cells_compact")
+def facet_cells_compact() -> None:
+    services.facet_cells_compact()
