@@ -114,6 +114,11 @@ class Product(models.Model):
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
             models.Index(fields=["category", "-sold_count"], name="product_category_bestselling"),
+            # Sorted listings walk these and stop after a page, instead of sorting every listed product.
+            models.Index(fields=["price_min", "id"], name="product_listed_price",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["-sold_count", "-id"], name="product_listed_bestselling",
+                         condition=models.Q(status="active")),
         ]
 
     def __str__(self):

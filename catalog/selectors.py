@@ -265,20 +265,21 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         groups = _facet_groups(replace(filters, text=guess), tree)
         if groups:
             corrected, filters = guess, replace(filters, text=guess)
-    total = 0
+    total = halal = tkdn = banten = 0
     by_category: Counter[int] = Counter()
     by_kabkota: Counter[str] = Counter()
     by_price: Counter[int] = Counter()
     by_rating: Counter[int] = Counter()
-    flags: Counter[str] = Counter()
     for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, n in groups:
         total += n
+        halal += n * is_halal
+        tkdn += n * tkdn_local
+        banten += n * is_banten
         by_category[category_id] += n
         if kabkota_id:
             by_kabkota[kabkota_id] += n
         by_price[price_band] += n
         by_rating[rating_band] += n
-        flags.update({"halal": n * is_halal, "tkdn": n * tkdn_local, "banten": n * is_banten})
     node = tree.by_slug.get(filters.category)
     children = node.children if node is not None else tree.roots
     categories = [FacetValue(child.slug, child.name, count) for child in children
@@ -302,11 +303,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         categories=categories, kabkota=kabkota,
         prices=[FacetValue(key, label, by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
                 if by_price[band]],
-        ratings=ratings, flags={name: flags[name] for name in FLAGS}, corrected=corrected,
+        ratings=ratings, flags={"halal": halal, "tkdn": tkdn, "banten": banten}, corrected=corrected,
     )
-
-
-FLAGS = ("halal", "tkdn", "banten")
 
 
 def _kabkota_names() -> dict[str, str]:
