@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,10 @@ class OrderTransitionError(Exception):
 # --- cart ------------------------------------------------------------------------------------------------
 
 
-def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False) -> int:
-    """Set (or with add=True, increase) a line; 0 removes it. Returns the line's new quantity."""
+def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False,
+                      seen_price: int | None = None) -> int:
+    """Set (or with add=True, increase) a line; 0 removes it. seen_price is the unit price the buyer was just
+    shown (on the product page), kept to tell them later when it changed. Returns the line's new quantity."""
     with transaction.atomic():
         line = CartLine.objects.select_for_update().filter(user=user, variant_id=variant_id).first()
         new_quantity = min(MAX_LINE_QUANTITY, max(0, quantity + (line.quantity if line and add else 0)))
@@ -43,19 +45,30 @@ def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False
                 line.delete()
             return 0
         if line is None:
-            CartLine.objects.create(user=user, variant_id=variant_id, quantity=new_quantity)
+            CartLine.objects.create(user=user, variant_id=variant_id, quantity=new_quantity, seen_price=seen_price)
         else:
             line.quantity = new_quantity
-            line.save(update_fields=["quantity"])
+            if seen_price is not None:
+                line.seen_price = seen_price
+            line.save(update_fields=["quantity", "seen_price"])
     return new_quantity
 
 
-def cart_merge(*, user, session_lines: dict[str, int]) -> None:
-    """At login, the guest cart's lines join the saved cart (quantities add up)."""
+def cart_merge(*, user, session_lines: dict[str, int], session_prices: dict[str, int]) -> None:
+    """At login, the guest cart's lines join the saved cart (quantities add up; the guest saw the latest price)."""
     existing = set(ProductVariant.objects.filter(pk__in=[int(k) for k in session_lines]).values_list("pk", flat=True))
     for variant_id, quantity in session_lines.items():
         if int(variant_id) in existing:
-            cart_set_quantity(user=user, variant_id=int(variant_id), quantity=quantity, add=True)
+            cart_set_quantity(user=user, variant_id=int(variant_id), quantity=quantity, add=True,
+                              seen_price=session_prices.get(variant_id))
+
+
+def cart_prices_acknowledge(*, user, prices: dict[int, int]) -> None:
+    """The buyer was shown these current unit prices in the cart: they become the lines' seen prices (one query)."""
+    if prices:
+        CartLine.objects.filter(user=user, variant_id__in=prices).update(seen_price=Case(
+            *[When(variant_id=variant_id, then=Value(price)) for variant_id, price in prices.items()],
+            output_field=BigIntegerField()))
 
 
 # --- checkout ------------------------------------------------------------------------------------------

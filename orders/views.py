@@ -14,7 +14,7 @@ from catalog.models import ProductVariant
 from plazabanten.ratelimit import rate_limit_exceeded
 
 from . import selectors
-from .cart import cart_quantities, cart_refresh_count, cart_update
+from .cart import cart_contents, cart_prices_seen, cart_refresh_count, cart_update
 from .forms import CartLineForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
 from .invoice import invoice_pdf
 from .models import Order
@@ -34,7 +34,10 @@ from .shipping import COURIERS, shipping_quotes
 
 @require_GET
 def cart_page(request):
-    return render(request, "orders/cart.html", {"shops": selectors.cart_view(quantities=cart_quantities(request))})
+    quantities, seen_prices = cart_contents(request)
+    shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)
+    cart_prices_seen(request, shops=shops)  # each price-change notice is shown once, here
+    return render(request, "orders/cart.html", {"shops": shops})
 
 
 @require_POST
@@ -43,13 +46,16 @@ def cart_change(request, add=False):
     if not form.is_valid():
         return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
     variant = get_object_or_404(ProductVariant, pk=form.cleaned_data["variant"])
-    cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add)
+    # Adding happens on the product page, at today's price: that is the price the buyer saw.
+    cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add,
+                seen_price=variant.price if add else None)
     if add:
         messages.success(request, _("%(name)s masuk keranjang.") % {"name": variant.product.name})
         return redirect("orders:cart")
     if request.headers.get("HX-Request"):
+        quantities, seen_prices = cart_contents(request)
         return render(request, "orders/_cart_body.html",
-                      {"shops": selectors.cart_view(quantities=cart_quantities(request)), "oob_count": True})
+                      {"shops": selectors.cart_view(quantities=quantities, seen_prices=seen_prices), "oob_count": True})
     return redirect("orders:cart")
 
 
@@ -79,7 +85,8 @@ def checkout(request):
         else:
             cart_refresh_count(request)
             return redirect("orders:group", pk=checkout_group.pk)
-    shops = selectors.cart_view(quantities=cart_quantities(request))
+    quantities, seen_prices = cart_contents(request)
+    shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)  # notices shown, not acknowledged
     if not shops:
         return redirect("orders:cart")
     for group in shops:
