@@ -94,6 +94,8 @@ class Order(models.Model):
         EXPIRED = "expired", _("Kedaluwarsa")
         CANCELLED = "cancelled", _("Dibatalkan")
         COMPLAINT = "complaint", _("Dikomplain")
+        COMPLAINT_REJECTED = "complaint_rejected", _("Komplain ditolak penjual")
+        COMPLAINT_ESCALATED = "complaint_escalated", _("Ditinjau Pemprov")
         REFUNDED = "refunded", _("Dana dikembalikan")
         CLOSED = "closed", _("Komplain ditutup")
 

@@ -64,6 +64,18 @@ def order_of_shop_member(*, user, number: str) -> Order | None:
                                               number=number)).first()
 
 
+def complaints_escalated() -> QuerySet[Order]:
+    """The verifikator's queue: complaints the buyer escalated after the shop rejected them, oldest first."""
+    return (Order.objects.filter(status=Order.Status.COMPLAINT_ESCALATED).select_related("shop", "buyer")
+            .order_by("status_changed_at"))
+
+
+def complaint_for_verifikator(*, number: str) -> Order | None:
+    """An order whose complaint reached the verifikator (still open or decided); any other order is not there."""
+    return _with_details(Order.objects.filter(
+        number=number, events__to_status=Order.Status.COMPLAINT_ESCALATED)).first()
+
+
 def product_reviews(*, product_id: int, limit: int = 10) -> list[Review]:
     return list(Review.objects.filter(product_id=product_id).select_related("buyer").order_by("-created_at")[:limit])
 

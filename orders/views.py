@@ -12,18 +12,25 @@ from accounts.forms import AddressForm
 from accounts.services import address_save
 from catalog.models import ProductVariant
 from plazabanten.ratelimit import rate_limit_exceeded
+from vendors.views import verifikator_required
 
 from . import selectors
 from .cart import cart_contents, cart_prices_seen, cart_refresh_count, cart_update
-from .forms import CartLineForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
+from .forms import CartLineForm, ComplaintDecisionForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
 from .invoice import invoice_pdf
 from .models import Order
 from .services import (
     CheckoutError,
+    ComplaintError,
     OrderTransitionError,
     ReviewError,
     ShopChoice,
     checkout_place,
+    complaint_accept,
+    complaint_decide,
+    complaint_escalate,
+    complaint_reject,
+    complaint_withdraw,
     order_transition,
     review_create,
     review_reply,
@@ -167,8 +174,9 @@ def shop_order_list(request):
     if status and status not in Order.Status.values:
         status = ""
     orders = selectors.orders_of_shop_member(user=request.user, status=status)[:100]
+    complaints = selectors.orders_of_shop_member(user=request.user, status=Order.Status.COMPLAINT)[:50]
     return render(request, "orders/shop_order_list.html",
-                  {"orders": orders, "status": status, "statuses": Order.Status.choices})
+                  {"orders": orders, "status": status, "statuses": Order.Status.choices, "complaints": complaints})
 
 
 @login_required
@@ -215,6 +223,82 @@ def _act(request, order, action, to_status, role, back, **fields):
                                           "reason_form": ReasonForm()}, status=409)
     messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
     return redirect(back, number=order.number)
+
+
+# --- complaints: the shop answers, the buyer withdraws or escalates, the verifikator decides -------------
+
+
+@login_required
+@require_POST
+def shop_complaint(request, number, decision):
+    order = selectors.order_of_shop_member(user=request.user, number=number)
+    if order is None or decision not in ("terima", "tolak"):
+        raise Http404
+    form = ReasonForm(request.POST)
+    if decision == "tolak" and not form.is_valid():
+        return render(request, "orders/shop_order_detail.html",
+                      {"order": order, "ship_form": ShipForm(), "reason_form": form}, status=400)
+    try:
+        if decision == "terima":
+            complaint_accept(order_id=order.pk, actor=request.user)
+        else:
+            complaint_reject(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except (OrderTransitionError, ComplaintError) as problem:
+        return render(request, "orders/shop_order_detail.html", {
+            "order": order, "error": str(problem), "ship_form": ShipForm(), "reason_form": ReasonForm()}, status=409)
+    messages.success(request, _("Jawaban komplain terkirim ke pembeli."))
+    return redirect("orders:shop_detail", number=number)
+
+
+@login_required
+@require_POST
+def buyer_complaint(request, number, decision):
+    order = selectors.order_of_buyer(user=request.user, number=number)
+    if order is None or decision not in ("banding", "tutup"):
+        raise Http404
+    form = ReasonForm(request.POST)
+    if decision == "banding" and not form.is_valid():
+        return render(request, "orders/order_detail.html", {"order": order, "reason_form": form}, status=400)
+    try:
+        if decision == "banding":
+            complaint_escalate(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        else:
+            complaint_withdraw(order_id=order.pk, actor=request.user)
+    except (OrderTransitionError, ComplaintError) as problem:
+        return render(request, "orders/order_detail.html",
+                      {"order": order, "error": str(problem), "reason_form": ReasonForm()}, status=409)
+    messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
+    return redirect("orders:detail", number=number)
+
+
+@verifikator_required
+@require_GET
+def complaint_queue(request):
+    return render(request, "orders/complaint_queue.html", {"orders": selectors.complaints_escalated()[:100]})
+
+
+@verifikator_required
+@require_http_methods(["GET", "POST"])
+def complaint_detail(request, number):
+    order = selectors.complaint_for_verifikator(number=number)
+    if order is None:
+        raise Http404
+    form = ComplaintDecisionForm(request.POST if request.method == "POST" else None)
+    error, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                complaint_decide(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"],
+                                 refund=form.cleaned_data["decision"] == "refund")
+            except (OrderTransitionError, ComplaintError) as problem:
+                error, status = str(problem), 409
+            else:
+                messages.success(request, _("Keputusan komplain %(number)s tersimpan.") % {"number": number})
+                return redirect("orders:complaint_queue")
+        else:
+            status = 400
+    return render(request, "orders/complaint_detail.html", {"order": order, "form": form, "error": error},
+                  status=status)
 
 
 def _order_for_either_side(request, number):

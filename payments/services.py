@@ -24,6 +24,7 @@ from .ledger import (
     ledger_post_payment,
     ledger_release_for_order,
     ledger_reverse_payment,
+    order_paid_to_shop,
     order_pending,
     shop_balances,
 )
@@ -457,12 +458,13 @@ def ledger_reconcile() -> list[str]:
 
 def orders_settle() -> dict[str, int]:
     """Beat job: money follows what happened to the orders (orders never calls payments; the dependency points
-    one way). A completed order releases its shop's pending balance; a cancelled or refunded order of a paid
+    one way). A completed order (or one whose complaint closed without a refund) releases its shop's pending
+    balance; a cancelled or refunded order (a complaint upheld by the shop or the verifikator) of a paid
     checkout gets its refund. Both are idempotent, so a crash or a second run changes nothing more."""
     from django.db.models import Sum
 
     released = refunded = 0
-    pending = (Posting.objects.filter(account=Account.SHOP_PENDING, order__status=Order.Status.COMPLETED)
+    pending = (Posting.objects.filter(account=Account.SHOP_PENDING, order__status__in=order_paid_to_shop())
                .values("order_id").annotate(total=Sum("amount")).filter(total__lt=0))
     for row in pending:
         released += ledger_release_for_order(row["order_id"])
