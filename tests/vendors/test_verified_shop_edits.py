@@ -180,3 +180,38 @@ def test_two_verifikators_approving_at_once_apply_the_change_once():
     assert sorted(outcomes) == ["ok", "refused"]
     assert AuditLog.objects.filter(action="shop.bank_change_approve").count() == 1
     assert ShopBankAccount.objects.get(shop=shop).number == "5550001112"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_owner_asks_for_a_new_account_and_the_verifikator_approves_it_on_a_phone(live_server, page, screenshot):
+    from playwright.sync_api import expect
+
+    shop = verified_shop()
+    shop.owner.set_password("rahasia-123")
+    shop.owner.save()
+    judge = make_verifikator(password="rahasia-123")
+
+    def log_in(email):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/akun/login/")
+        page.fill("#id_login", email)
+        page.fill("#id_password", "rahasia-123")
+        page.get_by_role("button", name="Masuk").click()
+
+    log_in(shop.owner.email)
+    page.goto(f"{live_server.url}{reverse('vendors:status', args=[shop.pk])}")
+    page.get_by_role("link", name="Ganti rekening").click()
+    page.get_by_label("Bank").select_option("bni")
+    page.get_by_label("Nomor rekening").fill("9876 5432 10")
+    page.get_by_role("button", name="Ajukan rekening baru").click()
+    expect(page.locator(".bank-change")).to_contain_text("Menunggu verifikasi")
+    screenshot("seller-bank-pending")
+
+    log_in(judge.email)
+    page.goto(f"{live_server.url}{reverse('vendors:console_bank_changes')}")
+    expect(page.locator(".bank-change-card")).to_contain_text("9876543210")
+    screenshot("verifikator-bank-changes")
+    page.get_by_role("button", name="Setujui rekening baru").click()
+    expect(page.locator(".msg").first).to_contain_text("Keputusan tersimpan")
+    assert ShopBankAccount.objects.get(shop=shop).number == "9876543210"
