@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
+    "orders-complaints-timeout": {"task": "orders.tasks.orders_complaints_timeout", "schedule": 900.0},
     "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},
     "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 300.0},
     "payments-orders-settle": {"task": "payments.tasks.orders_settle", "schedule": 60.0},
