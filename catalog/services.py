@@ -32,7 +32,8 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
     if product.images.count() >= MAX_PHOTOS:
         raise ValidationError(_("Maksimal %(n)s foto per produk.") % {"n": MAX_PHOTOS}, code="too_many")
     if position is None:
-        position = (product.images.aggregate(top=Max("position"))["top"] or -1) + 1
+        top = product.images.aggregate(top=Max("position"))["top"]
+        position = 0 if top is None else top + 1
     image = ProductImage.objects.create(product=product, original=upload, position=position)
     transaction.on_commit(lambda: task_enqueue(product_image_render, image.pk))
     return image
