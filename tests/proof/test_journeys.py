@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.services import address_save
+from catalog.services import product_image_add
 from orders.models import Order
 from orders.services import ShopChoice, cart_set_quantity, checkout_place, order_transition
 from orders.shipping import shipping_quotes
@@ -27,7 +28,7 @@ from payments.simulator import simulator_act
 from payments.tasks import orders_settle
 from plazabanten.money import format_rupiah as rupiah
 from regions.models import Region
-from tests.factories import make_category, make_user
+from tests.factories import make_category, make_product, make_shop, make_user
 from tests.vendors.helpers import PDF_BYTES, image_bytes, make_verifikator
 from vendors.models import Shop
 
@@ -42,7 +43,8 @@ def look(screenshot):
     """look("step") after a page settles: a screenshot, then axe (no serious or critical violation)."""
 
     def check(name: str, target) -> None:
-        target.evaluate("window.scrollTo(0, 0)")  # a sticky header would otherwise land mid-page in the PNG
+        # Back to the top first: after a click lower down, the sticky header would land mid-page in the PNG.
+        target.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
         screenshot(name, target)
         assert_no_serious_axe_violations(target)
 
@@ -237,7 +239,7 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     variant = shop.products.get().variants.get()
     cart_set_quantity(user=buyer, variant_id=variant.pk, quantity=1)
     quote = next(q for q in shipping_quotes(shop=shop, destination_kabkota="36.74", weight_grams=400)
-                 if q.method != "pickup")
+                 if q.method.startswith("jne:"))
     group = checkout_place(buyer=buyer, idempotency_key="seller-journey", address=address,
                            choices={shop.pk: ShopChoice(method=quote.method)})
     attempt = payment_start(group_id=group.pk, buyer=buyer, method="qris")
@@ -255,7 +257,7 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     look("order-paid", page)
     page.get_by_role("button", name="Terima & kemas").click()
     expect(page.locator(".tag").first).to_have_text("Dikemas")
-    page.fill("#id_courier", quote.method.split(":")[0].upper())
+    page.fill("#id_courier", "JNE")
     page.fill("#id_tracking_number", "JNE0123456789")
     look("order-accepted", page)
     page.get_by_role("button", name="Kirim").click()
@@ -279,3 +281,133 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     assert re.fullmatch(r"Rp\d{1,3}(\.\d{3})+", rupiah(net))
     fits_the_phone(page)
     look("balance-available", page)
+
+
+def shop_with_batik(*, shop_name: str, kabkota: str, product_name: str, price: int, color, category):
+    """A verified shop with one batik product and its photo (the seller journey makes these in the UI)."""
+    shop = make_shop(name=shop_name, slug=shop_name.lower().replace(" ", "-"), kabkota=kabkota)
+    product = make_product(shop=shop, name=product_name, slug=product_name.lower().replace(" ", "-"), price=price,
+                           category=category, description=f"{product_name}, buatan UMKM Banten.")
+    product_image_add(product=product, upload=photo(color))  # renditions by the eager task, before the worker
+    return product
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_buyer_journey_search_to_review(live_server, page, look, celery_eager, wait_until):
+    """Search "batik" → filter by Kota Tangerang Selatan → product → add from two shops → checkout → pay by QRIS in
+    the sandbox → paid → (the shops ship) → confirm receipt → review."""
+    url = live_server.url
+    leaf = batik_categories()
+    cisadane = shop_with_batik(shop_name="Batik Cisadane", kabkota="36.74", product_name="Kain Batik Tulis Cisadane",
+                               price=350_000, color=(120, 40, 30), category=leaf)
+    pamulang = shop_with_batik(shop_name="Tenun Pamulang", kabkota="36.74", product_name="Kemeja Batik Pamulang",
+                               price=185_000, color=(30, 60, 120), category=leaf)
+    shop_with_batik(shop_name="Batik Surosowan", kabkota="36.73", product_name="Batik Cap Surosowan", price=150_000,
+                    color=(60, 110, 50), category=leaf)
+    make_user(email="ani@example.test", name="Ani Lestari", password=PASSWORD)
+
+    # 1. Search, then narrow to Kota Tangerang Selatan (htmx swaps the results in place).
+    page.goto(url + "/")
+    look("home", page)
+    page.fill("#q", "batik")
+    page.press("#q", "Enter")
+    expect(page.locator("#result-count")).to_have_text("3 produk")
+    look("search-batik", page)
+    page.locator(".facets summary").click()
+    page.locator(".facets").get_by_role("link", name="Kota Tangerang Selatan").click()
+    expect(page.locator("#result-count")).to_have_text("2 produk")
+    expect(page).to_have_url(re.compile(r"/cari/\?q=batik&kabkota=36\.74$"))
+    expect(page.locator(".pcard", has_text="Kain Batik Tulis Cisadane")).to_contain_text("Rp350.000")
+    fits_the_phone(page)
+    look("filtered-tangsel", page)
+
+    # 2. A product from each of two shops into the cart: the first from the results; back from the cart, the second
+    #    from the first one's "Produk terkait".
+    for count, product in enumerate((cisadane, pamulang), start=1):
+        page.locator(".pcard a", has_text=product.name).click()
+        expect(page.locator("h1")).to_have_text(product.name)
+        expect(page.locator(".gallery img").first).to_have_js_property("complete", True)
+        look(f"product-{product.slug}", page)
+        page.get_by_role("button", name="+ Keranjang").click()
+        expect(page.get_by_text(f"{product.name} masuk keranjang.")).to_be_visible()
+        expect(page.locator("#cart-count")).to_have_text(str(count))
+        expect(page.locator(".cart-shop")).to_have_count(count)
+        if count == 1:
+            page.go_back()
+    expect(page.locator(".cart-shop", has_text="Batik Cisadane").locator(".subtotal")).to_contain_text("Rp350.000")
+    expect(page.locator(".cart-shop", has_text="Tenun Pamulang").locator(".subtotal")).to_contain_text("Rp185.000")
+    look("cart", page)
+
+    # 3. Checkout: log in, a delivery address down to the desa, a courier per shop, place the orders.
+    page.get_by_role("link", name="Lanjut ke checkout").click()
+    look("login", page)
+    page.fill("#id_login", "ani@example.test")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.locator("h1")).to_have_text("Alamat baru")
+    page.fill("#id_recipient", "Ani Lestari")
+    page.fill("#id_phone", "0812 3456 7890")
+    page.fill("#id_street", "Jl. Pahlawan Seribu No. 5")
+    page.select_option("#id_region_2", label="Kota Tangerang Selatan")
+    page.select_option("#id_region_3", label="Serpong")
+    page.select_option("#id_region_4", index=1)
+    page.fill("#id_postal_code", "15310")
+    look("address", page)
+    page.get_by_role("button", name="Simpan alamat").click()
+    expect(page.locator("h1")).to_have_text("Checkout")
+    for choice in page.locator(".choice", has_text="JNE REG").all():
+        choice.locator("input").check()
+    expect(page.locator(".subtotal").first).not_to_contain_text("ongkir Rp0")
+    look("checkout", page)
+    page.get_by_role("button", name="Buat pesanan").click()
+    expect(page.locator("h1")).to_have_text("Pesanan dibuat")
+    orders = list(Order.objects.filter(buyer__email="ani@example.test").order_by("pk"))
+    total = sum(order.total for order in orders)
+    expect(page.locator(".summary .price")).to_have_text(rupiah(total))
+    look("placed", page)
+
+    # 4. Pay by QRIS; the "customer's phone" is the sandbox simulator, which notifies our webhook like the gateway.
+    page.get_by_role("link", name="Bayar sekarang").click()
+    expect(page.locator("h1")).to_have_text("Pembayaran")
+    look("pay-methods", page)
+    page.get_by_label("QRIS").check()
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.locator("img.qris")).to_be_visible()
+    expect(page.locator("#pay-status")).to_contain_text("Menunggu pembayaran")
+    look("pay-qris", page)
+    page.get_by_role("link", name="Simulator pembayaran (sandbox)").click()
+    look("sandbox-simulator", page)
+    page.get_by_role("button", name="Bayar", exact=True).click()
+    expect(page.locator("#pay-status")).to_contain_text("Pembayaran diterima")
+    look("paid", page)
+    assert {order.status for order in Order.objects.filter(buyer__email="ani@example.test")} == {"paid"}
+
+    # 5. Other parties: both shops accept and ship (the seller journey does this in the UI).
+    for order in orders:
+        order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, role="shop")
+        order_transition(order_id=order.pk, to_status=Order.Status.SHIPPED, role="shop", courier="JNE",
+                         tracking_number=f"JNE{order.pk:010d}")
+
+    # 6. The parcel from Batik Cisadane arrives: confirm receipt and review.
+    cisadane_order = next(order for order in orders if order.shop_id == cisadane.shop_id)
+    open_menu(page, "Pesanan saya")
+    expect(page.locator(".order-row")).to_have_count(2)
+    expect(page.locator(".order-row", has_text="Batik Cisadane")).to_contain_text("Dikirim")
+    look("my-orders", page)
+    page.locator(".order-row", has_text="Batik Cisadane").click()
+    expect(page.get_by_text(f"JNE{cisadane_order.pk:010d}")).to_be_visible()
+    look("order-shipped", page)
+    page.get_by_role("button", name="Pesanan diterima").click()
+    expect(page.locator(".tag").first).to_have_text("Selesai")
+    look("order-completed", page)
+    page.get_by_label("Nilai").select_option("5")
+    page.get_by_label("Ulasan (opsional)").fill("Batiknya halus, warnanya sesuai foto.")
+    page.get_by_role("button", name="Kirim ulasan").click()
+    expect(page.get_by_text("Terima kasih atas ulasan Anda.")).to_be_visible()
+    look("reviewed", page)
+
+    # 7. The review shows on the product page.
+    page.goto(f"{url}/p/{cisadane.shop.slug}/{cisadane.slug}/")
+    expect(page.locator("main")).to_contain_text("Batiknya halus, warnanya sesuai foto.")
+    look("product-with-review", page)
