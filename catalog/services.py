@@ -150,7 +150,7 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
 
     from plazabanten.services import audit_record, outbox_enqueue
 
-    from .cache import product_forget
+    from plazabanten.cache import storefront_changed
 
     allowed_from, target = MODERATION_TRANSITIONS[action]
     locked = Product.objects.select_for_update().select_related("shop__owner").get(pk=product.pk)
@@ -170,7 +170,8 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
         body = _("Verifikator memulihkan produk Anda. Catatan: %(reason)s") % {"reason": reason}
     outbox_enqueue(recipient=locked.shop.owner, subject=subject, body=body,
                    url=reverse("catalog:product_photos", args=[locked.pk]))
-    transaction.on_commit(lambda: product_forget(shop_slug=locked.shop.slug, product_slug=locked.slug))
+    # Not only its page: search results, category pages and the home page list it too. Moderation is rare.
+    transaction.on_commit(storefront_changed)
     return locked
 
 

@@ -29,8 +29,9 @@ from payments.tasks import orders_settle
 from plazabanten.money import format_rupiah as rupiah
 from regions.models import Region
 from tests.factories import make_category, make_product, make_shop, make_user
-from tests.vendors.helpers import PDF_BYTES, image_bytes, make_verifikator
+from tests.vendors.helpers import PDF_BYTES, image_bytes, make_complete_draft, make_verifikator
 from vendors.models import Shop
+from vendors.services import shop_submit
 
 from .axe import assert_no_serious_axe_violations
 from .conftest import photo
@@ -387,7 +388,7 @@ def test_buyer_journey_search_to_review(live_server, page, look, celery_eager, w
     for order in orders:
         order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, role="shop")
         order_transition(order_id=order.pk, to_status=Order.Status.SHIPPED, role="shop", courier="JNE",
-                         tracking_number=f"JNE{order.pk:010d}")
+                         tracking_number=f"CGK{order.pk:010d}")
 
     # 6. The parcel from Batik Cisadane arrives: confirm receipt and review.
     cisadane_order = next(order for order in orders if order.shop_id == cisadane.shop_id)
@@ -396,7 +397,7 @@ def test_buyer_journey_search_to_review(live_server, page, look, celery_eager, w
     expect(page.locator(".order-row", has_text="Batik Cisadane")).to_contain_text("Dikirim")
     look("my-orders", page)
     page.locator(".order-row", has_text="Batik Cisadane").click()
-    expect(page.get_by_text(f"JNE{cisadane_order.pk:010d}")).to_be_visible()
+    expect(page.get_by_text(f"CGK{cisadane_order.pk:010d}")).to_be_visible()
     look("order-shipped", page)
     page.get_by_role("button", name="Pesanan diterima").click()
     expect(page.locator(".tag").first).to_have_text("Selesai")
@@ -411,3 +412,92 @@ def test_buyer_journey_search_to_review(live_server, page, look, celery_eager, w
     page.goto(f"{url}/p/{cisadane.shop.slug}/{cisadane.slug}/")
     expect(page.locator("main")).to_contain_text("Batiknya halus, warnanya sesuai foto.")
     look("product-with-review", page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_verifikator_journey_queue_to_take_down(live_server, page, look, other_party):
+    """Queue → documents → request a revision → (the seller fixes it) → verify → take a product down."""
+    url = live_server.url
+    make_verifikator(email="vera@example.test", name="Vera Verifikator", password=PASSWORD)
+    seller = make_user(email="siti@example.test", name="Siti Aminah", password=PASSWORD)
+    # The seller journey fills the wizard in the UI; here the shop arrives in the queue ready-made.
+    shop = shop_submit(shop=make_complete_draft(owner=seller, name="Batik Rangkasbitung"), actor=seller)
+    leaf = batik_categories()
+    ivory = make_product(shop=make_shop(name="Kerajinan Pesisir", slug="kerajinan-pesisir", kabkota="36.72"),
+                         name="Gelang Gading Gajah Asli", slug="gelang-gading-gajah-asli", price=2_500_000,
+                         category=leaf, description="Gelang dari gading gajah asli.")
+
+    # 1. Log in and open the verification console from "Toko saya".
+    log_in(page, url, "vera@example.test")
+    open_menu(page, "Toko saya")
+    page.get_by_role("link", name="Buka konsol verifikasi toko").click()
+    expect(page.locator(".queue")).to_contain_text("Batik Rangkasbitung")
+    expect(page.locator(".queue li", has_text="Batik Rangkasbitung")).to_contain_text("Menunggu verifikasi")
+    fits_the_phone(page)
+    look("queue", page)
+
+    # 2. The documents, streamed through the permission-checked view.
+    page.locator(".queue a", has_text="Batik Rangkasbitung").click()
+    expect(page.locator(".facts")).to_contain_text("9120001234567")
+    for image in page.locator(".docs img").all():
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") > 0
+    fits_the_phone(page)
+    look("documents", page)
+
+    # 3. Ask for a revision of the NIB.
+    page.locator("summary", has_text="Minta perbaikan").click()
+    page.fill("#id_reason_nib", "NIB di formulir berbeda dengan dokumen NIB (angka terakhir 8).")
+    look("revision-form", page)
+    page.get_by_role("button", name="Kirim permintaan perbaikan").click()
+    expect(page.locator("h1 .tag")).to_have_text("Perlu perbaikan")
+    look("revision-requested", page)
+
+    # 4. Another party: the seller reads the reason next to the field, fixes the NIB and sends again (in the UI).
+    seller_page = other_party("siti@example.test")
+    open_menu(seller_page, "Toko saya")
+    seller_page.get_by_role("link", name="Batik Rangkasbitung").click()
+    expect(seller_page.locator(".reasons")).to_contain_text("angka terakhir 8")
+    look("seller-sees-reason", seller_page)
+    seller_page.locator(".reasons").get_by_role("link", name="Perbaiki").click()
+    expect(seller_page.locator("#field-nib .reason")).to_contain_text("angka terakhir 8")
+    seller_page.fill("#id_nib", "9120001234568")
+    look("seller-fixes-nib", seller_page)
+    seller_page.get_by_role("button", name="Simpan & lanjut").click()
+    expect(seller_page.locator("h2", has_text="Dokumen")).to_be_visible()
+    seller_page.goto(f"{url}/penjual/{shop.pk}/status/")
+    seller_page.get_by_role("link", name="Kirim ulang").click()
+    seller_page.get_by_role("button", name="Kirim ulang untuk verifikasi").click()
+    expect(seller_page.locator(".status-card")).to_contain_text("Menunggu verifikasi")
+    look("seller-sent-again", seller_page)
+
+    # 5. Back in the console: the fixed NIB; tick the checklist and verify.
+    page.get_by_role("link", name="Antrean verifikasi").click()
+    expect(page.locator(".queue li", has_text="Batik Rangkasbitung")).to_contain_text("1× perbaikan")
+    page.locator(".queue a", has_text="Batik Rangkasbitung").click()
+    expect(page.locator(".facts")).to_contain_text("9120001234568")
+    for box in page.locator(".checklist input[type=checkbox]").all():
+        box.check()
+    look("checklist", page)
+    page.get_by_role("button", name="Verifikasi toko").click()
+    expect(page.locator("h1 .tag")).to_have_text("Terverifikasi")
+    look("verified", page)
+
+    # 6. A product that may not be sold (ivory): found through the storefront search, taken down with a reason.
+    page.fill("#q", "gading")
+    page.press("#q", "Enter")
+    expect(page.locator("#result-count")).to_have_text("1 produk")
+    page.locator(".pcard a", has_text=ivory.name).click()
+    look("product-reported", page)
+    page.get_by_role("link", name="Moderasi produk ini").click()
+    look("moderation", page)
+    page.get_by_label("Alasan").fill("Gading gajah: satwa dilindungi, dilarang diperdagangkan (UU 5/1990).")
+    page.get_by_role("button", name="Turunkan produk").click()
+    expect(page.get_by_text("Produk diturunkan.")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Diturunkan")
+    look("taken-down", page)
+    page.fill("#q", "gading")
+    page.press("#q", "Enter")
+    expect(page.locator("#result-count")).to_have_text("0 produk")
+    look("search-after-take-down", page)
