@@ -148,9 +148,8 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
     """A verifikator takes a product down (or restores it): audited, the shop owner notified, caches dropped."""
     from django.urls import reverse
 
-    from plazabanten.services import audit_record, outbox_enqueue
-
     from plazabanten.cache import storefront_changed
+    from plazabanten.services import audit_record, outbox_enqueue
 
     allowed_from, target = MODERATION_TRANSITIONS[action]
     locked = Product.objects.select_for_update().select_related("shop__owner").get(pk=product.pk)
