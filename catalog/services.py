@@ -49,7 +49,8 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
     if product.images.count() >= MAX_PHOTOS:
         raise ValidationError(_("Maksimal %(n)s foto per produk.") % {"n": MAX_PHOTOS}, code="too_many")
     if position is None:
-        position = (product.images.aggregate(top=Max("position"))["top"] or -1) + 1
+        top = product.images.aggregate(top=Max("position"))["top"]
+        position = 0 if top is None else top + 1
     image = ProductImage.objects.create(product=product, original=upload, position=position)
     transaction.on_commit(lambda: task_enqueue(product_image_render, image.pk))
     return image
@@ -164,9 +165,8 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
     """A verifikator takes a product down (or restores it): audited, the shop owner notified, caches dropped."""
     from django.urls import reverse
 
+    from plazabanten.cache import storefront_changed
     from plazabanten.services import audit_record, outbox_enqueue
-
-    from .cache import product_forget
 
     allowed_from, target = MODERATION_TRANSITIONS[action]
     locked = Product.objects.select_for_update().select_related("shop__owner").get(pk=product.pk)
@@ -186,7 +186,8 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
         body = _("Verifikator memulihkan produk Anda. Catatan: %(reason)s") % {"reason": reason}
     outbox_enqueue(recipient=locked.shop.owner, subject=subject, body=body,
                    url=reverse("catalog:product_photos", args=[locked.pk]))
-    transaction.on_commit(lambda: product_forget(shop_slug=locked.shop.slug, product_slug=locked.slug))
+    # Not only its page: search results, category pages and the home page list it too. Moderation is rare.
+    transaction.on_commit(storefront_changed)
     return locked
 
 

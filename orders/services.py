@@ -382,6 +382,7 @@ def review_create(*, buyer, line_id: int, rating: int, text: str = "") -> Review
         product = Product.objects.select_for_update().get(pk=line.variant.product_id)
         review = Review.objects.create(line=line, product=product, buyer=buyer, rating=rating, text=text[:1000])
         _ratings_refresh(product=product)
+        _product_page_forget(product_id=product.pk)
     return review
 
 
@@ -398,7 +399,17 @@ def review_reply(*, user, review_id: int, text: str) -> Review:
             raise ReviewError(_("Ulasan ini sudah dibalas."))
         review.reply, review.replied_at = text[:1000], timezone.now()
         review.save(update_fields=["reply", "replied_at"])
+        _product_page_forget(product_id=review.product_id)
     return review
+
+
+def _product_page_forget(*, product_id: int) -> None:
+    """The product page shows its reviews: drop its cached copy once the review is committed, so the writer sees
+    it at once instead of "Belum ada ulasan" for the rest of the cache's lifetime."""
+    from catalog.cache import product_forget
+
+    shop_slug, product_slug = Product.objects.filter(pk=product_id).values_list("shop__slug", "slug").get()
+    transaction.on_commit(lambda: product_forget(shop_slug=shop_slug, product_slug=product_slug))
 
 
 def _ratings_refresh(*, product: Product) -> None:
