@@ -29,7 +29,7 @@ class ProductSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, strip=True)
     kategori = forms.SlugField(required=False, max_length=100)
     kabkota = forms.RegexField(required=False, regex=r"^\d{2}\.\d{2}$")
-    harga = forms.ChoiceField(required=False, choices=[(key, label) for key, label, _, _ in PRICE_BANDS])
+    harga = forms.ChoiceField(required=False, choices=list(PRICE_BANDS))
     halal = forms.BooleanField(required=False)
     tkdn = forms.BooleanField(required=False)
     banten = forms.BooleanField(required=False)

@@ -1,9 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +29,21 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Facet bands, stored on each product (generated columns) so the facet cube below can count by them.
+PRICE_BAND_LIMITS = (50_000, 100_000, 250_000, 500_000)  # band i: LIMITS[i-1] <= price_min < LIMITS[i]
+RATING_BAND_LEVELS = (Decimal("4.0"), Decimal("4.5"))  # band i: rating_avg >= LEVELS[i-1]
+TKDN_LOCAL_MIN = 40  # "TKDN ≥ 40%": the national bar for local content
+
+
+def _band(field: str, limits, *, below: bool) -> models.GeneratedField:
+    """The index of the band a value falls in; ``below`` when the limits are exclusive upper bounds."""
+    whens = [When(**{f"{field}__lt" if below else f"{field}__gte": limit},
+                  then=Value(index if below else index + 1))
+             for index, limit in (enumerate(limits) if below else reversed(list(enumerate(limits))))]
+    return models.GeneratedField(expression=Case(*whens, default=Value(len(limits) if below else 0)),
+                                 output_field=models.PositiveSmallIntegerField(), db_persist=True)
 
 
 class Product(models.Model):
@@ -73,6 +90,10 @@ class Product(models.Model):
     kabkota = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    price_band = _band("price_min", PRICE_BAND_LIMITS, below=True)
+    rating_band = _band("rating_avg", RATING_BAND_LEVELS, below=False)
+    tkdn_local = models.GeneratedField(expression=Q(tkdn_percent__gte=TKDN_LOCAL_MIN),
+                                       output_field=models.BooleanField(), db_persist=True)
     search_vector = models.GeneratedField(
         expression=SearchVector("name", weight="A", config="indonesian")
         + SearchVector("description", weight="B", config="indonesian"),
@@ -90,14 +111,48 @@ class Product(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="product_search_gin"),
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_upper_trgm"),
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
             models.Index(fields=["category", "-sold_count"], name="product_category_bestselling"),
+            # Sorted listings walk these and stop after a page, instead of sorting every listed product.
+            models.Index(fields=["price_min", "id"], name="product_listed_price",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["-sold_count", "-id"], name="product_listed_bestselling",
+                         condition=models.Q(status="active")),
         ]
 
     def __str__(self):
         return self.name
+
+
+FACET_KEY = ("category_id", "kabkota_id", "is_halal", "tkdn_local", "is_banten", "price_band", "rating_band")
+
+
+class FacetCell(models.Model):
+    """How many listed products (active, verified shop) share one combination of facet values.
+
+    Written only by database triggers (migration 0005): each statement on catalog_product, and each change of a
+    shop's verification, appends signed counts; ``catalog.tasks.facet_cells_compact`` folds them into one row per
+    combination every minute. Appending never waits on another writer, and a reader sums the rows per
+    combination, so the counts are exact at every commit. The listing's facets then read a few hundred rows
+    instead of counting 100,000 products.
+    """
+
+    category = models.ForeignKey(Category, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    kabkota = models.ForeignKey("regions.Region", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    is_halal = models.BooleanField()
+    tkdn_local = models.BooleanField()
+    is_banten = models.BooleanField()
+    price_band = models.PositiveSmallIntegerField()
+    rating_band = models.PositiveSmallIntegerField()
+    products = models.IntegerField()  # signed until compacted
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "kabkota"], name="facetcell_category_kabkota")]
+
+    def __str__(self):
+        return f"{self.category_id}/{self.kabkota_id}: {self.products}"
 
 
 class ProductVariant(models.Model):

@@ -1,16 +1,30 @@
+import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from itertools import pairwise
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db.models import Count, F, Func, Prefetch, Q, QuerySet
-from django.db.models.functions import Upper
+from django.db import connection
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from plazabanten.money import format_rupiah
 from regions.models import Region
 from vendors.models import Shop
 
-from .models import Category, Product, ProductImage, ProductImport, ProductVariant
+from .models import (
+    FACET_KEY,
+    PRICE_BAND_LIMITS,
+    TKDN_LOCAL_MIN,
+    Category,
+    FacetCell,
+    Product,
+    ProductImage,
+    ProductImport,
+    ProductVariant,
+)
 
 CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating_count", "sold_count",
                "tkdn_percent", "is_halal", "is_banten", "shop__name", "shop__slug", "kabkota__name")
@@ -19,16 +33,17 @@ MAX_PAGE = 50  # bounded offset: deeper pages are reached by narrowing the filte
 TREE_CACHE_KEY = "catalog:category-tree:v1"
 TREE_CACHE_SECONDS = 300
 
-# (key, label, low inclusive, high exclusive); None = open end.
-PRICE_BANDS = (
-    ("0-50rb", "< Rp50.000", None, 50_000),
-    ("50-100rb", "Rp50.000 – Rp100.000", 50_000, 100_000),
-    ("100-250rb", "Rp100.000 – Rp250.000", 100_000, 250_000),
-    ("250-500rb", "Rp250.000 – Rp500.000", 250_000, 500_000),
-    ("500rb", "≥ Rp500.000", 500_000, None),
-)
-RATING_LEVELS = (("4.5", 4.5), ("4", 4.0))
-TKDN_LOCAL_MIN = 40
+
+
+def _price_band_labels() -> list[str]:
+    limits = [format_rupiah(limit) for limit in PRICE_BAND_LIMITS]
+    return [f"< {limits[0]}", *(f"{low} – {high}" for low, high in pairwise(limits)), f"≥ {limits[-1]}"]
+
+
+# (query-string key, label); a band's position is the product's price_band.
+PRICE_BANDS = tuple(zip(("0-50rb", "50-100rb", "100-250rb", "250-500rb", "500rb"), _price_band_labels(), strict=True))
+# (query-string key, lowest rating_band it includes)
+RATING_LEVELS = (("4.5", 2), ("4", 1))
 
 
 def product_storefront_queryset() -> QuerySet[Product]:
@@ -144,37 +159,42 @@ class SearchResults:
     prices: list[FacetValue]
     ratings: list[FacetValue]
     flags: dict[str, int]  # halal / tkdn / banten → count
+    corrected: str = ""  # the text searched for instead, when the one typed found nothing
 
 
-def _text_filter(text: str, *, fuzzy: bool) -> tuple[Q, Func]:
-    """Stemmed Indonesian full text; or, when that finds nothing, a trigram word match on UPPER(name).
-
-    The trigram lookup compiles to ``UPPER(name) %> 'batk'``, which the product_name_upper_trgm GIN index serves.
-    It is only the fallback because rechecking word similarity costs far more per row than a tsquery match.
-    Returns the condition and the relevance expression to order by.
-    """
-    if fuzzy:
-        return Q(upper_name__trigram_word_similar=text), TrigramWordSimilarity(text, Upper("name"))
+def _text_filter(text: str) -> tuple[Q, Func]:
+    """Stemmed Indonesian full text (name weighted above description); the condition and the relevance."""
     query = SearchQuery(text, config="indonesian", search_type="websearch")
     return Q(search_vector=query), SearchRank(F("search_vector"), query)
 
 
-def _price_q(low: int | None, high: int | None) -> Q:
-    condition = Q()
-    if low is not None:
-        condition &= Q(price_min__gte=low)
-    if high is not None:
-        condition &= Q(price_min__lt=high)
-    return condition
+WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _matching(filters: ProductFilters, tree: CategoryTree, *, fuzzy: bool = False
-              ) -> tuple[QuerySet[Product], Func | None]:
-    queryset = product_storefront_queryset()
-    relevance = None
-    if filters.text:
-        condition, relevance = _text_filter(filters.text, fuzzy=fuzzy)
-        queryset = queryset.alias(upper_name=Upper("name")).filter(condition)
+def search_text_correct(text: str) -> str:
+    """The text with each word the catalogue does not know replaced by the closest word it does ("batk" → "batik").
+
+    The vocabulary is the catalog_searchterm materialised view: every word of a listed product's name with the
+    number of products using it (refreshed by catalog.tasks.search_terms_refresh). Closeness is trigram
+    similarity plus 0.2 per tenfold more products using the word, so "batk" becomes the common "batik" rather
+    than the rarer, trigram-closer "batu". One indexed query on a small table, however common the word.
+    """
+    words = list(dict.fromkeys(word.lower() for word in WORD.findall(text)))
+    if not words:
+        return text
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.word, s.word FROM unnest(%s::text[]) AS t(word) CROSS JOIN LATERAL ("
+            "  SELECT word FROM catalog_searchterm WHERE word %% t.word"
+            "  ORDER BY word = t.word DESC, similarity(word, t.word) + 0.2 * log(products + 1) DESC, word"
+            "  LIMIT 1) AS s",
+            [words])
+        known = dict(cursor.fetchall())
+    return WORD.sub(lambda match: known.get(match.group().lower(), match.group()), text)
+
+
+def _facet_filtered(queryset: QuerySet, filters: ProductFilters, tree: CategoryTree) -> QuerySet:
+    """The facet filters, on products or on facet cells alike (both carry the FACET_KEY columns)."""
     node = tree.by_slug.get(filters.category)
     if node is not None:
         leaves = node.leaf_ids()
@@ -182,19 +202,41 @@ def _matching(filters: ProductFilters, tree: CategoryTree, *, fuzzy: bool = Fals
             category_id__in=leaves)
     if filters.kabkota:
         queryset = queryset.filter(kabkota_id=filters.kabkota)
-    band = next((b for b in PRICE_BANDS if b[0] == filters.price), None)
+    band = next((index for index, (key, _) in enumerate(PRICE_BANDS) if key == filters.price), None)
     if band is not None:
-        queryset = queryset.filter(_price_q(band[2], band[3]))
+        queryset = queryset.filter(price_band=band)
     if filters.halal:
         queryset = queryset.filter(is_halal=True)
     if filters.tkdn:
-        queryset = queryset.filter(tkdn_percent__gte=TKDN_LOCAL_MIN)
+        queryset = queryset.filter(tkdn_local=True)
     if filters.banten:
         queryset = queryset.filter(is_banten=True)
-    level = dict(RATING_LEVELS).get(filters.rating)
-    if level is not None:
-        queryset = queryset.filter(rating_avg__gte=level)
-    return queryset, relevance
+    rating = dict(RATING_LEVELS).get(filters.rating)
+    if rating is not None:
+        queryset = queryset.filter(rating_band__gte=rating)
+    return queryset
+
+
+def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Product], Func | None]:
+    queryset = product_storefront_queryset()
+    relevance = None
+    if filters.text:
+        condition, relevance = _text_filter(filters.text)
+        queryset = queryset.filter(condition)
+    return _facet_filtered(queryset, filters, tree), relevance
+
+
+def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> list[tuple]:
+    """(FACET_KEY values…, products) per combination of facet values among the results.
+
+    Text searches count the matching products. Without text every filter is a facet, so the counts come from
+    the facet cells the database keeps (a few hundred rows for the whole catalogue) instead of a scan.
+    """
+    if filters.text:
+        products, _ = _matching(filters, tree)
+        return list(products.order_by().values_list(*FACET_KEY).annotate(n=Count("id")))
+    cells = _facet_filtered(FacetCell.objects.all(), filters, tree)
+    return [row for row in cells.order_by().values_list(*FACET_KEY).annotate(n=Sum("products")) if row[-1] > 0]
 
 
 def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None) -> QuerySet[Product]:
@@ -210,64 +252,59 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
 
 
 def product_search(*, filters: ProductFilters) -> SearchResults:
-    """One page of products plus every facet count, in two queries (three when a typo needs the trigram fallback).
+    """One page of products plus every facet count, in two queries (four when a typo needs correcting).
 
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows.
-    The category tree and the region names come from the cache.
+    When the text finds nothing, its unknown words are corrected and the search runs again; ``corrected`` then
+    holds the text searched for ("Menampilkan hasil untuk …"). The category tree and region names are cached.
     """
     tree = category_tree()
-    matching, relevance = _matching(filters, tree)
-    groups = _facet_groups(matching)
-    if not groups and filters.text:
-        matching, relevance = _matching(filters, tree, fuzzy=True)
-        groups = _facet_groups(matching)
-    total = sum(group["n"] for group in groups)
-    sums = {name: sum(group[name] for group in groups) for name in _facet_counts()}
+    groups = _facet_groups(filters, tree)
+    corrected = ""
+    if not groups and filters.text and (guess := search_text_correct(filters.text)) != filters.text:
+        groups = _facet_groups(replace(filters, text=guess), tree)
+        if groups:
+            corrected, filters = guess, replace(filters, text=guess)
+    total = halal = tkdn = banten = 0
+    by_category: Counter[int] = Counter()
+    by_kabkota: Counter[str] = Counter()
+    by_price: Counter[int] = Counter()
+    by_rating: Counter[int] = Counter()
+    for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, n in groups:
+        total += n
+        halal += n * is_halal
+        tkdn += n * tkdn_local
+        banten += n * is_banten
+        by_category[category_id] += n
+        if kabkota_id:
+            by_kabkota[kabkota_id] += n
+        by_price[price_band] += n
+        by_rating[rating_band] += n
     node = tree.by_slug.get(filters.category)
-    by_category: dict[int, int] = {}
-    by_kabkota: dict[str, int] = {}
-    for group in groups:
-        by_category[group["category_id"]] = by_category.get(group["category_id"], 0) + group["n"]
-        if group["kabkota_id"]:
-            by_kabkota[group["kabkota_id"]] = by_kabkota.get(group["kabkota_id"], 0) + group["n"]
     children = node.children if node is not None else tree.roots
     categories = [FacetValue(child.slug, child.name, count) for child in children
-                  if (count := sum(by_category.get(leaf, 0) for leaf in child.leaf_ids()))]
+                  if (count := sum(by_category[leaf] for leaf in child.leaf_ids()))]
     names = _kabkota_names()
     kabkota = sorted((FacetValue(code, names.get(code, code), count) for code, count in by_kabkota.items()),
                      key=lambda facet: (-facet.count, facet.label))
+    ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
+               if (count := sum(n for band, n in by_rating.items() if band >= lowest))]
 
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(filters.page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
-    products = list(product_cards(_ordered(matching, filters, relevance))[offset:offset + PAGE_SIZE]) if total else []
+    products = []
+    if total:
+        matching, relevance = _matching(filters, tree)
+        products = list(product_cards(_ordered(matching, filters, relevance))[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,
         breadcrumbs=tree.path(node) if node is not None else [],
         categories=categories, kabkota=kabkota,
-        prices=[FacetValue(key, label, sums[f"price_{key}"]) for key, label, _, _ in PRICE_BANDS
-                if sums[f"price_{key}"]],
-        ratings=[FacetValue(key, key, sums[f"rating_{key}"]) for key, _ in RATING_LEVELS if sums[f"rating_{key}"]],
-        flags={name: sums[name] for name in FLAGS},
+        prices=[FacetValue(key, label, by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
+                if by_price[band]],
+        ratings=ratings, flags={"halal": halal, "tkdn": tkdn, "banten": banten}, corrected=corrected,
     )
-
-
-FLAGS = ("halal", "tkdn", "banten")
-
-
-def _facet_counts() -> dict[str, Count]:
-    return {
-        "halal": Count("id", filter=Q(is_halal=True)),
-        "tkdn": Count("id", filter=Q(tkdn_percent__gte=TKDN_LOCAL_MIN)),
-        "banten": Count("id", filter=Q(is_banten=True)),
-        **{f"price_{key}": Count("id", filter=_price_q(low, high)) for key, _, low, high in PRICE_BANDS},
-        **{f"rating_{key}": Count("id", filter=Q(rating_avg__gte=level)) for key, level in RATING_LEVELS},
-    }
-
-
-def _facet_groups(matching: QuerySet[Product]) -> list[dict]:
-    """Counts per (category, kab/kota) pair, each row also carrying the flag, price and rating counts."""
-    return list(matching.order_by().values("category_id", "kabkota_id").annotate(n=Count("id"), **_facet_counts()))
 
 
 def _kabkota_names() -> dict[str, str]:

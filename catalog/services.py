@@ -1,7 +1,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import JSONField, Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from plazabanten.services import task_enqueue
 
 from .images import render_renditions
-from .models import Category, Product, ProductImage, ProductImport, ProductVariant
+from .models import FACET_KEY, Category, Product, ProductImage, ProductImport, ProductVariant
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,23 @@ def product_refresh_summary(*, product: Product) -> None:
     summary = product.variants.aggregate(low=Min("price"), high=Max("price"), stock=Sum("stock"))
     Product.objects.filter(pk=product.pk).update(
         price_min=summary["low"] or 0, price_max=summary["high"] or 0, stock_total=summary["stock"] or 0)
+
+
+def search_terms_refresh() -> None:
+    """Rebuild the typo-correction vocabulary from the listed products' names (a second or two for 100k products;
+    readers keep the old one meanwhile)."""
+    with connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY catalog_searchterm")
+
+
+def facet_cells_compact() -> None:
+    """Fold the facet cells' appended counts into one row per combination (atomic: readers see the same sums)."""
+    key = ", ".join(FACET_KEY)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH folded AS (DELETE FROM catalog_facetcell RETURNING {key}, products) "  # noqa: S608 (constants)
+            f"INSERT INTO catalog_facetcell ({key}, products) SELECT {key}, sum(products) FROM folded "
+            f"GROUP BY {key} HAVING sum(products) <> 0")
 
 
 MAX_PHOTOS = 8
@@ -33,7 +50,8 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
     if product.images.count() >= MAX_PHOTOS:
         raise ValidationError(_("Maksimal %(n)s foto per produk.") % {"n": MAX_PHOTOS}, code="too_many")
     if position is None:
-        position = (product.images.aggregate(top=Max("position"))["top"] or -1) + 1
+        top = product.images.aggregate(top=Max("position"))["top"]
+        position = 0 if top is None else top + 1
     image = ProductImage.objects.create(product=product, original=upload, position=position)
     transaction.on_commit(lambda: task_enqueue(product_image_render, image.pk))
     return image
@@ -153,9 +171,8 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
     """A verifikator takes a product down (or restores it): audited, the shop owner notified, caches dropped."""
     from django.urls import reverse
 
+    from plazabanten.cache import storefront_changed
     from plazabanten.services import audit_record, outbox_enqueue
-
-    from .cache import product_forget
 
     allowed_from, target = MODERATION_TRANSITIONS[action]
     locked = Product.objects.select_for_update().select_related("shop__owner").get(pk=product.pk)
@@ -175,7 +192,8 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
         body = _("Verifikator memulihkan produk Anda. Catatan: %(reason)s") % {"reason": reason}
     outbox_enqueue(recipient=locked.shop.owner, subject=subject, body=body,
                    url=reverse("catalog:product_photos", args=[locked.pk]))
-    transaction.on_commit(lambda: product_forget(shop_slug=locked.shop.slug, product_slug=locked.slug))
+    # Not only its page: search results, category pages and the home page list it too. Moderation is rare.
+    transaction.on_commit(storefront_changed)
     return locked
 
 

@@ -41,3 +41,14 @@ def product_images_render_pending() -> int:
     for image_id in ids:
         product_image_render.delay(image_id)
     return len(ids)
+
+
+@shared_task(name="catalog.tasks.search_terms_refresh")
+def search_terms_refresh() -> None:
+    """Beat: new products' words become typo-correctable within minutes."""
+    services.search_terms_refresh()
+
+
+@shared_task(name="catalog.tasks.facet_cells_compact")
+def facet_cells_compact() -> None:
+    services.facet_cells_compact()

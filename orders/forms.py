@@ -18,7 +18,9 @@ class ShipForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Alasan"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Tuliskan alasannya."),
+                                             "max_length": _("Alasan paling panjang 300 huruf.")})
 
 
 class ReviewForm(forms.Form):
@@ -47,3 +49,14 @@ class ShopShippingForm(forms.Form):
     def own_courier_fees(self) -> dict[str, int]:
         return {region.code: self.cleaned_data[f"fee_{region.code}"] for region in self.kabkota
                 if self.cleaned_data.get(f"fee_{region.code}") is not None}
+
+
+class ComplaintDecisionForm(forms.Form):
+    """The verifikator's decision on an escalated complaint."""
+
+    decision = forms.ChoiceField(label=_("Keputusan"), widget=forms.RadioSelect, choices=[
+        ("refund", _("Kembalikan dana ke pembeli")), ("close", _("Tutup komplain, dana untuk penjual"))],
+        error_messages={"required": _("Pilih keputusannya."), "invalid_choice": _("Keputusan tidak dikenal.")})
+    reason = forms.CharField(label=_("Alasan keputusan"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("Tuliskan alasan keputusan."),
+                                             "max_length": _("Alasan paling panjang 300 huruf.")})

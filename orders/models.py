@@ -9,6 +9,8 @@ class CartLine(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_lines")
     variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
+    # The unit price the buyer last saw (when adding, or in the cart); null for lines saved before it was kept.
+    seen_price = models.BigIntegerField(null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +94,8 @@ class Order(models.Model):
         EXPIRED = "expired", _("Kedaluwarsa")
         CANCELLED = "cancelled", _("Dibatalkan")
         COMPLAINT = "complaint", _("Dikomplain")
+        COMPLAINT_REJECTED = "complaint_rejected", _("Komplain ditolak penjual")
+        COMPLAINT_ESCALATED = "complaint_escalated", _("Ditinjau Pemprov")
         REFUNDED = "refunded", _("Dana dikembalikan")
         CLOSED = "closed", _("Komplain ditutup")
 

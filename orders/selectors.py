@@ -8,8 +8,10 @@ from .models import Order, OrderEvent, OrderLine, Review
 ORDER_ROLES = (ShopMember.Role.ADMIN, ShopMember.Role.OPERATIONS)
 
 
-def cart_view(*, quantities: dict[int, int]) -> list[dict]:
-    """The cart grouped by shop, each line checked against today's stock, price and product state (1 query)."""
+def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None = None) -> list[dict]:
+    """The cart grouped by shop, each line checked against today's stock, price and product state (1 query).
+    A line whose unit price differs from the one the buyer last saw (seen_prices) carries a "price" notice."""
+    seen_prices = seen_prices or {}
     variants = (ProductVariant.objects.filter(pk__in=quantities)
                 .select_related("product", "product__shop", "product__shop__kabkota")
                 .order_by("product__shop_id", "pk"))
@@ -23,9 +25,13 @@ def cart_view(*, quantities: dict[int, int]) -> list[dict]:
             notices.append("stock")
         if quantity < product.min_order:
             notices.append("min_order")
+        seen_price = seen_prices.get(variant.pk)
+        if seen_price is not None and seen_price != variant.price:
+            notices.append("price")
         group = shops.setdefault(product.shop_id, {"shop": product.shop, "lines": [], "subtotal": 0, "weight": 0})
         group["lines"].append({"variant": variant, "product": product, "quantity": quantity,
-                               "subtotal": variant.price * quantity, "notices": notices})
+                               "subtotal": variant.price * quantity, "notices": notices,
+                               "seen_price": seen_price})
         group["subtotal"] += variant.price * quantity
         group["weight"] += product.weight_grams * quantity
     return list(shops.values())
@@ -56,6 +62,18 @@ def orders_of_shop_member(*, user, status: str = "") -> QuerySet[Order]:
 def order_of_shop_member(*, user, number: str) -> Order | None:
     return _with_details(Order.objects.filter(shop__members__user=user, shop__members__role__in=ORDER_ROLES,
                                               number=number)).first()
+
+
+def complaints_escalated() -> QuerySet[Order]:
+    """The verifikator's queue: complaints the buyer escalated after the shop rejected them, oldest first."""
+    return (Order.objects.filter(status=Order.Status.COMPLAINT_ESCALATED).select_related("shop", "buyer")
+            .order_by("status_changed_at"))
+
+
+def complaint_for_verifikator(*, number: str) -> Order | None:
+    """An order whose complaint reached the verifikator (still open or decided); any other order is not there."""
+    return _with_details(Order.objects.filter(
+        number=number, events__to_status=Order.Status.COMPLAINT_ESCALATED)).first()
 
 
 def product_reviews(*, product_id: int, limit: int = 10) -> list[Review]:

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from plazabanten.money import format_rupiah
-from plazabanten.services import outbox_enqueue
+from plazabanten.services import audit_record, outbox_enqueue
 from vendors.models import Shop
 
 from .models import CartLine, CheckoutGroup, InvoiceCounter, Order, OrderEvent, OrderLine, Review
@@ -33,8 +33,10 @@ class OrderTransitionError(Exception):
 # --- cart ------------------------------------------------------------------------------------------------
 
 
-def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False) -> int:
-    """Set (or with add=True, increase) a line; 0 removes it. Returns the line's new quantity."""
+def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False,
+                      seen_price: int | None = None) -> int:
+    """Set (or with add=True, increase) a line; 0 removes it. seen_price is the unit price the buyer was just
+    shown (on the product page), kept to tell them later when it changed. Returns the line's new quantity."""
     with transaction.atomic():
         line = CartLine.objects.select_for_update().filter(user=user, variant_id=variant_id).first()
         new_quantity = min(MAX_LINE_QUANTITY, max(0, quantity + (line.quantity if line and add else 0)))
@@ -43,19 +45,30 @@ def cart_set_quantity(*, user, variant_id: int, quantity: int, add: bool = False
                 line.delete()
             return 0
         if line is None:
-            CartLine.objects.create(user=user, variant_id=variant_id, quantity=new_quantity)
+            CartLine.objects.create(user=user, variant_id=variant_id, quantity=new_quantity, seen_price=seen_price)
         else:
             line.quantity = new_quantity
-            line.save(update_fields=["quantity"])
+            if seen_price is not None:
+                line.seen_price = seen_price
+            line.save(update_fields=["quantity", "seen_price"])
     return new_quantity
 
 
-def cart_merge(*, user, session_lines: dict[str, int]) -> None:
-    """At login, the guest cart's lines join the saved cart (quantities add up)."""
+def cart_merge(*, user, session_lines: dict[str, int], session_prices: dict[str, int]) -> None:
+    """At login, the guest cart's lines join the saved cart (quantities add up; the guest saw the latest price)."""
     existing = set(ProductVariant.objects.filter(pk__in=[int(k) for k in session_lines]).values_list("pk", flat=True))
     for variant_id, quantity in session_lines.items():
         if int(variant_id) in existing:
-            cart_set_quantity(user=user, variant_id=int(variant_id), quantity=quantity, add=True)
+            cart_set_quantity(user=user, variant_id=int(variant_id), quantity=quantity, add=True,
+                              seen_price=session_prices.get(variant_id))
+
+
+def cart_prices_acknowledge(*, user, prices: dict[int, int]) -> None:
+    """The buyer was shown these current unit prices in the cart: they become the lines' seen prices (one query)."""
+    if prices:
+        CartLine.objects.filter(user=user, variant_id__in=prices).update(seen_price=Case(
+            *[When(variant_id=variant_id, then=Value(price)) for variant_id, price in prices.items()],
+            output_field=BigIntegerField()))
 
 
 # --- checkout ------------------------------------------------------------------------------------------
@@ -183,15 +196,24 @@ TRANSITIONS = {
     (S.SHIPPED, S.COMPLETED): "buyer",
     (S.DELIVERED, S.COMPLETED): "buyer",
     (S.DELIVERED, S.COMPLAINT): "buyer",
-    (S.COMPLAINT, S.REFUNDED): "system",
-    (S.COMPLAINT, S.CLOSED): "system",
+    # Complaints: the shop upholds (refund) or rejects with a reason; the buyer withdraws or escalates a rejection to
+    # the verifikator (Pemprov), who decides. payments.orders_settle refunds REFUNDED and pays the shop for CLOSED.
+    (S.COMPLAINT, S.REFUNDED): "shop",
+    (S.COMPLAINT, S.COMPLAINT_REJECTED): "shop",
+    (S.COMPLAINT, S.CLOSED): "buyer",
+    (S.COMPLAINT, S.COMPLAINT_ESCALATED): "system",  # the shop did not answer in time
+    (S.COMPLAINT_REJECTED, S.COMPLAINT_ESCALATED): "buyer",
+    (S.COMPLAINT_REJECTED, S.CLOSED): "buyer",  # or the system when the buyer lets the rejection stand
+    (S.COMPLAINT_ESCALATED, S.REFUNDED): "verifikator",
+    (S.COMPLAINT_ESCALATED, S.CLOSED): "verifikator",
 }
 RELEASES_STOCK = {S.EXPIRED, S.CANCELLED}
 
 
 def order_transition(*, order_id: int, to_status: str, actor=None, role: str, note: str = "",
-                     **fields) -> Order:
-    """Move one order along the table above: locked, checked, evented, and the other side notified."""
+                     audit_action: str = "", **fields) -> Order:
+    """Move one order along the table above: locked, checked, evented, and the other side notified.
+    With audit_action, an audit row is written in the same transaction."""
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("shop", "buyer").get(pk=order_id)
         allowed = TRANSITIONS.get((order.status, to_status))
@@ -210,6 +232,9 @@ def order_transition(*, order_id: int, to_status: str, actor=None, role: str, no
             order.invoice_number = _invoice_number_next()
         order.save()
         OrderEvent.objects.create(order=order, actor=actor, from_status=previous, to_status=to_status, note=note)
+        if audit_action:
+            audit_record(actor=actor, action=audit_action, target=order, before={"status": previous},
+                         after={"status": to_status}, reason=note)
         if to_status in RELEASES_STOCK:
             lines = list(order.lines.order_by("variant_id"))
             locked = ProductVariant.objects.select_for_update(of=("self",)).filter(
@@ -266,6 +291,17 @@ def orders_complete_delivered(*, now=None) -> int:
     return _sweep(ids, S.COMPLETED, _("Selesai otomatis setelah masa komplain."))
 
 
+def orders_complaints_timeout(*, now=None) -> int:
+    """Beat job: a complaint the shop has not answered goes to the verifikator; a rejection the buyer has not
+    escalated stands (the complaint closes and the shop is paid). Both after the complaint window."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_COMPLAINT_DAYS)
+    stale = Order.objects.filter(status_changed_at__lt=cutoff)
+    unanswered = list(stale.filter(status=S.COMPLAINT).values_list("pk", flat=True))
+    unescalated = list(stale.filter(status=S.COMPLAINT_REJECTED).values_list("pk", flat=True))
+    return (_sweep(unanswered, S.COMPLAINT_ESCALATED, _("Penjual tidak menjawab komplain dalam batas waktu."))
+            + _sweep(unescalated, S.CLOSED, _("Pembeli tidak mengajukan banding dalam batas waktu.")))
+
+
 def _sweep(ids: list[int], to_status: str, note: str) -> int:
     done = 0
     for order_id in ids:
@@ -275,6 +311,54 @@ def _sweep(ids: list[int], to_status: str, note: str) -> int:
         except OrderTransitionError:
             pass  # moved on by someone else since we listed it
     return done
+
+
+# --- complaints ----------------------------------------------------------------------------------------
+# Each step is one order_transition: one transaction, the order row locked, an event, an audit row, the outbox.
+
+
+class ComplaintError(Exception):
+    """Bad input for a complaint step (a missing reason, not a verifikator). Nothing was written."""
+
+
+def _reason_required(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ComplaintError(_("Tuliskan alasannya."))
+    return reason[:300]
+
+
+def complaint_accept(*, order_id: int, actor) -> Order:
+    """The shop upholds the buyer's complaint: the order is refunded in full (by payments.orders_settle)."""
+    return order_transition(order_id=order_id, to_status=S.REFUNDED, actor=actor, role="shop",
+                            note=_("Komplain diterima penjual; dana dikembalikan ke pembeli."),
+                            audit_action="order.complaint_accept")
+
+
+def complaint_reject(*, order_id: int, actor, reason: str) -> Order:
+    return order_transition(order_id=order_id, to_status=S.COMPLAINT_REJECTED, actor=actor, role="shop",
+                            note=_reason_required(reason), audit_action="order.complaint_reject")
+
+
+def complaint_escalate(*, order_id: int, actor, reason: str) -> Order:
+    """The buyer disagrees with the shop's rejection: the verifikator (Pemprov) decides."""
+    return order_transition(order_id=order_id, to_status=S.COMPLAINT_ESCALATED, actor=actor, role="buyer",
+                            note=_reason_required(reason), audit_action="order.complaint_escalate")
+
+
+def complaint_withdraw(*, order_id: int, actor) -> Order:
+    """The buyer withdraws the complaint or accepts the shop's rejection: the order closes and the shop is paid."""
+    return order_transition(order_id=order_id, to_status=S.CLOSED, actor=actor, role="buyer",
+                            note=_("Pembeli menutup komplain."), audit_action="order.complaint_withdraw")
+
+
+def complaint_decide(*, order_id: int, actor, refund: bool, reason: str) -> Order:
+    """The verifikator's final word on an escalated complaint: refund the buyer, or close it and pay the shop."""
+    if not actor.is_verifikator:
+        raise ComplaintError(_("Hanya verifikator yang memutuskan komplain."))
+    return order_transition(order_id=order_id, to_status=S.REFUNDED if refund else S.CLOSED, actor=actor,
+                            role="verifikator", note=_reason_required(reason),
+                            audit_action="order.complaint_refund" if refund else "order.complaint_close")
 
 
 # --- reviews -------------------------------------------------------------------------------------------
@@ -298,6 +382,7 @@ def review_create(*, buyer, line_id: int, rating: int, text: str = "") -> Review
         product = Product.objects.select_for_update().get(pk=line.variant.product_id)
         review = Review.objects.create(line=line, product=product, buyer=buyer, rating=rating, text=text[:1000])
         _ratings_refresh(product=product)
+        _product_page_forget(product_id=product.pk)
     return review
 
 
@@ -314,7 +399,17 @@ def review_reply(*, user, review_id: int, text: str) -> Review:
             raise ReviewError(_("Ulasan ini sudah dibalas."))
         review.reply, review.replied_at = text[:1000], timezone.now()
         review.save(update_fields=["reply", "replied_at"])
+        _product_page_forget(product_id=review.product_id)
     return review
+
+
+def _product_page_forget(*, product_id: int) -> None:
+    """The product page shows its reviews: drop its cached copy once the review is committed, so the writer sees
+    it at once instead of "Belum ada ulasan" for the rest of the cache's lifetime."""
+    from catalog.cache import product_forget
+
+    shop_slug, product_slug = Product.objects.filter(pk=product_id).values_list("shop__slug", "slug").get()
+    transaction.on_commit(lambda: product_forget(shop_slug=shop_slug, product_slug=product_slug))
 
 
 def _ratings_refresh(*, product: Product) -> None:

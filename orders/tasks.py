@@ -16,3 +16,8 @@ def orders_cancel_unaccepted() -> int:
 @shared_task(name="orders.tasks.orders_complete_delivered")
 def orders_complete_delivered() -> int:
     return services.orders_complete_delivered()
+
+
+@shared_task(name="orders.tasks.orders_complaints_timeout")
+def orders_complaints_timeout() -> int:
+    return services.orders_complaints_timeout()

@@ -12,18 +12,25 @@ from accounts.forms import AddressForm
 from accounts.services import address_save
 from catalog.models import ProductVariant
 from plazabanten.ratelimit import rate_limit_exceeded
+from vendors.views import verifikator_required
 
 from . import selectors
-from .cart import cart_quantities, cart_refresh_count, cart_update
-from .forms import CartLineForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
+from .cart import cart_contents, cart_prices_seen, cart_refresh_count, cart_update
+from .forms import CartLineForm, ComplaintDecisionForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
 from .invoice import invoice_pdf
 from .models import Order
 from .services import (
     CheckoutError,
+    ComplaintError,
     OrderTransitionError,
     ReviewError,
     ShopChoice,
     checkout_place,
+    complaint_accept,
+    complaint_decide,
+    complaint_escalate,
+    complaint_reject,
+    complaint_withdraw,
     order_transition,
     review_create,
     review_reply,
@@ -34,7 +41,10 @@ from .shipping import COURIERS, shipping_quotes
 
 @require_GET
 def cart_page(request):
-    return render(request, "orders/cart.html", {"shops": selectors.cart_view(quantities=cart_quantities(request))})
+    quantities, seen_prices = cart_contents(request)
+    shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)
+    cart_prices_seen(request, shops=shops)  # each price-change notice is shown once, here
+    return render(request, "orders/cart.html", {"shops": shops})
 
 
 @require_POST
@@ -43,13 +53,16 @@ def cart_change(request, add=False):
     if not form.is_valid():
         return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
     variant = get_object_or_404(ProductVariant, pk=form.cleaned_data["variant"])
-    cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add)
+    # Adding happens on the product page, at today's price: that is the price the buyer saw.
+    cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add,
+                seen_price=variant.price if add else None)
     if add:
         messages.success(request, _("%(name)s masuk keranjang.") % {"name": variant.product.name})
         return redirect("orders:cart")
     if request.headers.get("HX-Request"):
+        quantities, seen_prices = cart_contents(request)
         return render(request, "orders/_cart_body.html",
-                      {"shops": selectors.cart_view(quantities=cart_quantities(request)), "oob_count": True})
+                      {"shops": selectors.cart_view(quantities=quantities, seen_prices=seen_prices), "oob_count": True})
     return redirect("orders:cart")
 
 
@@ -79,7 +92,8 @@ def checkout(request):
         else:
             cart_refresh_count(request)
             return redirect("orders:group", pk=checkout_group.pk)
-    shops = selectors.cart_view(quantities=cart_quantities(request))
+    quantities, seen_prices = cart_contents(request)
+    shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)  # notices shown, not acknowledged
     if not shops:
         return redirect("orders:cart")
     for group in shops:
@@ -160,8 +174,9 @@ def shop_order_list(request):
     if status and status not in Order.Status.values:
         status = ""
     orders = selectors.orders_of_shop_member(user=request.user, status=status)[:100]
+    complaints = selectors.orders_of_shop_member(user=request.user, status=Order.Status.COMPLAINT)[:50]
     return render(request, "orders/shop_order_list.html",
-                  {"orders": orders, "status": status, "statuses": Order.Status.choices})
+                  {"orders": orders, "status": status, "statuses": Order.Status.choices, "complaints": complaints})
 
 
 @login_required
@@ -208,6 +223,82 @@ def _act(request, order, action, to_status, role, back, **fields):
                                           "reason_form": ReasonForm()}, status=409)
     messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
     return redirect(back, number=order.number)
+
+
+# --- complaints: the shop answers, the buyer withdraws or escalates, the verifikator decides -------------
+
+
+@login_required
+@require_POST
+def shop_complaint(request, number, decision):
+    order = selectors.order_of_shop_member(user=request.user, number=number)
+    if order is None or decision not in ("terima", "tolak"):
+        raise Http404
+    form = ReasonForm(request.POST)
+    if decision == "tolak" and not form.is_valid():
+        return render(request, "orders/shop_order_detail.html",
+                      {"order": order, "ship_form": ShipForm(), "reason_form": form}, status=400)
+    try:
+        if decision == "terima":
+            complaint_accept(order_id=order.pk, actor=request.user)
+        else:
+            complaint_reject(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except (OrderTransitionError, ComplaintError) as problem:
+        return render(request, "orders/shop_order_detail.html", {
+            "order": order, "error": str(problem), "ship_form": ShipForm(), "reason_form": ReasonForm()}, status=409)
+    messages.success(request, _("Jawaban komplain terkirim ke pembeli."))
+    return redirect("orders:shop_detail", number=number)
+
+
+@login_required
+@require_POST
+def buyer_complaint(request, number, decision):
+    order = selectors.order_of_buyer(user=request.user, number=number)
+    if order is None or decision not in ("banding", "tutup"):
+        raise Http404
+    form = ReasonForm(request.POST)
+    if decision == "banding" and not form.is_valid():
+        return render(request, "orders/order_detail.html", {"order": order, "reason_form": form}, status=400)
+    try:
+        if decision == "banding":
+            complaint_escalate(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        else:
+            complaint_withdraw(order_id=order.pk, actor=request.user)
+    except (OrderTransitionError, ComplaintError) as problem:
+        return render(request, "orders/order_detail.html",
+                      {"order": order, "error": str(problem), "reason_form": ReasonForm()}, status=409)
+    messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
+    return redirect("orders:detail", number=number)
+
+
+@verifikator_required
+@require_GET
+def complaint_queue(request):
+    return render(request, "orders/complaint_queue.html", {"orders": selectors.complaints_escalated()[:100]})
+
+
+@verifikator_required
+@require_http_methods(["GET", "POST"])
+def complaint_detail(request, number):
+    order = selectors.complaint_for_verifikator(number=number)
+    if order is None:
+        raise Http404
+    form = ComplaintDecisionForm(request.POST if request.method == "POST" else None)
+    error, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                complaint_decide(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"],
+                                 refund=form.cleaned_data["decision"] == "refund")
+            except (OrderTransitionError, ComplaintError) as problem:
+                error, status = str(problem), 409
+            else:
+                messages.success(request, _("Keputusan komplain %(number)s tersimpan.") % {"number": number})
+                return redirect("orders:complaint_queue")
+        else:
+            status = 400
+    return render(request, "orders/complaint_detail.html", {"order": order, "form": form, "error": error},
+                  status=status)
 
 
 def _order_for_either_side(request, number):

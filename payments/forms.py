@@ -20,13 +20,6 @@ class MethodForm(forms.Form):
         return method, channel
 
 
-class PayoutAccountForm(forms.Form):
-    bank = forms.ChoiceField(label=_("Bank"), choices=list(BANK_NAMES.items()))
-    account_number = forms.RegexField(label=_("Nomor rekening"), regex=r"^\d{6,20}$",
-                                      error_messages={"invalid": _("Nomor rekening 6–20 angka.")})
-    account_name = forms.CharField(label=_("Nama pemilik rekening"), max_length=100)
-
-
 class PayoutForm(forms.Form):
     amount = forms.IntegerField(label=_("Nominal pencairan (Rp)"), min_value=10000,
                                 error_messages={"min_value": _("Minimal pencairan Rp10.000."),

@@ -70,18 +70,25 @@ def ledger_reverse_payment(*, payment: Payment) -> bool:
                        lines=lines, payment=payment)
 
 
+def order_paid_to_shop() -> tuple[str, ...]:
+    """Order statuses after which the shop keeps the money: completed, or a complaint closed without a refund."""
+    from orders.models import Order
+
+    return Order.Status.COMPLETED, Order.Status.CLOSED
+
+
 def order_pending(order_id: int) -> int:
     total = Posting.objects.filter(account=Account.SHOP_PENDING, order_id=order_id).aggregate(s=Sum("amount"))["s"]
     return -(total or 0)
 
 
 def ledger_release_for_order(order_id: int) -> bool:
-    """An order completed: what is still pending for it becomes available to its shop. Call it after the
-    order's transition to COMPLETED has committed; calling it again does nothing."""
+    """An order completed (or its complaint closed without a refund): what is still pending for it becomes
+    available to its shop. Call it after that transition has committed; calling it again does nothing."""
     from orders.models import Order
 
     order = Order.objects.get(pk=order_id)
-    if order.status != Order.Status.COMPLETED:
+    if order.status not in order_paid_to_shop():
         raise LedgerError(f"order {order.number} is {order.status}, not completed")
     amount = order_pending(order_id)
     if amount <= 0:

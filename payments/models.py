@@ -181,19 +181,6 @@ class Posting(models.Model):
         return f"{self.account} {self.amount}"
 
 
-class PayoutAccount(models.Model):
-    """Where a shop's money goes."""
-
-    shop = models.OneToOneField("vendors.Shop", on_delete=models.CASCADE, related_name="payout_account")
-    bank = models.CharField(_("bank"), max_length=20)
-    account_number = models.CharField(_("nomor rekening"), max_length=30)
-    account_name = models.CharField(_("nama pemilik rekening"), max_length=100)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return f"{self.bank} {self.account_number}"
-
-
 class Payout(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Diajukan")

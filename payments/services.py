@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from orders.models import CheckoutGroup, Order
 from orders.services import order_transition
 from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
-from vendors.models import Shop
+from vendors.models import Shop, ShopBankAccount
 
 from .gateways import gateway
 from .gateways.base import ChargeRequest, GatewayError, GatewayUnavailable, Kind, Method
@@ -24,6 +24,7 @@ from .ledger import (
     ledger_post_payment,
     ledger_release_for_order,
     ledger_reverse_payment,
+    order_paid_to_shop,
     order_pending,
     shop_balances,
 )
@@ -33,7 +34,6 @@ from .models import (
     PaymentAttempt,
     PaymentEvent,
     Payout,
-    PayoutAccount,
     Posting,
     Refund,
     WebhookInbox,
@@ -384,27 +384,20 @@ def refund_execute(*, refund_id: int) -> str:
 
 # --- payouts --------------------------------------------------------------------------------------------
 
-def payout_account_save(*, shop: Shop, bank: str, account_number: str, account_name: str, actor) -> PayoutAccount:
-    with transaction.atomic():
-        account, _created = PayoutAccount.objects.update_or_create(
-            shop=shop, defaults={"bank": bank, "account_number": account_number, "account_name": account_name})
-        audit_record(actor=actor, action="payout_account.saved", target=account,
-                     after={"bank": bank, "account_number": account_number})
-    return account
-
-
 def payout_request(*, shop_id: int, amount: int, actor) -> Payout:
     """Draw from the shop's available balance (locked on the shop row), then send it through the gateway."""
     with transaction.atomic():
         shop = Shop.objects.select_for_update().get(pk=shop_id)
-        account = PayoutAccount.objects.filter(shop=shop).first()
+        # The verified account only: a new one waits for the verifikator (vendors.services.shop_bank_change_*),
+        # and its approval locks this same shop row, so a payout goes wholly to the old or wholly to the new.
+        account = ShopBankAccount.objects.filter(shop=shop).first()
         if account is None:
             raise PaymentError(_("Isi rekening bank toko terlebih dahulu."))
         available = shop_balances(shop_id=shop.pk)["available"]
         if amount <= 0 or amount > available:
             raise PaymentError(_("Nominal harus antara Rp1 dan saldo tersedia."))
         payout = Payout.objects.create(shop=shop, amount=amount, bank=account.bank, requested_by=actor,
-                                       account_number=account.account_number, account_name=account.account_name)
+                                       account_number=account.number, account_name=account.holder_name)
         ledger_post(source_key=f"payout:{payout.pk}:requested", description=_("Pencairan dana"),
                     lines=[Line(Account.SHOP_AVAILABLE, amount, shop.pk),
                            Line(Account.PAYOUT_IN_TRANSIT, -amount, shop.pk)])
@@ -457,12 +450,13 @@ def ledger_reconcile() -> list[str]:
 
 def orders_settle() -> dict[str, int]:
     """Beat job: money follows what happened to the orders (orders never calls payments; the dependency points
-    one way). A completed order releases its shop's pending balance; a cancelled or refunded order of a paid
+    one way). A completed order (or one whose complaint closed without a refund) releases its shop's pending
+    balance; a cancelled or refunded order (a complaint upheld by the shop or the verifikator) of a paid
     checkout gets its refund. Both are idempotent, so a crash or a second run changes nothing more."""
     from django.db.models import Sum
 
     released = refunded = 0
-    pending = (Posting.objects.filter(account=Account.SHOP_PENDING, order__status=Order.Status.COMPLETED)
+    pending = (Posting.objects.filter(account=Account.SHOP_PENDING, order__status__in=order_paid_to_shop())
                .values("order_id").annotate(total=Sum("amount")).filter(total__lt=0))
     for row in pending:
         released += ledger_release_for_order(row["order_id"])

@@ -10,15 +10,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.models import CheckoutGroup
-from vendors.models import ShopMember
+from vendors.models import ShopBankAccount, ShopMember
+from vendors.selectors import bank_change_latest
 
 from . import selectors
-from .forms import BANK_NAMES, MethodForm, PayoutAccountForm, PayoutForm
+from .forms import BANK_NAMES, MethodForm, PayoutForm
 from .gateways.base import GatewayError
 from .ledger import ledger_check_invariants, shop_balances
 from .models import Payment, Payout
 from .qris import qris_svg
-from .services import PaymentError, payment_start, payout_account_save, payout_request, webhook_receive
+from .services import PaymentError, payment_start, payout_request, webhook_receive
 from .simulator import ACTIONS, sandbox_payout_finish, simulator_act
 
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -137,32 +138,21 @@ def _admin_shop(request):
 @require_http_methods(["GET", "POST"])
 def shop_balance(request):
     shop = _admin_shop(request)
-    account = getattr(shop, "payout_account", None)
-    account_form = PayoutAccountForm(initial={"bank": account.bank, "account_number": account.account_number,
-                                              "account_name": account.account_name} if account else None)
-    payout_form = PayoutForm()
+    payout_form = PayoutForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if request.POST.get("form") == "account":
-            account_form = PayoutAccountForm(request.POST)
-            if account_form.is_valid():
-                payout_account_save(shop=shop, actor=request.user, **account_form.cleaned_data)
-                messages.success(request, _("Rekening disimpan."))
+        if payout_form.is_valid():
+            try:
+                payout_request(shop_id=shop.pk, amount=payout_form.cleaned_data["amount"], actor=request.user)
+            except PaymentError as error:
+                payout_form.add_error("amount", str(error))
+            else:
+                messages.success(request, _("Pencairan diajukan."))
                 return redirect("payments:shop_balance")
-        else:
-            payout_form = PayoutForm(request.POST)
-            if payout_form.is_valid():
-                try:
-                    payout_request(shop_id=shop.pk, amount=payout_form.cleaned_data["amount"], actor=request.user)
-                except PaymentError as error:
-                    payout_form.add_error("amount", str(error))
-                else:
-                    messages.success(request, _("Pencairan diajukan."))
-                    return redirect("payments:shop_balance")
         status = 400
     return render(request, "payments/shop_balance.html", {
-        "shop": shop, "balances": shop_balances(shop_id=shop.pk), "account": account,
-        "account_form": account_form, "payout_form": payout_form,
+        "shop": shop, "balances": shop_balances(shop_id=shop.pk), "account": ShopBankAccount.objects.filter(
+            shop=shop).first(), "bank_change": bank_change_latest(shop=shop), "payout_form": payout_form,
         "history": selectors.shop_history(shop_id=shop.pk)[:50], "payouts": shop.payouts.all()[:20],
         "sandbox": settings.PAYMENT_GATEWAY == "sandbox"}, status=status)
 

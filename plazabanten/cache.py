@@ -55,7 +55,8 @@ STOREFRONT_GENERATION_KEY = "storefront:generation"
 
 def storefront_generation() -> int:
     """A number that changes whenever what the storefront may show changes wholesale (a shop suspended or
-    reinstated); storefront cache keys include it, so every cached page drops out at once."""
+    reinstated, a product taken down or restored); storefront cache keys include it, so every cached page drops
+    out at once."""
     from django.core.cache import cache
 
     return cache.get(STOREFRONT_GENERATION_KEY) or 0

@@ -51,14 +51,15 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def screenshot(page, request):
-    """screenshot("step-name") saves test-artifacts/<test>/<n>-step-name.png (a folder git ignores)."""
+    """screenshot("step-name") saves test-artifacts/<test>/<n>-step-name.png (a folder git ignores);
+    screenshot("step-name", other_page) shows another browser context (another party) in the same numbering."""
     folder = ARTIFACTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 100))
 
-    def take(name: str) -> Path:
+    def take(name: str, target=None) -> Path:
         path = folder / f"{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (target or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take

@@ -63,3 +63,21 @@ def test_login_is_locked_after_repeated_wrong_passwords(client):
     assert "Terlalu banyak percobaan masuk yang gagal" in pages[5]
     locked = client.post("/akun/login/", {"login": "korban@example.test", "password": "benar-sekali-1"})
     assert locked.status_code == 200 and "_auth_user_id" not in client.session  # the right password waits too
+
+
+def test_signup_is_rate_limited_per_address_and_the_refusal_saves_nothing(client):
+    """allauth's default, kept on purpose: 20 sign-up attempts a minute per IP (a school or office shares one)."""
+    for n in range(20):
+        response = client.post("/akun/signup/", {"email": f"bot{n}@example.test", "name": "Bot", "phone": "x",
+                                                 "password1": "batik-tulis-2026", "password2": "batik-tulis-2026"})
+        assert response.status_code == 200  # a form error, not yet a refusal
+    response = client.post("/akun/signup/", {
+        "email": "orang@example.test", "name": "Orang", "phone": "081234567890",
+        "password1": "batik-tulis-2026", "password2": "batik-tulis-2026"})
+    assert response.status_code == 429
+    assert "Terlalu banyak" in response.content.decode()
+    assert not User.objects.filter(email="orang@example.test").exists()
+    other = client.post("/akun/signup/", {
+        "email": "orang@example.test", "name": "Orang", "phone": "081234567890",
+        "password1": "batik-tulis-2026", "password2": "batik-tulis-2026"}, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 302  # another address is not affected

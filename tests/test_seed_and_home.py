@@ -44,5 +44,6 @@ def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(l
     page.fill("#q", "batk")  # a typo still finds batik
     page.press("#q", "Enter")
     expect(page.locator("h1")).to_contain_text("batk")
+    expect(page.locator("#corrected")).to_contain_text("batik")
     expect(page.locator(".pcard").first).to_contain_text("Batik")
     screenshot("search-typo")

@@ -186,6 +186,40 @@ class ShopBankAccount(models.Model):
         return f"{self.get_bank_display()} {self.number}"
 
 
+class ShopBankChange(models.Model):
+    """A verified shop asks to move its payouts to another account. Payouts keep going to the verified
+    ShopBankAccount until a verifikator approves the change; a newer request replaces a pending one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu verifikasi")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+        REPLACED = "replaced", _("Diganti pengajuan baru")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="bank_changes")
+    bank = models.CharField(_("bank"), max_length=20, choices=BANKS)
+    number = models.CharField(_("nomor rekening"), max_length=18)
+    holder_name = models.CharField(_("nama pemilik rekening"), max_length=150)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop"], condition=models.Q(status="pending"),
+                                    name="shop_bank_change_one_pending"),
+            models.CheckConstraint(condition=models.Q(number__regex=r"^\d{7,18}$"),
+                                   name="shop_bank_change_number_7_18_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.shop}: {self.get_bank_display()} {self.number} ({self.status})"
+
+
 class ShopEvent(models.Model):
     """One row per status change: the shop's own history, the seller's revision reasons and the Pemprov numbers."""
 

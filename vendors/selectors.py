@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Shop, ShopDocument, ShopEvent, ShopInvitation, ShopMember
+from .models import Shop, ShopBankChange, ShopDocument, ShopEvent, ShopInvitation, ShopMember
 
 Status = Shop.Status
 
@@ -111,3 +111,15 @@ def verification_numbers() -> dict:
         "decisions": len(waits),
         "revisions_per_shop": round(sum(revision_counts) / len(revision_counts), 2) if revision_counts else None,
     }
+
+
+def bank_change_latest(*, shop: Shop) -> ShopBankChange | None:
+    """The shop's last bank-account request (pending, or how it was decided), for the seller's bank page."""
+    return shop.bank_changes.exclude(status=ShopBankChange.Status.REPLACED).order_by("-created_at", "-pk").first()
+
+
+def bank_changes_pending() -> list[ShopBankChange]:
+    """The verifikator's queue of new payout accounts, oldest first, beside the account in use and the owner."""
+    return list(ShopBankChange.objects.filter(status=ShopBankChange.Status.PENDING)
+                .select_related("shop", "shop__bank_account", "shop__identity", "requested_by")
+                .order_by("created_at", "pk"))

@@ -24,6 +24,7 @@ from .models import (
     REVIEW_FIELDS,
     Shop,
     ShopBankAccount,
+    ShopBankChange,
     ShopDocument,
     ShopEvent,
     ShopIdentity,
@@ -44,6 +45,10 @@ TRANSITIONS = {
     "reinstate": ({Status.SUSPENDED}, Status.VERIFIED, "verifikator"),
 }
 EDITABLE = {Status.DRAFT, Status.REVISION_REQUESTED}
+# A verified shop edits its public profile without a new verification; its bank account goes through
+# shop_bank_change_request instead (the verifikator checks the new account before any payout goes there).
+PROFILE_EDITABLE = EDITABLE | {Status.VERIFIED}
+BANK_ROLES = (ShopMember.Role.ADMIN, ShopMember.Role.FINANCE)
 
 
 class ShopStateError(Exception):
@@ -69,10 +74,10 @@ def _require_admin(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> None:
         raise PermissionDenied
 
 
-def _locked_editable(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> Shop:
+def _locked_editable(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,), statuses=EDITABLE) -> Shop:
     shop = _locked(shop)
     _require_admin(shop, actor, roles)
-    if shop.status not in EDITABLE:
+    if shop.status not in statuses:
         raise ShopStateError(_("Data toko tidak bisa diubah saat berstatus “%(status)s”.")
                              % {"status": shop.get_status_display()})
     return shop
@@ -90,7 +95,10 @@ def shop_create_draft(*, owner, name: str, slug: str) -> Shop:
 def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description: str, region, street: str,
                         postal_code: str, whatsapp: str, categories, logo=None) -> Shop:
     with transaction.atomic():
-        shop = _locked_editable(shop, actor)
+        shop = _locked_editable(shop, actor, statuses=PROFILE_EDITABLE)
+        if shop.status == Status.VERIFIED and slug != shop.slug:
+            # Links to a verified shop and its products are out there; its address stays.
+            raise ValidationError({"slug": _("Alamat toko yang sudah terverifikasi tidak bisa diubah.")})
         before = {"name": shop.name, "slug": shop.slug, "region": shop.region_id, "whatsapp": shop.whatsapp}
         shop.name, shop.slug, shop.description = name, slug, description
         shop.region, shop.kabkota_id = region, region.kabkota_code if region else None
@@ -105,6 +113,8 @@ def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description:
         shop.categories.set(categories)
         audit_record(actor=actor, action="shop.update_profile", target=shop, before=before,
                      after={"name": name, "slug": slug, "region": shop.region_id, "whatsapp": whatsapp})
+        if shop.status == Status.VERIFIED:  # its name and place show on cached storefront pages
+            transaction.on_commit(storefront_changed)
     return shop
 
 
@@ -164,6 +174,65 @@ def shop_update_bank(*, shop: Shop, actor, bank: str, number: str, holder_name: 
         audit_record(actor=actor, action="shop.update_bank", target=shop,
                      after={"bank": bank, "number_last4": number[-4:], "holder_name": holder_name})
     return account
+
+
+def shop_bank_change_request(*, shop: Shop, actor, bank: str, number: str, holder_name: str) -> ShopBankChange:
+    """A verified shop's new payout account waits for the verifikator; payouts keep going to the verified one.
+    The owner is told, so a change made by a finance member never goes unnoticed."""
+    with transaction.atomic():
+        shop = _locked_editable(shop, actor, roles=BANK_ROLES, statuses={Status.VERIFIED})
+        current = ShopBankAccount.objects.filter(shop=shop).first()
+        ShopBankChange.objects.filter(shop=shop, status=ShopBankChange.Status.PENDING).update(
+            status=ShopBankChange.Status.REPLACED)
+        change = ShopBankChange.objects.create(shop=shop, bank=bank, number=number, holder_name=holder_name,
+                                               requested_by=actor)
+        audit_record(actor=actor, action="shop.bank_change_request", target=shop,
+                     before={"bank": current.bank, "number_last4": current.number[-4:]} if current else {},
+                     after={"bank": bank, "number_last4": number[-4:], "holder_name": holder_name})
+        outbox_enqueue(recipient=shop.owner, subject=_("Perubahan rekening %(name)s menunggu verifikasi")
+                       % {"name": shop.name},
+                       body=_("Rekening baru %(bank)s …%(last4)s a.n. %(holder)s diperiksa verifikator Pemprov. "
+                              "Sampai disetujui, dana tetap dicairkan ke rekening lama.")
+                       % {"bank": change.get_bank_display(), "last4": number[-4:], "holder": holder_name},
+                       url=reverse("vendors:step", args=[shop.pk, "bank"]))
+    return change
+
+
+def shop_bank_change_decide(*, change_id: int, actor, approve: bool, reason: str = "") -> ShopBankChange:
+    """The verifikator checks the new account (holder name against the owner or the business). Approved, it
+    becomes the payout account; the shop row is locked first, as payments.payout_request does."""
+    if not actor.is_verifikator:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError(_("Tuliskan alasan penolakan."))
+    with transaction.atomic():
+        shop_id = ShopBankChange.objects.filter(pk=change_id).values_list("shop_id", flat=True).first()
+        if shop_id is None:
+            raise ShopStateError(_("Pengajuan rekening tidak ditemukan."))
+        shop = Shop.objects.select_for_update().select_related("owner").get(pk=shop_id)
+        change = ShopBankChange.objects.select_for_update().get(pk=change_id)
+        if change.status != ShopBankChange.Status.PENDING:
+            raise ShopStateError(_("Pengajuan rekening ini sudah %(status)s.")
+                                 % {"status": change.get_status_display().lower()})
+        if approve:
+            ShopBankAccount.objects.update_or_create(shop=shop, defaults={
+                "bank": change.bank, "number": change.number, "holder_name": change.holder_name})
+        change.status = ShopBankChange.Status.APPROVED if approve else ShopBankChange.Status.REJECTED
+        change.decided_by, change.decided_at, change.reason = actor, timezone.now(), reason[:300]
+        change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        audit_record(actor=actor, action="shop.bank_change_approve" if approve else "shop.bank_change_reject",
+                     target=shop, after={"bank": change.bank, "number_last4": change.number[-4:]}, reason=reason)
+        if approve:
+            subject = _("Rekening baru %(name)s disetujui") % {"name": shop.name}
+            body = _("Pencairan dana berikutnya dikirim ke %(bank)s …%(last4)s.") % {
+                "bank": change.get_bank_display(), "last4": change.number[-4:]}
+        else:
+            subject = _("Rekening baru %(name)s ditolak") % {"name": shop.name}
+            body = _("Dana tetap dicairkan ke rekening lama. Alasan: %(reason)s") % {"reason": reason}
+        outbox_enqueue(recipient=shop.owner, subject=subject, body=body,
+                       url=reverse("vendors:step", args=[shop.pk, "bank"]))
+    return change
 
 
 def shop_missing_steps(*, shop: Shop) -> list[str]:

@@ -13,6 +13,9 @@ urlpatterns = [
     path("penjual/<int:shop_id>/<slug:step>/", views.wizard_step, name="step"),
     path("verifikasi/", views.console_queue, name="console_queue"),
     path("verifikasi/angka/", views.console_numbers, name="console_numbers"),
+    path("verifikasi/rekening/", views.console_bank_changes, name="console_bank_changes"),
+    path("verifikasi/rekening/<int:change_id>/<slug:decision>/", views.console_bank_change_decide,
+         name="console_bank_change_decide"),
     path("verifikasi/<int:shop_id>/", views.console_shop, name="console_shop"),
     path("verifikasi/<int:shop_id>/<slug:action>/", views.console_action, name="console_action"),
 ]

@@ -20,7 +20,7 @@ from regions.models import Region
 
 from . import selectors, services
 from .forms import BankForm, DocumentsForm, IdentityForm, InviteForm, ProfileForm, ReasonForm, RevisionForm
-from .models import REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
+from .models import REVIEW_FIELDS, Shop, ShopBankChange, ShopDocument, ShopIdentity, ShopMember
 
 STEPS = (
     ("profile", gettext_lazy("Profil")),
@@ -86,8 +86,20 @@ def seller_home(request):
         "invitations": selectors.invitations_for(user=request.user)})
 
 
+# What a verified shop may still change: its public profile (at once) and its bank account (checked first).
+VERIFIED_STEPS = ("profile", "bank")
+
+
+def _verified_edit(shop: Shop, step: str) -> bool:
+    return shop.status == Shop.Status.VERIFIED and step in VERIFIED_STEPS
+
+
 def _step_context(shop: Shop, step: str, **extra) -> dict:
-    return {"shop": shop, "step": step, "steps": STEPS, "editable": shop.status in services.EDITABLE, **extra}
+    context = {"shop": shop, "step": step, "steps": STEPS, "verified_edit": _verified_edit(shop, step),
+               "editable": shop.status in services.EDITABLE or _verified_edit(shop, step), **extra}
+    if step == "bank" and shop.status == Shop.Status.VERIFIED:
+        context["bank_change"] = selectors.bank_change_latest(shop=shop)
+    return context
 
 
 @login_required
@@ -108,6 +120,10 @@ def wizard_step(request, shop_id: int, step: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if _verified_edit(shop, step):
+                messages.success(request, _("Rekening baru menunggu verifikasi. Sampai disetujui, dana tetap dicairkan "
+                                            "ke rekening lama.") if step == "bank" else _("Profil toko diperbarui."))
+                return redirect("vendors:step", shop_id=shop.pk, step=step)
             messages.success(request, _("Tersimpan."))
             if NEXT_STEP[step] == "review":
                 return redirect("vendors:review", shop_id=shop.pk)
@@ -123,7 +139,9 @@ def _step_form(request, shop: Shop, step: str):
         initial = {"name": shop.name, "slug": shop.slug, "description": shop.description, "region": shop.region_id,
                    "street": shop.street, "postal_code": shop.postal_code, "whatsapp": shop.whatsapp,
                    "categories": list(shop.categories.values_list("pk", flat=True))}
-        return ProfileForm(data, files, shop=shop, initial=initial)
+        form = ProfileForm(data, files, shop=shop, initial=initial)
+        form.fields["slug"].disabled = shop.status == Shop.Status.VERIFIED  # its links are out there
+        return form
     if step == "identity":
         instance = ShopIdentity.objects.filter(shop=shop).first()
         return IdentityForm(data, instance=instance)
@@ -148,6 +166,9 @@ def _step_save(request, shop: Shop, step: str, form) -> None:
     elif step == "documents":
         for kind, upload in form.uploads.items():
             services.shop_save_document(shop=shop, actor=actor, kind=kind, upload=upload)
+    elif shop.status == Shop.Status.VERIFIED:
+        services.shop_bank_change_request(shop=shop, actor=actor, bank=data["bank"], number=data["number"],
+                                          holder_name=data["holder_name"])
     else:
         services.shop_update_bank(shop=shop, actor=actor, bank=data["bank"], number=data["number"],
                                   holder_name=data["holder_name"])
@@ -310,6 +331,33 @@ def _console_invalid(request, shop_id: int, action: str, **forms):
     shop = selectors.shop_review_detail(shop_id=shop_id)
     return render(request, "vendors/console_shop.html", _console_context(shop, failed_action=action, **forms),
                   status=422)
+
+
+@verifikator_required
+@require_GET
+def console_bank_changes(request):
+    return render(request, "vendors/console_bank_changes.html", {"changes": selectors.bank_changes_pending()})
+
+
+@verifikator_required
+@require_POST
+def console_bank_change_decide(request, change_id: int, decision: str):
+    if decision not in ("setujui", "tolak"):
+        raise Http404
+    get_object_or_404(ShopBankChange, pk=change_id)
+    reason = request.POST.get("reason", "")[:300]
+    try:
+        services.shop_bank_change_decide(change_id=change_id, actor=request.user, approve=decision == "setujui",
+                                         reason=reason)
+    except ValidationError as error:
+        return render(request, "vendors/console_bank_changes.html", {
+            "changes": selectors.bank_changes_pending(), "error_change": change_id, "error": error.messages[0]},
+            status=422)
+    except services.ShopStateError as error:
+        return render(request, "vendors/console_bank_changes.html",
+                      {"changes": selectors.bank_changes_pending(), "conflict": str(error)}, status=409)
+    messages.success(request, _("Keputusan tersimpan dan pemilik toko diberi tahu."))
+    return redirect("vendors:console_bank_changes")
 
 
 @verifikator_required

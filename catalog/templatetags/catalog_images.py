@@ -1,8 +1,37 @@
+import json
+
 from django import template
 from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
+
+CARD_MEMO_SIZE = 5000  # ~1.5 kB each: a few MB per worker process
+_cards: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def product_card(product, eager=False):
+    """A product card (catalog/_card.html), memoised in the process on every value it shows.
+
+    The key is the card's content itself, so a memoised card is never stale: a new price or rating is a new key.
+    Rendering 24 cards through the template engine is most of a listing page's cost when the page cache misses
+    (a new combination of filters); most cards on such a page were drawn moments ago for another one.
+    """
+    key = (get_language(), bool(eager), product.pk, product.shop.slug, product.slug, product.name,
+           product.price_min, product.kabkota.name if product.kabkota_id else "", product.is_banten,
+           product.tkdn_percent, product.is_halal, product.rating_count, product.rating_avg, product.sold_count,
+           json.dumps(product.cover, sort_keys=True))
+    html = _cards.get(key)
+    if html is None:
+        if len(_cards) >= CARD_MEMO_SIZE:
+            for stale in list(_cards)[:CARD_MEMO_SIZE // 10]:  # oldest first (dicts keep insertion order)
+                del _cards[stale]
+        html = _cards[key] = render_to_string("catalog/_card.html", {"product": product, "eager": eager})
+    return mark_safe(html)  # noqa: S308 (rendered by the autoescaping template engine)
 
 
 @register.simple_tag

@@ -87,7 +87,11 @@ TEMPLATES = [
 
 def database_config(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    options = config.setdefault("OPTIONS", {})
+    options["connect_timeout"] = 5
+    # Short OLTP queries on a small machine: JIT compilation (tens of ms) and parallel workers (which take the
+    # cores other requests need) only slow the storefront down under load. See README, "Catalog speed".
+    options["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
     return config
 
 
@@ -224,9 +228,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver-pending": {"task": "plazabanten.tasks.outbox_deliver_pending", "schedule": 60.0},
     "product-images-render-pending": {"task": "catalog.tasks.product_images_render_pending", "schedule": 300.0},
+    "search-terms-refresh": {"task": "catalog.tasks.search_terms_refresh", "schedule": 300.0},
+    "facet-cells-compact": {"task": "catalog.tasks.facet_cells_compact", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
+    "orders-complaints-timeout": {"task": "orders.tasks.orders_complaints_timeout", "schedule": 900.0},
     "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},
     "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 300.0},
     "payments-orders-settle": {"task": "payments.tasks.orders_settle", "schedule": 60.0},

@@ -40,6 +40,8 @@ def test_verifikator_takes_a_product_down_and_restores_it(client, verifikator, d
     notice = OutboxMessage.objects.get(recipient=product.shop.owner)
     assert "diturunkan" in notice.subject and "hak cipta" in notice.body
     assert anonymous.get(product_url(product)).status_code == 404  # the cached page was dropped at once
+    # ...and so were the cached results that listed it (regression: they showed it until they expired)
+    assert b"Batik Tiruan" not in anonymous.get("/cari/?q=batik", headers={"HX-Request": "true"}).content
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"action": "restore", "reason": "Penjual mengganti foto dengan karya sendiri."})

@@ -271,6 +271,31 @@ def test_truncated_png_is_refused_too(client, seller):
     assert "Foto rusak atau tidak lengkap" in response.content.decode()
 
 
+def test_each_uploaded_photo_goes_behind_the_last_and_only_the_first_is_the_cover(
+        client, seller, django_capture_on_commit_callbacks):
+    """Regression: the second upload also got position 0 (`max or -1` read a top position of 0 as "none")."""
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                        {"photo": SimpleUploadedFile(f"{n}.jpg", jpeg_bytes((400, 400), (n * 90, 20, 20)),
+                                                     content_type="image/jpeg")})
+    assert list(seller.images.order_by("pk").values_list("position", flat=True)) == [0, 1, 2]
+    page = client.get(reverse("catalog:product_photos", args=[seller.pk])).content.decode()
+    assert page.count("· sampul") == 1
+    assert page.count("Jadikan sampul") == 2
+
+
+def test_the_product_gallery_scrolls_by_keyboard_too(client, seller, django_capture_on_commit_callbacks):
+    """Regression (axe scrollable-region-focusable): with several photos the gallery scrolls sideways, so it must
+    take the focus (arrow keys) and carry a name."""
+    for n in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("catalog:product_photos", args=[seller.pk]),
+                        {"photo": SimpleUploadedFile(f"{n}.jpg", jpeg_bytes((400, 400)), content_type="image/jpeg")})
+    page = client.get(reverse("catalog:product", args=[seller.shop.slug, seller.slug])).content.decode()
+    assert '<div class="gallery" role="region" tabindex="0" aria-label="Foto produk">' in page
+
+
 def test_seller_makes_a_photo_the_cover_and_deletes_one(client, seller, django_capture_on_commit_callbacks):
     first, second = (ProductImage.objects.create(product=seller, position=n, original=SimpleUploadedFile(
         f"{n}.jpg", jpeg_bytes((400, 400), (n * 90, 20, 20)))) for n in range(2))

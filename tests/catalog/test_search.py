@@ -1,11 +1,13 @@
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from catalog import selectors
 from catalog.models import Category, Product
-from catalog.selectors import ProductFilters, product_search
+from catalog.selectors import ProductFilters, product_search, search_text_correct
+from catalog.services import search_terms_refresh
 from tests.factories import make_category, make_product, make_shop
 from vendors.models import Shop
 
@@ -25,21 +27,36 @@ def test_search_stems_indonesian_words():
 def test_search_tolerates_a_typo_in_the_name():
     make_product(name="Kemeja Batik Lengan Panjang")
     make_product(name="Madu Hutan Baduy")
-    assert names(product_search(filters=ProductFilters(text="batk"))) == {"Kemeja Batik Lengan Panjang"}
+    search_terms_refresh()
+    results = product_search(filters=ProductFilters(text="kemeja batk"))
+    assert names(results) == {"Kemeja Batik Lengan Panjang"}
+    assert results.corrected == "kemeja batik"
 
 
-def test_typo_fallback_queries_the_expression_the_trigram_index_holds():
-    from django.db import connection
-    from django.db.models.functions import Upper
+def test_a_typo_is_corrected_towards_the_word_more_products_use():
+    make_product(name="Cobek Batu Kali")  # "batu" is closer to "batk" by trigrams than "batik" is
+    for motif in ("Kawung", "Parang", "Mega Mendung", "Sekar Jagad", "Truntum", "Sidomukti"):
+        make_product(name=f"Batik {motif}")
+    search_terms_refresh()
+    assert search_text_correct("batk") == "batik"
+    assert search_text_correct("Selendang BATK 2 m") == "Selendang batik 2 m"  # unknown words only; digits kept
 
-    from catalog.selectors import _text_filter
 
-    condition, _ = _text_filter("batk", fuzzy=True)
-    queryset = Product.objects.alias(upper_name=Upper("name")).filter(condition)
+def test_a_word_nothing_resembles_finds_nothing_and_corrects_nothing():
+    make_product(name="Kemeja Batik Lengan Panjang")
+    search_terms_refresh()
+    results = product_search(filters=ProductFilters(text="xqzvw"))
+    assert results.total == 0 and results.products == [] and results.corrected == ""
+
+
+def test_the_vocabulary_holds_only_listed_products_words():
+    make_product(name="Batik Cap Kapurban")
+    make_product(name="Anyaman Pandan", status=Product.Status.DRAFT)
+    make_product(name="Golok Ciomas", shop=make_shop(status=Shop.Status.SUSPENDED))
+    search_terms_refresh()
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would otherwise be scanned
-        plan = queryset.only("id").explain()
-    assert "product_name_upper_trgm" in plan
+        cursor.execute("SELECT word, products FROM catalog_searchterm ORDER BY word")
+        assert cursor.fetchall() == [("batik", 1), ("cap", 1), ("kapurban", 1)]
 
 
 def test_search_ranks_a_name_match_above_a_description_only_match():
@@ -55,6 +72,7 @@ def test_hidden_products_and_unverified_shops_never_leak_into_results_or_counts(
         make_product(name=f"Batik Cap {status}", status=status, is_halal=True)
     for shop_status in (Shop.Status.SUSPENDED, Shop.Status.SUBMITTED, Shop.Status.REJECTED):
         make_product(name=f"Batik Cap toko {shop_status}", shop=make_shop(status=shop_status), is_halal=True)
+    search_terms_refresh()
 
     for filters in (ProductFilters(text="batik"), ProductFilters(text="batk"), ProductFilters(),
                     ProductFilters(halal=True)):

@@ -111,3 +111,20 @@ def test_the_shop_replies_once_and_only_to_its_own_reviews():
     with pytest.raises(ReviewError, match="sudah dibalas"):
         review_reply(user=order.shop.owner, review_id=review.pk, text="Lagi")
     assert Shop.objects.get(pk=order.shop_id).rating_count == 1
+
+
+def test_a_review_and_its_reply_show_on_the_cached_product_page_at_once(client, django_capture_on_commit_callbacks):
+    """Regression: the product page (cached for every visitor) kept saying "Belum ada ulasan" after a review."""
+    order = paid_order()
+    product = order.lines.get().variant.product
+    path = f"/p/{product.shop.slug}/{product.slug}/"
+    assert "Belum ada ulasan" in client.get(path).content.decode()  # now in the cache
+    for status in (S.ACCEPTED, S.SHIPPED):
+        order_transition(order_id=order.pk, to_status=status, role="shop")
+    order_transition(order_id=order.pk, to_status=S.COMPLETED, role="buyer")
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_create(buyer=order.buyer, line_id=order.lines.get().pk, rating=4, text="Kainnya tebal")
+    assert "Kainnya tebal" in client.get(path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reply(user=order.shop.owner, review_id=review.pk, text="Terima kasih, Kak")
+    assert "Terima kasih, Kak" in client.get(path).content.decode()

@@ -16,8 +16,9 @@ from payments.ledger import (
     shop_balances,
 )
 from payments.models import Account, Journal, Payout, Posting, Refund, SandboxCharge
-from payments.services import PaymentError, payment_start, payout_account_save, payout_request, refund_request
+from payments.services import PaymentError, payment_start, payout_request, refund_request
 from payments.simulator import sandbox_payout_finish
+from vendors.models import ShopBankAccount
 
 from .conftest import notify, place_checkout, sandbox_body, sandbox_set
 
@@ -108,8 +109,7 @@ def ready_shop(client):
     order = group.orders.get(subtotal=250000)
     complete(order)
     ledger_release_for_order(order.pk)
-    payout_account_save(shop=order.shop, bank="bca", account_number="1234567890", account_name="Ani",
-                        actor=order.shop.owner)
+    ShopBankAccount.objects.create(shop=order.shop, bank="bca", number="1234567890", holder_name="Ani")
     return order.shop
 
 

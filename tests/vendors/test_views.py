@@ -245,6 +245,7 @@ def test_console_shop_page_embeds_the_documents_beside_the_data(client, submitte
     page = client.get(reverse("vendors:console_shop", args=[shop_a.pk])).content.decode()
     assert f'<img src="/penjual/{shop_a.pk}/dokumen/' in page
     assert f'<object data="/penjual/{shop_a.pk}/dokumen/{pdf.pk}/" type="application/pdf"' in page
+    assert 'class="pdf" aria-label="Dokumen NIB"' in page  # axe: an <object> needs a text alternative
     assert "3602015708950001" in page and "Daftar periksa" in page
 
 
@@ -340,3 +341,15 @@ def test_a_document_whose_file_vanished_is_a_404(client, two_shops):
     document.file.storage.delete(document.file.name)
     client.force_login(shop_a.owner)
     assert client.get(reverse("vendors:document", args=[shop_a.pk, document.pk])).status_code == 404
+
+
+def test_a_verified_shop_links_its_products_orders_and_balance_from_the_seller_home(client):
+    """Regression (seller journey): a verified seller had no way from "Toko saya" to add products or see the
+    balance; a draft shop shows none of these links."""
+    shop = make_shop(name="Batik Krakatau")
+    draft = services.shop_create_draft(owner=shop.owner, name="Emping Menes", slug="emping-menes")
+    client.force_login(shop.owner)
+    page = client.get(reverse("vendors:seller_home")).content.decode()
+    assert f'href="{reverse("catalog:seller_products")}?toko={shop.slug}"' in page
+    assert f'href="{reverse("orders:shop_list")}"' in page and f'href="{reverse("payments:shop_balance")}"' in page
+    assert f"?toko={draft.slug}" not in page

@@ -20,7 +20,7 @@ from accounts import roles
 from accounts.models import User
 from accounts.services import user_grant_role
 from catalog.models import Category, Product, ProductImage, ProductVariant
-from catalog.services import category_tree_ensure, product_image_render
+from catalog.services import category_tree_ensure, facet_cells_compact, product_image_render, search_terms_refresh
 from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, QUEUE, SHOPS, VERIFIKATOR
 from plazabanten.demo.photos import draw_document, draw_product_photo
 from regions.models import Region
@@ -58,6 +58,8 @@ class Command(BaseCommand):
         created = len(images)
         if products:
             created += self.seed_bulk(products)
+        search_terms_refresh()
+        facet_cells_compact()
         total = Product.objects.count()
         self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new) "
                           f"in {time.monotonic() - started:.1f}s")

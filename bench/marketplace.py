@@ -1,0 +1,293 @@
+"""The marketplace benchmark: every page that matters, against one gunicorn, in one run.
+
+    bench/run.sh [--products 100000] [--duration 10] [--orders 1500] [--cold]
+
+gunicorn (sync, 2 workers) with production settings on its own database (plazabanten_bench, seeded once with
+--products), wrk -t2 -c16 against: a trivial view (the ceiling), home, listing, category, search (a mix of 60
+queries with facets), product pages (500), a signed-in cart, place order (each request a different buyer's
+checkout) and payment webhooks (each a different paid charge, then the same ones again as duplicates). Prints
+requests/s, p50, p99 and each page's ratio to the trivial view of the same run; checks that every order and payment
+was applied once and no stock went below zero. ``--cold`` turns the page and fragment caches off.
+Figures only: nothing here asserts on time.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+VENV_BIN = Path(sys.executable).parent
+WORK = ROOT / "var" / "bench"
+PORT = 8765
+BENCH_DB = "plazabanten_bench"
+SEARCH_WORDS = [
+    "batik", "batk", "kopi", "kopi robusta", "emping", "emping melinjo", "sate bandeng", "madu", "madu hutan",
+    "tas anyaman", "anyaman", "gerabah", "golok", "kerupuk", "kerupuk ikan", "ikan asin", "sambal", "sambal rawu",
+    "kemeja", "kemeja batik", "gamis", "hijab", "pashmina", "eco-print", "pewarna alami", "syal", "lampu led",
+    "kipas", "casing", "kabel", "sabun herbal", "jamu", "beras organik", "dodol", "hampers", "ukiran kayu",
+    "bambu", "taplak", "seragam", "helm", "sarung jok", "agenda", "plakat", "miniatur", "teh rosela", "gula aren",
+    "piyama anak", "dress anak", "keranjang", "minyak urut", "wadah makanan", "panci", "premium", "grosir",
+    "motif baru", "kain tulis", "kawangsan", "surosowan", "baduy", "kapurban",
+]
+FACETS = ["", "&kabkota=36.74", "&halal=1", "&tkdn=1", "&harga=100-250rb", "&urut=termurah", "&rating=4.5",
+          "&kabkota=36.73&urut=terlaris"]
+CSRF = "benchcsrf" + "x" * 23  # an unmasked 32-character secret: cookie and form field
+
+
+def run(*args, env=None, **kwargs):
+    return subprocess.run(args, check=True, cwd=ROOT, env=env, **kwargs)
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    run("apt-get", "update", "-q", stdout=subprocess.DEVNULL)
+    run("apt-get", "install", "-y", "-q", "wrk", stdout=subprocess.DEVNULL)
+
+
+def bench_environment(cold: bool) -> dict[str, str]:
+    """Production settings on the bench database of the embedded (or DATABASE_URL's) Postgres server."""
+    import psycopg2
+
+    out = run(str(VENV_BIN / "python"), "-m", "plazabanten.embedded", "start", capture_output=True, text=True).stdout
+    urls = dict(line.split(" ", 1) for line in out.strip().splitlines())
+    base = urllib.parse.urlparse(os.environ.get("DATABASE_URL") or urls["postgres"])
+    admin = psycopg2.connect(base._replace(path="/postgres").geturl())
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {BENCH_DB}")
+    admin.close()
+    env = {"DATABASE_URL": base._replace(path=f"/{BENCH_DB}").geturl(),
+           "REDIS_URL": os.environ.get("REDIS_URL") or urls["redis"],
+           "DJANGO_SETTINGS_MODULE": "plazabanten.settings.production", "SECRET_KEY": "bench-" + "x" * 50,
+           "PB_ALLOW_SANDBOX_GATEWAY": "true", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1",
+           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "LOG_LEVEL": "WARNING"}
+    if cold:
+        env["PB_CATALOG_CACHE_SECONDS"] = "0"
+    return env
+
+
+def seed(count: int, env: dict[str, str]) -> None:
+    started = time.monotonic()
+    full = {**os.environ, **env}
+    run(str(VENV_BIN / "python"), "manage.py", "migrate", "-v0", env=full)
+    run(str(VENV_BIN / "python"), "manage.py", "seed_demo", "--products", str(count), env=full,
+        stdout=subprocess.DEVNULL)
+    run(str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=full)
+    print(f"migrate + seed_demo --products {count} + collectstatic: {time.monotonic() - started:.1f}s", flush=True)
+
+
+def signed_in(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}; csrftoken={CSRF}"
+
+
+def buyers_with_carts(count: int, run_id: str, lines_each: int) -> list[dict]:
+    """Buyers (no password hashing: sessions are made directly) with an address and a cart of demo products."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import Address, User
+    from catalog.models import ProductVariant
+    from catalog.selectors import product_storefront_queryset
+    from orders.models import CartLine
+    from regions.models import Region
+
+    desa = Region.objects.filter(code__startswith="36.74.", level=4).order_by("code").first()
+    listed = product_storefront_queryset().filter(stock_total__gte=1).values("pk")
+    variants = list(ProductVariant.objects.filter(product__in=listed, stock__gte=1_000)
+                    .select_related("product").order_by("?")[:count * lines_each])
+    if len(variants) < count * lines_each:  # top up the stock once: the bench measures buying, not running out
+        ProductVariant.objects.filter(product__in=listed).update(stock=1_000_000)
+        variants = list(ProductVariant.objects.filter(product__in=listed).select_related("product")
+                        .order_by("?")[:count * lines_each])
+    users = User.objects.bulk_create([User(email=f"bench-{run_id}-{i}@bench.test", name=f"Pembeli Bench {i}",
+                                           password=make_password(None)) for i in range(count)])
+    addresses = Address.objects.bulk_create([
+        Address(user=user, recipient=user.name, phone="+6281234567890", street="Jl. Bench 1", region=desa,
+                postal_code="15310", is_default=True) for user in users])
+    CartLine.objects.bulk_create([CartLine(user=user, variant=variants[i * lines_each + j], quantity=1)
+                                  for i, user in enumerate(users) for j in range(lines_each)])
+    return [{"user": user, "address": address.pk, "cookie": signed_in(user),
+             "shops": sorted({variants[i * lines_each + j].product.shop_id for j in range(lines_each)})}
+            for i, (user, address) in enumerate(zip(users, addresses, strict=True))]
+
+
+def lua_requests(name: str, requests: list[tuple[str, str, dict, str]]) -> Path:
+    """A wrk script that sends each (method, path, headers, body) in turn; the two threads take turns so that no
+    request is sent twice before the list is used up."""
+    def quote(text: str) -> str:
+        return json.dumps(text)  # a JSON string is a valid Lua string literal here (ASCII)
+
+    lines = ["local requests = {}"]
+    for index, (method, path, headers, body) in enumerate(requests, start=1):
+        header_table = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in headers.items())
+        lines.append(f"requests[{index}] = wrk.format({quote(method)}, {quote(path)}, {{{header_table}}}, "
+                     f"{quote(body) if body else 'nil'})")
+    lines += ["local threads = 0",
+              "function setup(thread) thread:set('offset', threads); threads = threads + 1 end",
+              "local i = -1",
+              "request = function()",
+              "  i = i + 1",
+              "  return requests[((i * 2 + (offset or 0)) % #requests) + 1]",
+              "end"]
+    script = WORK / f"{name}.lua"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def wrk(url: str, duration: int, script: Path | None = None) -> dict[str, float]:
+    args = ["wrk", "-t2", "-c16", f"-d{duration}s", "--latency", url]
+    if script:
+        args[1:1] = ["-s", str(script)]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(pct: str) -> float:
+        value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def warm(base_url: str, paths: list[str], cookie: str = "") -> None:
+    """Visit every URL once, as earlier visitors would have: the run then measures the steady state."""
+    for path in paths:
+        request = urllib.request.Request(base_url + path,  # noqa: S310 (our own http URL)
+                                         headers={"Cookie": cookie} if cookie else {})
+        urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
+
+
+def paid_notifications(groups) -> list[str]:
+    """A QRIS charge per checkout, settled at the sandbox gateway: the signed notification it would send."""
+    from payments.gateways.sandbox import sandbox_status_body
+    from payments.models import SandboxCharge
+    from payments.services import payment_start
+
+    bodies = []
+    for group in groups:
+        attempt = payment_start(group_id=group.pk, buyer=group.buyer, method="qris")
+        SandboxCharge.objects.filter(attempt_ref=attempt.attempt_ref).update(status="settlement")
+        bodies.append(json.dumps(sandbox_status_body(SandboxCharge.objects.get(attempt_ref=attempt.attempt_ref))))
+    return bodies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--orders", type=int, default=1500, help="buyers ready to place an order (one each)")
+    parser.add_argument("--cold", action="store_true", help="no page or fragment cache")
+    options = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    ensure_wrk()
+    env = bench_environment(options.cold)
+    seed(options.products, env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from catalog.selectors import product_storefront_queryset
+    from catalog.services import facet_cells_compact
+    from orders.models import CheckoutGroup
+    from payments.models import Payment
+
+    facet_cells_compact()
+    run_id = str(int(time.time()))
+    cart_cookie = buyers_with_carts(1, f"{run_id}-cart", 3)[0]["cookie"]
+    buyers = buyers_with_carts(options.orders, run_id, 1)
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Host": "127.0.0.1"}
+    place = lua_requests("place-order", [
+        ("POST", "/checkout/", {**form, "Cookie": buyer["cookie"]}, urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": CSRF, "key": f"bench-{run_id}-{i}", "address": buyer["address"],
+             **{f"shipping_{shop}": "pickup" for shop in buyer["shops"]}})) for i, buyer in enumerate(buyers)])
+    product_list = [f"/p/{shop}/{slug}/" for shop, slug in product_storefront_queryset().order_by("?")
+                    .values_list("shop__slug", "slug")[:500]]
+    search_list = [f"/cari/?q={word.replace(' ', '+')}{facet}"
+                   for i, word in enumerate(SEARCH_WORDS) for facet in FACETS[i % 3::3]]
+    category = "/kategori/fashion-batik/?urut=terlaris"
+
+    def gets(name: str, paths: list[str], cookie: str = "") -> Path:
+        headers = {"Cookie": cookie} if cookie else {}
+        return lua_requests(name, [("GET", path, headers, "") for path in paths])
+
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "plazabanten.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "2", "-k", "sync",
+         "--access-logfile", "/dev/null", "--error-logfile", str(WORK / "gunicorn.log")],
+        cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+    base_url = f"http://127.0.0.1:{PORT}"
+    results = []
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base_url + "/ping", timeout=1)  # noqa: S310 (our own http URL)
+                break
+            except OSError:
+                time.sleep(0.2)
+        pages = [("trivial view /ping", ["/ping"], ""), ("home /", ["/"], ""), ("listing /cari/ (24)", ["/cari/"], ""),
+                 ("category, best selling", [category], ""), (f"search ({len(search_list)} URLs)", search_list, ""),
+                 (f"product page ({len(product_list)} URLs)", product_list, ""),
+                 ("cart, signed in (3 lines, 3 shops)", ["/keranjang/"], cart_cookie)]
+        for label, paths, cookie in pages:
+            script = gets(label.split()[0], paths, cookie)
+            if not options.cold:
+                warm(base_url, paths, cookie)
+            wrk(base_url + "/", 2, script)  # warm-up: connections, workers
+            results.append((label, wrk(base_url + "/", options.duration, script)))
+            print(f"  {label}: done", flush=True)
+
+        figures = wrk(base_url + "/", options.duration, place)
+        placed = list(CheckoutGroup.objects.filter(buyer__email__startswith=f"bench-{run_id}-")
+                      .select_related("buyer").order_by("pk"))
+        results.append((f"place order ({len(placed)} placed)", figures))
+        print(f"  place order: {len(placed)} checkouts placed by {figures['requests']} requests", flush=True)
+
+        bodies = paid_notifications(placed)
+        webhook = lua_requests("webhook", [("POST", "/payments/webhooks/sandbox/",
+                                            {"Content-Type": "application/json"}, body) for body in bodies])
+        figures = wrk(base_url + "/", min(options.duration, 5), webhook)
+        paid = Payment.objects.filter(group__in=placed, status=Payment.Status.PAID).count()
+        results.append((f"webhook, new payment ({paid} paid)", figures))
+        results.append(("webhook, duplicate", wrk(base_url + "/", options.duration, webhook)))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    from catalog.models import ProductVariant
+
+    baseline = results[0][1]["rps"]
+    mode = "cold: page and fragment cache off" if options.cold else "page cache 30 s, each URL visited once first"
+    print(f"\n{product_storefront_queryset().count()} listed products, gunicorn sync -w2, production settings, "
+          f"wrk -t2 -c16 -d{options.duration}s, {mode}")
+    print(f"{'page':40} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'non-2xx':>7}")
+    for label, figures in results:
+        print(f"{label:40} {figures['rps']:8.0f} {figures['p50']:7.2f} {figures['p99']:7.2f} "
+              f"{figures['rps'] / baseline:9.0%} {figures['errors']:7d}")
+    negative = ProductVariant.objects.filter(stock__lt=0).count()
+    print(f"variants below zero stock: {negative}")
+    return 1 if negative else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
