@@ -263,13 +263,18 @@ def main() -> int:
         results.append((f"place order ({len(placed)} placed)", figures))
         print(f"  place order: {len(placed)} checkouts placed by {figures['requests']} requests", flush=True)
 
-        bodies = paid_notifications(placed)
-        webhook = lua_requests("webhook", [("POST", "/payments/webhooks/sandbox/",
-                                            {"Content-Type": "application/json"}, body) for body in bodies])
-        figures = wrk(base_url + "/", min(options.duration, 5), webhook)
-        paid = Payment.objects.filter(group__in=placed, status=Payment.Status.PAID).count()
-        results.append((f"webhook, new payment ({paid} paid)", figures))
-        results.append(("webhook, duplicate", wrk(base_url + "/", options.duration, webhook)))
+        bodies = dict(zip((group.pk for group in placed), paid_notifications(placed), strict=True))
+
+        def webhooks(name: str, group_ids) -> Path:
+            return lua_requests(name, [("POST", "/payments/webhooks/sandbox/", {"Content-Type": "application/json"},
+                                        bodies[pk]) for pk in group_ids])
+
+        figures = wrk(base_url + "/", min(options.duration, 5), webhooks("webhook-new", bodies))
+        paid = list(Payment.objects.filter(group__in=placed, status=Payment.Status.PAID)
+                    .values_list("group_id", flat=True))
+        results.append((f"webhook, new payment ({len(paid)} paid)", figures))
+        results.append(("webhook, duplicate of a paid one", wrk(base_url + "/", options.duration,
+                                                                 webhooks("webhook-duplicate", paid))))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
