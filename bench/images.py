@@ -146,7 +146,7 @@ def main() -> int:
             image.original.delete(save=False)
             image.delete()
     print(f"{ready}/{count} ready in {elapsed:.2f}s: {count / elapsed:.1f} images/s "
-          f"(2-process worker; WebP 320/640/1280 + JPEG 640 each); "
+          f"(2-process worker; WebP 1000/500/250 + JPEG 500 each); "
           f"worker CPU {cpu * 1000 / count:.0f} ms per photo "
           f"(= {2 * count / cpu:.1f} images/s if both cores were the worker's)")
     for label, ms in uploads.items():

@@ -86,11 +86,11 @@ def test_good_photo_is_stored_and_rendered_and_becomes_the_cover(client, seller,
     assert response.status_code == 302
     image = ProductImage.objects.get()
     assert image.status == ProductImage.Status.READY  # the eager Celery of the tests ran the task on commit
-    assert set(image.renditions) == {"320", "640", "1280"}
+    assert len(image.renditions) == 3
     seller.refresh_from_db()
     assert seller.cover == image.renditions
     page = client.get(reverse("catalog:product_photos", args=[seller.pk])).content.decode()
-    assert "srcset" in page and "320w" in page
+    assert "srcset" in page and "250w" in page  # the 2000 px JPEG: 1000, 500, 250
 
 
 @pytest.mark.parametrize("content", [jpeg_bytes(progressive=True), webp_bytes()], ids=["progressive-jpeg", "webp"])
@@ -103,7 +103,8 @@ def test_a_complete_progressive_jpeg_or_webp_is_accepted(client, seller, content
 
 def test_renditions_have_their_widths_and_formats_the_orientation_applied_and_no_exif(
         seller, django_assert_num_queries):
-    """A 3000×2000 phone photo stored sideways (EXIF orientation 6): renditions are upright, 1280/640/320 wide."""
+    """A 3000×2000 phone photo stored sideways (EXIF orientation 6): renditions are upright; the largest is the
+    1/2-scale decode (1000 px, between 960 and 1280: no resize), then its halvings."""
     buffer = io.BytesIO()
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise to display
@@ -121,18 +122,38 @@ def test_renditions_have_their_widths_and_formats_the_orientation_applied_and_no
                 assert rendition.format == {"webp": "WEBP", "jpeg": "JPEG"}[kind]
                 assert not rendition.getexif()
                 sizes[(width, kind)] = rendition.size
-    assert sizes == {("320", "webp"): (320, 480), ("640", "webp"): (640, 960), ("640", "jpeg"): (640, 960),
-                     ("1280", "webp"): (1280, 1920)}
+    assert sizes == {("250", "webp"): (250, 375), ("500", "webp"): (500, 750), ("500", "jpeg"): (500, 750),
+                     ("1000", "webp"): (1000, 1500)}
     seller.refresh_from_db()
     assert seller.cover == image.renditions
+
+
+@pytest.mark.parametrize(("size", "fmt", "widths"), [
+    ((2000, 2000), "JPEG", [250, 500, 1000]),  # decoded at 1/2 scale
+    ((4000, 3000), "JPEG", [250, 500, 1000]),  # at 1/4
+    ((1500, 1500), "JPEG", [320, 640, 1280]),  # no scale lands in 960–1280: decoded in full, scaled to 1280
+    ((1600, 900), "PNG", [320, 640, 1280]),
+    ((700, 700), "JPEG", [350, 700]),  # never enlarged, never halved below 200 px
+])
+def test_rendition_widths_follow_the_photo(seller, size, fmt, widths):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (20, 90, 160)).save(buffer, fmt)
+    image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("f.bin", buffer.getvalue()))
+    product_image_render(image_id=image.pk)
+    image.refresh_from_db()
+    assert [int(width) for width in image.renditions] == widths
+    assert (image.width, image.height) == size
+    for width, entry in image.renditions.items():
+        with Image.open(Path(settings.MEDIA_ROOT) / entry["webp"]) as rendition:
+            assert rendition.width == int(width)
 
 
 def test_a_narrow_photo_is_never_enlarged_and_its_fallback_is_the_small_jpeg(seller):
     image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("n.jpg", jpeg_bytes((250, 400))))
     product_image_render(image_id=image.pk)
     image.refresh_from_db()
-    assert set(image.renditions) == {"320"} and set(image.renditions["320"]) == {"webp", "jpeg"}
-    for name in image.renditions["320"].values():
+    assert set(image.renditions) == {"250"} and set(image.renditions["250"]) == {"webp", "jpeg"}
+    for name in image.renditions["250"].values():
         with Image.open(Path(settings.MEDIA_ROOT) / name) as rendition:
             assert rendition.size == (250, 400)
 
@@ -259,7 +280,7 @@ def test_a_worker_killed_mid_task_leaves_the_job_to_be_redone(celery_eager, wait
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
     image.refresh_from_db()
-    assert set(image.renditions) == {"320", "640", "1280"}
+    assert len(image.renditions) == 3
 
 
 def test_truncated_png_is_refused_too(client, seller):
