@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from plazabanten.cache import storefront_generation
 
-# 0 turns both caches off (bench/catalog.py --cold).
+# 0 turns both caches off (bench/run.sh --cold).
 CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
 
 
