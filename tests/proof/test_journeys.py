@@ -30,7 +30,13 @@ from payments.tasks import orders_settle
 from plazabanten.money import format_rupiah as rupiah
 from regions.models import Region
 from tests.factories import make_category, make_product, make_shop, make_user
-from tests.vendors.helpers import PDF_BYTES, image_bytes, make_complete_draft, make_verifikator
+from tests.vendors.helpers import (
+    fits_the_phone,
+    make_complete_draft,
+    make_verifikator,
+    shop_wizard_walk,
+    wizard_documents,
+)
 from vendors.models import Shop
 from vendors.services import shop_submit
 
@@ -83,10 +89,6 @@ def open_menu(page, item: str) -> None:
     page.locator("header .menu").get_by_role("link", name=item).click()
 
 
-def fits_the_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{page.url} scrolls sideways"
-
-
 def batik_categories():
     root = make_category(name="Fashion & Batik", slug="fashion-batik", level=1)
     middle = make_category(name="Batik", slug="fashion-batik-batik", level=2, parent=root)
@@ -111,10 +113,7 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     url = live_server.url
     leaf = batik_categories()
     make_verifikator(email="vera@example.test", name="Vera Verifikator", password=PASSWORD)
-    ktp, nib, npwp = tmp_path / "ktp.jpg", tmp_path / "nib.pdf", tmp_path / "npwp.png"
-    ktp.write_bytes(image_bytes(size=(856, 540), color=(120, 160, 210)))
-    nib.write_bytes(PDF_BYTES)
-    npwp.write_bytes(image_bytes("PNG", size=(856, 540), color=(240, 220, 150)))
+    documents = wizard_documents(tmp_path)
 
     # 1. Sign up from the home page.
     page.goto(url + "/")
@@ -132,48 +131,12 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     # 2. Open a shop: the wizard, profile → identity → documents → bank → send.
     open_menu(page, "Toko saya")
     look("seller-home", page)
-    page.fill("#shop-name", "Batik Rangkasbitung")
-    page.get_by_role("button", name="Buka toko").click()
-    expect(page.locator("h2", has_text="Profil toko")).to_be_visible()
-    page.fill("#id_description", "Batik tulis motif Baduy dari Lebak.")
-    page.select_option("#id_region_2", label="Kabupaten Lebak")
-    expect(page.locator("#id_region_3")).to_be_enabled()
-    page.select_option("#id_region_3", index=1)
-    expect(page.locator("#id_region_4")).to_be_enabled()
-    page.select_option("#id_region_4", index=1)
-    page.fill("#id_street", "Jl. Multatuli No. 5")
-    page.fill("#id_postal_code", "42314")
-    page.fill("#id_whatsapp", "0812 3456 7890")
-    page.check("text=Fashion & Batik")
-    fits_the_phone(page)
-    look("wizard-profile", page)
-    page.get_by_role("button", name="Simpan & lanjut").click()
-    expect(page.locator("h2", has_text="Identitas usaha")).to_be_visible()
-    page.fill("#id_owner_name", "Siti Aminah")
-    page.fill("#id_owner_nik", "3602015708950001")
-    page.fill("#id_nib", "9120001234567")
-    page.fill("#id_npwp", "01.300.066.6-091.000")
-    page.fill("#id_capital", "50000000")
-    page.fill("#id_turnover", "300000000")
-    look("wizard-identity", page)
-    page.get_by_role("button", name="Simpan & lanjut").click()
-    expect(page.locator("h2", has_text="Dokumen")).to_be_visible()
-    page.set_input_files("#id_doc_ktp", str(ktp))
-    page.set_input_files("#id_doc_nib", str(nib))
-    page.set_input_files("#id_doc_npwp", str(npwp))
-    look("wizard-documents", page)
-    page.get_by_role("button", name="Simpan & lanjut").click()
-    expect(page.locator("h2", has_text="Rekening")).to_be_visible()
-    page.select_option("#id_bank", "bank_banten")
-    page.fill("#id_number", "0123456789012")
-    page.fill("#id_holder_name", "Siti Aminah")
-    look("wizard-bank", page)
-    page.get_by_role("button", name="Simpan & lanjut").click()
-    expect(page.locator("text=Kelas UMKM")).to_be_visible()
-    look("wizard-review", page)
-    page.get_by_role("button", name="Kirim untuk verifikasi").click()
-    expect(page.locator(".status-card")).to_contain_text("Menunggu verifikasi")
-    look("submitted", page)
+    def snap(step: str) -> None:
+        if step == "profile":
+            fits_the_phone(page)
+        look("submitted" if step == "submitted" else f"wizard-{step}", page)
+
+    shop_wizard_walk(page, documents=documents, nib="9120001234567", snap=snap)
     shop = Shop.objects.get(owner__email="siti@example.test")
 
     # 3. Another party: the verifikator checks the documents and verifies, in the console (its own journey asks

@@ -1,8 +1,11 @@
 """Files and ready-made shops for the vendors tests."""
 
 import io
+from collections.abc import Callable
+from pathlib import Path
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from accounts import roles
 from accounts.services import user_grant_role
@@ -18,6 +21,77 @@ def image_bytes(fmt: str = "JPEG", size=(320, 200), color=(200, 120, 40)) -> byt
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return buffer.getvalue()
+
+
+def wizard_documents(folder: Path) -> tuple[Path, Path, Path]:
+    """A KTP photo, an NIB PDF and an NPWP scan, as files a seller picks in the browser."""
+    ktp, nib, npwp = folder / "ktp.jpg", folder / "nib.pdf", folder / "npwp.png"
+    ktp.write_bytes(image_bytes(size=(856, 540), color=(120, 160, 210)))
+    nib.write_bytes(PDF_BYTES)
+    npwp.write_bytes(image_bytes("PNG", size=(856, 540), color=(240, 220, 150)))
+    return ktp, nib, npwp
+
+
+def fits_the_phone(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{page.url} scrolls sideways"
+
+
+def shop_wizard_walk(page, *, documents: tuple[Path, Path, Path], nib: str, snap: Callable[[str], None],
+                     kecamatan: str | None = None) -> None:
+    """Open "Batik Rangkasbitung" (Kabupaten Lebak) from the seller home and walk the wizard in the browser:
+    profile → identity → documents → bank → review → sent for verification.
+
+    ``snap(step)`` runs as each step is about to be left (profile, identity, documents, bank, review) and once on
+    the status page (submitted): the caller's screenshots and checks. ``kecamatan`` is a region code; by default
+    the first one offered.
+    """
+    page.fill("#shop-name", "Batik Rangkasbitung")
+    page.get_by_role("button", name="Buka toko").click()
+    expect(page.locator("h2", has_text="Profil toko")).to_be_visible()
+    page.fill("#id_description", "Batik tulis motif Baduy dari Lebak.")
+    page.select_option("#id_region_2", "36.02")
+    expect(page.locator("#id_region_3")).to_be_enabled()
+    if kecamatan:
+        page.select_option("#id_region_3", kecamatan)
+    else:
+        page.select_option("#id_region_3", index=1)
+    expect(page.locator("#id_region_4")).to_be_enabled()
+    page.select_option("#id_region_4", index=1)
+    page.fill("#id_street", "Jl. Multatuli No. 5")
+    page.fill("#id_postal_code", "42314")
+    page.fill("#id_whatsapp", "0812 3456 7890")
+    page.check("text=Fashion & Batik")
+    snap("profile")
+    page.get_by_role("button", name="Simpan & lanjut").click()
+
+    expect(page.locator("h2", has_text="Identitas usaha")).to_be_visible()
+    page.fill("#id_owner_name", "Siti Aminah")
+    page.fill("#id_owner_nik", "3602015708950001")
+    page.fill("#id_nib", nib)
+    page.fill("#id_npwp", "01.300.066.6-091.000")
+    page.fill("#id_capital", "50000000")
+    page.fill("#id_turnover", "300000000")
+    snap("identity")
+    page.get_by_role("button", name="Simpan & lanjut").click()
+
+    expect(page.locator("h2", has_text="Dokumen")).to_be_visible()
+    for field, path in zip(("#id_doc_ktp", "#id_doc_nib", "#id_doc_npwp"), documents, strict=True):
+        page.set_input_files(field, str(path))
+    snap("documents")
+    page.get_by_role("button", name="Simpan & lanjut").click()
+
+    expect(page.locator("h2", has_text="Rekening")).to_be_visible()
+    page.select_option("#id_bank", "bank_banten")
+    page.fill("#id_number", "0123456789012")
+    page.fill("#id_holder_name", "Siti Aminah")
+    snap("bank")
+    page.get_by_role("button", name="Simpan & lanjut").click()
+
+    expect(page.locator("text=Kelas UMKM")).to_be_visible()
+    snap("review")
+    page.get_by_role("button", name="Kirim untuk verifikasi").click()
+    expect(page.locator(".status-card")).to_contain_text("Menunggu verifikasi")
+    snap("submitted")
 
 
 def make_verifikator(**fields):

@@ -9,7 +9,7 @@ from plazabanten.models import Notification
 from tests.factories import make_user
 from vendors.models import Shop
 
-from .helpers import PDF_BYTES, image_bytes, make_verifikator
+from .helpers import fits_the_phone, make_verifikator, shop_wizard_walk, wizard_documents
 
 
 def log_in_as(page, live_server, user):
@@ -20,73 +20,27 @@ def log_in_as(page, live_server, user):
                                "url": live_server.url}])
 
 
-def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_seller_onboards_gets_a_revision_fixes_it_and_is_verified(live_server, page, screenshot, tmp_path,
                                                                    celery_worker, wait_until):
     Category.objects.create(name="Fashion & Batik", slug="fashion-batik", level=1)
     seller, verifikator = make_user(name="Siti Aminah"), make_verifikator(name="Budi Verifikator")
-    ktp, nib, npwp = tmp_path / "ktp.jpg", tmp_path / "nib.pdf", tmp_path / "npwp.png"
-    ktp.write_bytes(image_bytes(size=(856, 540), color=(120, 160, 210)))
-    nib.write_bytes(PDF_BYTES)
-    npwp.write_bytes(image_bytes("PNG", size=(856, 540), color=(240, 220, 150)))
+    documents = wizard_documents(tmp_path)
 
-    # 1. The seller opens a shop and fills the profile, down to the desa.
+    def snap(step: str) -> None:
+        if step in ("profile", "review"):
+            fits_the_phone(page)
+        if step == "submitted":
+            expect(page.locator(".status-card")).to_contain_text("3 hari kerja")
+        if step != "bank":
+            screenshot(step)
+
+    # 1–5. The seller opens a shop and walks the wizard: profile down to the desa, identity (NIK, NIB, NPWP,
+    # capital, turnover), documents, bank account, review and submit; the status page says what happens next.
     log_in_as(page, live_server, seller)
     page.goto(live_server.url + "/penjual/")
-    page.fill("#shop-name", "Batik Rangkasbitung")
-    page.get_by_role("button", name="Buka toko").click()
-    expect(page.locator("h2", has_text="Profil toko")).to_be_visible()
-    page.fill("#id_description", "Batik tulis motif Baduy dari Lebak.")
-    page.select_option("#id_region_2", "36.02")
-    expect(page.locator("#id_region_3")).to_be_enabled()
-    page.select_option("#id_region_3", "36.02.01")
-    expect(page.locator("#id_region_4")).to_be_enabled()
-    page.select_option("#id_region_4", index=1)
-    page.fill("#id_street", "Jl. Multatuli No. 5")
-    page.fill("#id_postal_code", "42314")
-    page.fill("#id_whatsapp", "0812 3456 7890")
-    page.check("text=Fashion & Batik")
-    fits_the_phone(page)
-    screenshot("profile")
-    page.get_by_role("button", name="Simpan & lanjut").click()
-
-    # 2. Identity: NIK, NIB, NPWP, capital and turnover.
-    expect(page.locator("h2", has_text="Identitas usaha")).to_be_visible()
-    page.fill("#id_owner_name", "Siti Aminah")
-    page.fill("#id_owner_nik", "3602015708950001")
-    page.fill("#id_nib", "9120001234560")
-    page.fill("#id_npwp", "01.300.066.6-091.000")
-    page.fill("#id_capital", "50000000")
-    page.fill("#id_turnover", "300000000")
-    screenshot("identity")
-    page.get_by_role("button", name="Simpan & lanjut").click()
-
-    # 3. Documents, 4. bank account.
-    expect(page.locator("h2", has_text="Dokumen")).to_be_visible()
-    page.set_input_files("#id_doc_ktp", str(ktp))
-    page.set_input_files("#id_doc_nib", str(nib))
-    page.set_input_files("#id_doc_npwp", str(npwp))
-    screenshot("documents")
-    page.get_by_role("button", name="Simpan & lanjut").click()
-    expect(page.locator("h2", has_text="Rekening")).to_be_visible()
-    page.select_option("#id_bank", "bank_banten")
-    page.fill("#id_number", "0123456789012")
-    page.fill("#id_holder_name", "Siti Aminah")
-    page.get_by_role("button", name="Simpan & lanjut").click()
-
-    # 5. Review and submit: the status page says what happens next.
-    expect(page.locator("text=Kelas UMKM")).to_be_visible()
-    fits_the_phone(page)
-    screenshot("review")
-    page.get_by_role("button", name="Kirim untuk verifikasi").click()
-    expect(page.locator(".status-card")).to_contain_text("Menunggu verifikasi")
-    expect(page.locator(".status-card")).to_contain_text("3 hari kerja")
-    screenshot("submitted")
+    shop_wizard_walk(page, documents=documents, nib="9120001234560", snap=snap, kecamatan="36.02.01")
     shop = Shop.objects.get(owner=seller)
 
     # 6. The verifikator finds it in the queue, looks at the documents, asks for a revision of the NIB.
