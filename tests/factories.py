@@ -7,13 +7,14 @@ from catalog.models import Category, Product, ProductVariant
 from vendors.models import Shop, ShopMember
 
 _seq = itertools.count(1)
+DEFAULT_PASSWORD = "rahasia-123"
 
 
 def make_user(**fields) -> User:
     n = next(_seq)
     fields.setdefault("email", f"user{n}@example.test")
     fields.setdefault("name", f"Pengguna {n}")
-    password = fields.pop("password", "rahasia-123")
+    password = fields.pop("password", DEFAULT_PASSWORD)
     return User.objects.create_user(password=password, **fields)
 
 

@@ -3,15 +3,9 @@ from playwright.sync_api import expect
 
 from orders.models import Order
 from orders.services import complaint_escalate
+from tests.browser import log_in
 
 from .test_complaints import complained_order, verifikator
-
-
-def _login(page, url, email):
-    page.goto(f"{url}/akun/login/")
-    page.fill("#id_login", email)
-    page.fill("#id_password", "rahasia-123")
-    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.browser
@@ -22,7 +16,7 @@ def test_shop_rejects_a_complaint_and_the_verifikator_refunds_it_on_a_phone(live
     owner.set_password("rahasia-123")
     owner.save()
 
-    _login(page, live_server.url, owner.email)
+    log_in(page, live_server.url, owner.email)
     page.goto(f"{live_server.url}/penjual/pesanan/")
     expect(page.locator("#open-complaints")).to_contain_text("1 komplain perlu dijawab")
     page.get_by_role("link", name=order.number).first.click()
@@ -37,7 +31,7 @@ def test_shop_rejects_a_complaint_and_the_verifikator_refunds_it_on_a_phone(live
     complaint_escalate(order_id=order.pk, actor=order.buyer, reason="Kurir juga melihat sobekannya saat serah terima.")
     page.context.clear_cookies()
     judge = verifikator()
-    _login(page, live_server.url, judge.email)
+    log_in(page, live_server.url, judge.email)
     page.goto(f"{live_server.url}/verifikasi/komplain/")
     page.get_by_role("link", name=order.number).click()
     expect(page.locator(".complaint-thread li")).to_have_count(3)

@@ -5,17 +5,11 @@ from orders.models import Order
 from orders.services import order_transition
 from payments.ledger import ledger_release_for_order
 from payments.models import Payout
+from tests.browser import log_in
 from tests.factories import make_user
 from vendors.models import ShopBankAccount
 
 from .conftest import place_checkout
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/akun/login/")
-    page.fill("#id_login", email)
-    page.fill("#id_password", "rahasia-123")
-    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.browser
@@ -23,7 +17,7 @@ def log_in(page, live_server, email):
 def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_out(live_server, page, screenshot):
     buyer = make_user(email="ani@example.test", name="Ani Lestari")
     group = place_checkout(prices=(45000, 350000), buyer=buyer)
-    log_in(page, live_server, "ani@example.test")
+    log_in(page, live_server.url, "ani@example.test")
     page.goto(f"{live_server.url}/checkout/{group.pk}/")
     page.get_by_role("link", name="Bayar sekarang").click()
     expect(page.locator("h1")).to_have_text("Pembayaran")
@@ -54,7 +48,7 @@ def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_ou
     ShopBankAccount.objects.create(shop=big.shop, bank="bca", number="1234567890", holder_name="Budi Santoso")
 
     page.context.clear_cookies()
-    log_in(page, live_server, big.shop.owner.email)
+    log_in(page, live_server.url, big.shop.owner.email)
     page.goto(f"{live_server.url}/penjual/saldo/")
     expect(page.locator("#balance-available")).to_have_text("Rp346.500")  # 350.000 − 1% commission
     page.get_by_label("Nominal pencairan (Rp)").fill("300000")
@@ -73,7 +67,7 @@ def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_ou
 def test_virtual_account_number_is_copied_and_a_wrong_amount_is_not_paid(live_server, page, screenshot):
     buyer = make_user(email="budi@example.test", name="Budi")
     group = place_checkout(prices=(75000,), buyer=buyer)
-    log_in(page, live_server, "budi@example.test")
+    log_in(page, live_server.url, "budi@example.test")
     page.goto(f"{live_server.url}/bayar/{group.pk}/")
     page.get_by_label("Virtual account BCA").check()
     page.get_by_role("button", name="Lanjutkan").click()

@@ -29,9 +29,10 @@ from payments.simulator import simulator_act
 from payments.tasks import orders_settle
 from plazabanten.money import format_rupiah as rupiah
 from regions.models import Region
+from tests.browser import fits_the_phone
+from tests.browser import log_in as log_in_form
 from tests.factories import make_category, make_product, make_shop, make_user
 from tests.vendors.helpers import (
-    fits_the_phone,
     make_complete_draft,
     make_verifikator,
     shop_wizard_walk,
@@ -77,10 +78,7 @@ def other_party(browser, browser_context_args, live_server):
 
 
 def log_in(page, url: str, email: str) -> None:
-    page.goto(f"{url}/akun/login/")
-    page.fill("#id_login", email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    log_in_form(page, url, email, PASSWORD)
     expect(page.locator("header .menu summary")).to_be_visible()
 
 

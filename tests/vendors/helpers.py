@@ -32,10 +32,6 @@ def wizard_documents(folder: Path) -> tuple[Path, Path, Path]:
     return ktp, nib, npwp
 
 
-def fits_the_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{page.url} scrolls sideways"
-
-
 def shop_wizard_walk(page, *, documents: tuple[Path, Path, Path], nib: str, snap: Callable[[str], None],
                      kecamatan: str | None = None) -> None:
     """Open "Batik Rangkasbitung" (Kabupaten Lebak) from the seller home and walk the wizard in the browser:

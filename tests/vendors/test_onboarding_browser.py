@@ -6,10 +6,11 @@ from playwright.sync_api import expect
 
 from catalog.models import Category
 from plazabanten.models import Notification
+from tests.browser import fits_the_phone
 from tests.factories import make_user
 from vendors.models import Shop
 
-from .helpers import fits_the_phone, make_verifikator, shop_wizard_walk, wizard_documents
+from .helpers import make_verifikator, shop_wizard_walk, wizard_documents
 
 
 def log_in_as(page, live_server, user):

@@ -13,6 +13,7 @@ from catalog.models import Category
 from payments.services import payout_request
 from plazabanten.models import AuditLog, OutboxMessage
 from regions.models import Region
+from tests.browser import log_in
 from tests.factories import make_user
 from vendors import services
 from vendors.models import Shop, ShopBankAccount, ShopBankChange, ShopMember
@@ -192,14 +193,7 @@ def test_owner_asks_for_a_new_account_and_the_verifikator_approves_it_on_a_phone
     shop.owner.save()
     judge = make_verifikator(password="rahasia-123")
 
-    def log_in(email):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/akun/login/")
-        page.fill("#id_login", email)
-        page.fill("#id_password", "rahasia-123")
-        page.get_by_role("button", name="Masuk").click()
-
-    log_in(shop.owner.email)
+    log_in(page, live_server.url, shop.owner.email)
     page.goto(f"{live_server.url}{reverse('vendors:status', args=[shop.pk])}")
     page.get_by_role("link", name="Ganti rekening").click()
     page.get_by_label("Bank").select_option("bni")
@@ -208,7 +202,8 @@ def test_owner_asks_for_a_new_account_and_the_verifikator_approves_it_on_a_phone
     expect(page.locator(".bank-change")).to_contain_text("Menunggu verifikasi")
     screenshot("seller-bank-pending")
 
-    log_in(judge.email)
+    page.context.clear_cookies()
+    log_in(page, live_server.url, judge.email)
     page.goto(f"{live_server.url}{reverse('vendors:console_bank_changes')}")
     expect(page.locator(".bank-change-card")).to_contain_text("9876543210")
     screenshot("verifikator-bank-changes")
