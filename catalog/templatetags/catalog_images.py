@@ -29,7 +29,7 @@ def product_card(product, eager=False):
     if html is None:
         if len(_cards) >= CARD_MEMO_SIZE:
             for stale in list(_cards)[:CARD_MEMO_SIZE // 10]:  # oldest first (dicts keep insertion order)
-                del _cards[stale]
+                _cards.pop(stale, None)  # another thread may have dropped it already
         html = _cards[key] = render_to_string("catalog/_card.html", {"product": product, "eager": eager})
     return mark_safe(html)  # noqa: S308 (rendered by the autoescaping template engine)
 
