@@ -1,13 +1,12 @@
 """Writes of the buying side: cart, checkout (reservation of stock) and the order lifecycle."""
 
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db.models import BigIntegerField, Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +15,10 @@ from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
 from vendors.models import Shop
 
-from .models import CartLine, CheckoutGroup, InvoiceCounter, Order, OrderEvent, OrderLine, Review
+from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine, Review
+from .numbers import invoice_number_next, order_number_new
 from .shipping import shipping_quotes
+from .stock import stock_follow_order, stock_reserve
 
 MAX_LINE_QUANTITY = 999
 
@@ -78,10 +79,6 @@ def cart_prices_acknowledge(*, user, prices: dict[int, int]) -> None:
 class ShopChoice:
     method: str
     note: str = ""
-
-
-def _order_number() -> str:
-    return f"PB{timezone.localdate():%y%m%d}{secrets.token_hex(4).upper()}"
 
 
 def checkout_place(*, buyer, idempotency_key: str, address, choices: dict[int, ShopChoice]) -> CheckoutGroup:
@@ -150,7 +147,7 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
     )
     for shop, shop_variants, quote, note, subtotal in plans:
         order = Order.objects.create(
-            group=group, shop=shop, buyer=buyer, number=_order_number(), subtotal=subtotal, shipping_fee=quote.fee,
+            group=group, shop=shop, buyer=buyer, number=order_number_new(), subtotal=subtotal, shipping_fee=quote.fee,
             total=subtotal + quote.fee, shipping_method=quote.method, shipping_label=quote.label, note=note,
             payment_deadline=deadline,
         )
@@ -160,15 +157,9 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
             for v in shop_variants
         ])
         OrderEvent.objects.create(order=order, actor=buyer, to_status=Order.Status.AWAITING_PAYMENT)
-    for variant in variants:
-        _stock_move(variant=variant, delta=-quantities[variant.pk])
+    stock_reserve(variants=variants, quantities=quantities)
     CartLine.objects.filter(user=buyer).delete()
     return group
-
-
-def _stock_move(*, variant: ProductVariant, delta: int) -> None:
-    ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") + delta)
-    Product.objects.filter(pk=variant.product_id).update(stock_total=F("stock_total") + delta)
 
 
 def _address_snapshot(address) -> dict:
@@ -207,7 +198,6 @@ TRANSITIONS = {
     (S.COMPLAINT_ESCALATED, S.REFUNDED): "verifikator",
     (S.COMPLAINT_ESCALATED, S.CLOSED): "verifikator",
 }
-RELEASES_STOCK = {S.EXPIRED, S.CANCELLED}
 
 
 def order_transition(*, order_id: int, to_status: str, actor=None, role: str, note: str = "",
@@ -229,31 +219,15 @@ def order_transition(*, order_id: int, to_status: str, actor=None, role: str, no
         for name, value in fields.items():
             setattr(order, name, value)
         if to_status == S.PAID and not order.invoice_number:
-            order.invoice_number = _invoice_number_next()
+            order.invoice_number = invoice_number_next(order=order)
         order.save()
         OrderEvent.objects.create(order=order, actor=actor, from_status=previous, to_status=to_status, note=note)
         if audit_action:
             audit_record(actor=actor, action=audit_action, target=order, before={"status": previous},
                          after={"status": to_status}, reason=note)
-        if to_status in RELEASES_STOCK:
-            lines = list(order.lines.order_by("variant_id"))
-            locked = ProductVariant.objects.select_for_update(of=("self",)).filter(
-                pk__in=[line.variant_id for line in lines]).order_by("pk")
-            variants = {v.pk: v for v in locked}
-            for line in lines:
-                _stock_move(variant=variants[line.variant_id], delta=line.quantity)
+        stock_follow_order(order=order, previous=previous)
         _notify(order=order, role=role)
     return order
-
-
-def _invoice_number_next() -> str:
-    """INV/PB/<year>/<month>/<6 digits>, gapless within a month (the counter row is locked until commit)."""
-    today = timezone.localdate()
-    InvoiceCounter.objects.get_or_create(year=today.year, month=today.month)
-    counter = InvoiceCounter.objects.select_for_update().get(year=today.year, month=today.month)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"INV/PB/{today.year}/{today.month:02d}/{counter.last:06d}"
 
 
 def _notify(*, order: Order, role: str) -> None:
