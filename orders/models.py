@@ -128,6 +128,8 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(total=models.F("subtotal") + models.F("shipping_fee")),
                                    name="order_total_is_subtotal_plus_shipping"),
+            models.UniqueConstraint(fields=["invoice_number"], condition=~models.Q(invoice_number=""),
+                                    name="order_invoice_number_unique"),
         ]
 
     def __str__(self):
@@ -174,18 +176,26 @@ class OrderEvent(models.Model):
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
 
 
-class InvoiceCounter(models.Model):
-    """The last invoice number of a month: INV/PB/2026/11/000123 counts up without gaps under a row lock."""
+class DocumentCounter(models.Model):
+    """The last number of one document series of one shop in one month (orders/numbers.py): invoices
+    INV/T000123/2026/12/000001 and credit notes CN/…, each counting up without gaps under the row lock."""
 
+    class Series(models.TextChoices):
+        INVOICE = "INV", _("Invoice")
+        CREDIT_NOTE = "CN", _("Nota kredit")
+
+    series = models.CharField(max_length=4, choices=Series.choices)
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["year", "month"], name="invoicecounter_month_unique")]
+        constraints = [models.UniqueConstraint(fields=["series", "shop", "year", "month"],
+                                               name="documentcounter_series_shop_month_unique")]
 
     def __str__(self):
-        return f"{self.year}/{self.month:02d}: {self.last}"
+        return f"{self.series} {self.shop_id} {self.year}/{self.month:02d}: {self.last}"
 
 
 class Review(models.Model):

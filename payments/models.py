@@ -117,6 +117,9 @@ class Refund(models.Model):
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Money in suspense going back (no order): which charge it came through is on the suspense item.
+    suspense = models.ForeignKey("SuspenseItem", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="refunds")
     amount = models.BigIntegerField()
     refund_key = models.CharField(max_length=80, unique=True)
     reason = models.CharField(max_length=300)
@@ -130,6 +133,54 @@ class Refund(models.Model):
 
     def __str__(self):
         return self.refund_key
+
+
+class SuspenseItem(models.Model):
+    """Money that arrived but belongs to no order: paid after the checkout expired (refunded at once) or with
+    the wrong amount (waits for finance staff to press "Kembalikan dana" at /keuangan/). Its ledger journal
+    credits the suspense account; the refund debits it back."""
+
+    class Reason(models.TextChoices):
+        LATE = "late_payment", _("Dibayar setelah batas waktu")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Nominal tidak sesuai tagihan")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="suspense_items")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    amount = models.BigIntegerField()
+    expected = models.BigIntegerField()
+    attempt_ref = models.CharField(max_length=50)  # the charge the money came through
+    paid_ref = models.CharField(max_length=100, blank=True)  # the gateway's id of that money movement
+    source_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="suspenseitem_amount_positive")]
+
+    def __str__(self):
+        return self.source_key
+
+
+class CreditNote(models.Model):
+    """The document for one succeeded refund of an order: CN/<shop code>/YYYY/MM/000001, the shop's own gapless
+    series (orders.numbers.document_number_next), with the refund split into goods and shipping."""
+
+    number = models.CharField(max_length=32, unique=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="credit_note")
+    amount = models.BigIntegerField()
+    goods_amount = models.BigIntegerField()
+    shipping_amount = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(amount__gt=0, amount=models.F("goods_amount") + models.F("shipping_amount")),
+            name="creditnote_amount_is_goods_plus_shipping")]
+
+    def __str__(self):
+        return self.number
 
 
 class Account(models.TextChoices):
