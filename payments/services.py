@@ -9,8 +9,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import CheckoutGroup, Order
+from orders.models import CheckoutGroup, DocumentCounter, Order
+from orders.numbers import document_number_next
 from orders.services import order_transition
+from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
 from vendors.models import Shop, ShopBankAccount
 
@@ -18,7 +20,6 @@ from .gateways import gateway
 from .gateways.base import ChargeRequest, GatewayError, GatewayUnavailable, Kind, Method
 from .ledger import (
     Line,
-    commission_of,
     ledger_check_invariants,
     ledger_post,
     ledger_post_payment,
@@ -26,16 +27,19 @@ from .ledger import (
     ledger_reverse_payment,
     order_paid_to_shop,
     order_pending,
+    refund_split,
     shop_balances,
 )
 from .models import (
     Account,
+    CreditNote,
     Payment,
     PaymentAttempt,
     PaymentEvent,
     Payout,
     Posting,
     Refund,
+    SuspenseItem,
     WebhookInbox,
 )
 
@@ -228,32 +232,54 @@ def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: s
     ledger_post_payment(payment=payment, orders=orders)
 
 
+def _suspense_receive(payment: Payment, *, reason: str, amount: int, attempt_ref: str, paid_ref: str,
+                      key: str) -> SuspenseItem:
+    """Money at the gateway that belongs to no order: credit the suspense account and keep an item for it."""
+    description = {SuspenseItem.Reason.LATE: _("Dana masuk setelah batas waktu"),
+                   SuspenseItem.Reason.AMOUNT_MISMATCH: _("Dana masuk dengan nominal tidak sesuai")}[reason]
+    item = SuspenseItem.objects.create(payment=payment, reason=reason, amount=amount, expected=payment.amount,
+                                       attempt_ref=attempt_ref, paid_ref=paid_ref, source_key=f"{key}:received")
+    ledger_post(source_key=item.source_key, description=description, payment=payment,
+                lines=[Line(Account.CLEARING, amount), Line(Account.SUSPENSE, -amount)])
+    return item
+
+
 def _effect_late(payment: Payment, *, to_status: str, amount: int, attempt_ref: str, paid_ref: str) -> None:
     """Money for a checkout we no longer hold: park it in suspense and send it back (§d.3 item 8)."""
     payment.status, payment.paid_attempt_ref, payment.paid_ref = to_status, attempt_ref, paid_ref
     payment.save(update_fields=["status", "paid_attempt_ref", "paid_ref", "updated_at"])
     key = f"late-{payment.pk}-{PaymentEvent.objects.filter(payment=payment, kind='late_payment').count()}"
-    ledger_post(source_key=f"{key}:received", description=_("Dana masuk setelah batas waktu"), payment=payment,
-                lines=[Line(Account.CLEARING, amount), Line(Account.SUSPENSE, -amount)])
-    refund = Refund.objects.create(payment=payment, amount=amount, refund_key=key,
+    item = _suspense_receive(payment, reason=SuspenseItem.Reason.LATE, amount=amount, attempt_ref=attempt_ref,
+                             paid_ref=paid_ref, key=key)
+    refund = Refund.objects.create(payment=payment, suspense=item, amount=amount, refund_key=key,
                                    reason=_("Dana diterima setelah pesanan kedaluwarsa"))
     audit_record(actor=None, action="payment.late_money", target=payment, after={"amount": amount})
     _refund_later(refund.pk)
 
 
 def _effect_reversed(payment: Payment, *, to_status: str, **kwargs) -> None:
+    """The bank took the money back: the ledger gives back what it holds per order (clawing back from the
+    shop's available balance what was already released) and the orders not yet shipped are cancelled."""
     _effect_status(payment, to_status=to_status)
     ledger_reverse_payment(payment=payment)
     for order in payment.group.orders.filter(status__in=[Order.Status.PAID, Order.Status.ACCEPTED]).order_by("pk"):
         order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="system",
                          note=_("Pembayaran dibatalkan oleh bank."))
-    audit_record(actor=None, action="payment.reversed", target=payment)
+    audit_record(actor=None, action="payment.reversed", target=payment, after={"amount": payment.paid_amount})
 
 
-def _effect_mismatch(payment: Payment, *, amount: int | None, **kwargs) -> None:
+def _effect_mismatch(payment: Payment, *, amount: int | None, attempt_ref: str = "", paid_ref: str = "",
+                     **kwargs) -> None:
+    """Paid, but not the amount asked: never marked paid; the money waits in suspense for finance staff to
+    send it back ("Kembalikan dana" at /keuangan/)."""
     logger.error("payments: payment %s amount mismatch: expected %s, got %s", payment.pk, payment.amount, amount)
     audit_record(actor=None, action="payment.amount_mismatch", target=payment,
                  after={"expected": payment.amount, "got": amount})
+    if not amount or amount <= 0 or not attempt_ref:
+        return  # nothing arrived that could be sent back
+    key = f"mismatch-{payment.pk}-{SuspenseItem.objects.filter(payment=payment).count() + 1}"
+    _suspense_receive(payment, reason=SuspenseItem.Reason.AMOUNT_MISMATCH, amount=amount, attempt_ref=attempt_ref,
+                      paid_ref=paid_ref, key=key)
 
 
 EFFECTS = {"paid": _effect_paid, "late_payment": _effect_late, "reversed": _effect_reversed,
@@ -330,6 +356,24 @@ def refund_request(*, order_id: int, reason: str, amount: int | None = None, ref
     return refund
 
 
+def suspense_refund(*, item_id: int, actor, reason: str = "") -> Refund:
+    """Finance staff send money in suspense back to where it came from ("Kembalikan dana"): one refund at a
+    time per item (a failed one may be tried again), audited; the gateway call and the ledger posting follow
+    in refund_execute."""
+    with transaction.atomic():
+        item = SuspenseItem.objects.select_for_update().get(pk=item_id)
+        if item.refunds.exclude(status=Refund.Status.FAILED).exists():
+            raise PaymentError(_("Dana ini sudah dikembalikan atau sedang diproses."))
+        reason = reason or _("Dana dikembalikan: %(why)s") % {"why": item.get_reason_display()}
+        refund = Refund.objects.create(payment_id=item.payment_id, suspense=item, amount=item.amount,
+                                       refund_key=f"suspense-{item.pk}-{item.refunds.count() + 1}",
+                                       reason=reason[:300])
+        audit_record(actor=actor, action="payment.suspense_refund", target=refund,
+                     after={"amount": item.amount, "suspense": item.source_key}, reason=reason)
+        _refund_later(refund.pk)
+    return refund
+
+
 def _refund_later(refund_id: int) -> None:
     from .tasks import refund_execute
 
@@ -337,15 +381,24 @@ def _refund_later(refund_id: int) -> None:
 
 
 def refund_execute(*, refund_id: int) -> str:
-    """Send one requested refund to the gateway (same key on every retry) and post it when confirmed."""
-    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    """Send one requested refund to the gateway (same key on every retry) and post it when confirmed. An order's
+    refund is split pro rata (ledger.refund_split: goods and shipping; commission only on the goods) and gets
+    its credit note, numbered in the same transaction."""
+    refund = Refund.objects.select_related("payment", "suspense").get(pk=refund_id)
     if refund.status != Refund.Status.REQUESTED:
         return refund.status
-    attempt = PaymentAttempt.objects.get(attempt_ref=refund.payment.paid_attempt_ref)
+    if refund.order_id is not None and refund.payment.status == P.REVERSED:
+        # The bank already took the whole payment back (ledger_reverse_payment): nothing left to refund.
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+            status=Refund.Status.FAILED, last_error="payment reversed by the bank")
+        return Refund.Status.FAILED
+    source = refund.suspense or refund.payment
+    attempt_ref = refund.suspense.attempt_ref if refund.suspense else refund.payment.paid_attempt_ref
+    attempt = PaymentAttempt.objects.get(attempt_ref=attempt_ref)
     try:
         result = gateway(attempt.provider).refund(attempt.attempt_ref, amount=refund.amount,
                                                   refund_key=refund.refund_key, reason=refund.reason,
-                                                  provider_ref=refund.payment.paid_ref)
+                                                  provider_ref=source.paid_ref)
     except GatewayUnavailable:
         raise
     except GatewayError as error:
@@ -362,23 +415,31 @@ def refund_execute(*, refund_id: int) -> str:
             return refund.status
         refund.status, refund.provider_ref = Refund.Status.SUCCEEDED, result.provider_ref
         refund.save(update_fields=["status", "provider_ref"])
-        if refund.order_id is None:  # late money leaving suspense
+        if refund.order_id is None:  # money leaving suspense (late or wrong amount)
             lines = [Line(Account.SUSPENSE, refund.amount), Line(Account.CLEARING, -refund.amount)]
         else:
-            order = Order.objects.get(pk=refund.order_id)
-            share = commission_of(order.subtotal) * refund.amount // order.total
-            lines = [Line(Account.COMMISSION, share, None, order.pk), Line(Account.CLEARING, -refund.amount)]
-            from_pending = min(refund.amount - share, order_pending(order.pk))
-            lines += [Line(Account.SHOP_PENDING, from_pending, order.shop_id, order.pk),
-                      Line(Account.SHOP_AVAILABLE, refund.amount - share - from_pending, order.shop_id, order.pk)]
+            order = Order.objects.select_for_update().get(pk=refund.order_id)  # against a concurrent release
+            before = sum(Refund.objects.filter(order_id=order.pk, status=Refund.Status.SUCCEEDED)
+                         .exclude(pk=refund.pk).values_list("amount", flat=True))
+            parts = refund_split(subtotal=order.subtotal, shipping_fee=order.shipping_fee, refunded_before=before,
+                                 amount=refund.amount)
+            from_pending = max(0, min(parts.shop, order_pending(order.pk)))
+            lines = [Line(Account.COMMISSION, parts.commission, None, order.pk),
+                     Line(Account.CLEARING, -refund.amount),
+                     Line(Account.SHOP_PENDING, from_pending, order.shop_id, order.pk),
+                     Line(Account.SHOP_AVAILABLE, parts.shop - from_pending, order.shop_id, order.pk)]
             payment.refunded_total += refund.amount
             payment.status = P.REFUNDED if payment.refunded_total == payment.paid_amount else P.PARTIALLY_REFUNDED
             payment.save(update_fields=["refunded_total", "status", "updated_at"])
+            CreditNote.objects.create(
+                number=document_number_next(series=DocumentCounter.Series.CREDIT_NOTE, shop_id=order.shop_id),
+                order=order, refund=refund, amount=refund.amount, goods_amount=parts.goods,
+                shipping_amount=parts.shipping)
         ledger_post(source_key=f"refund:{refund.refund_key}", description=refund.reason, payment=payment,
                     lines=lines)
         outbox_enqueue(recipient=payment.group.buyer, subject=_("Dana dikembalikan"),
-                       body=_("Dana Rp%(n)s dikembalikan ke metode pembayaran Anda.") % {
-                           "n": f"{refund.amount:,}".replace(",", ".")})
+                       body=_("Dana %(n)s dikembalikan ke metode pembayaran Anda.") % {
+                           "n": format_rupiah(refund.amount)})
     return refund.status
 
 
@@ -394,6 +455,10 @@ def payout_request(*, shop_id: int, amount: int, actor) -> Payout:
         if account is None:
             raise PaymentError(_("Isi rekening bank toko terlebih dahulu."))
         available = shop_balances(shop_id=shop.pk)["available"]
+        if available < 0:
+            raise PaymentError(_("Saldo tersedia minus %(n)s karena dana ditarik kembali (chargeback). Pencairan "
+                                 "bisa diajukan lagi setelah saldo tersedia positif.") % {
+                                     "n": format_rupiah(-available)})
         if amount <= 0 or amount > available:
             raise PaymentError(_("Nominal harus antara Rp1 dan saldo tersedia."))
         payout = Payout.objects.create(shop=shop, amount=amount, bank=account.bank, requested_by=actor,

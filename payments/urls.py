@@ -14,4 +14,6 @@ urlpatterns = [
     path("penjual/saldo/", views.shop_balance, name="shop_balance"),
     path("penjual/saldo/sandbox/<int:pk>/<slug:outcome>/", views.sandbox_payout, name="sandbox_payout"),
     path("keuangan/", views.finance, name="finance"),
+    path("keuangan/dana-tertahan/<int:pk>/kembalikan/", views.finance_suspense_refund, name="suspense_refund"),
+    path("nota-kredit/<int:pk>.pdf", views.credit_note, name="credit_note"),
 ]

@@ -9,17 +9,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orders import selectors as order_selectors
 from orders.models import CheckoutGroup
+from plazabanten.money import format_rupiah
 from vendors.models import ShopBankAccount, ShopMember
 from vendors.selectors import bank_change_latest
 
 from . import selectors
+from .documents import credit_note_pdf
 from .forms import BANK_NAMES, MethodForm, PayoutForm
 from .gateways.base import GatewayError
 from .ledger import ledger_check_invariants, shop_balances
-from .models import Payment, Payout
+from .models import CreditNote, Payment, Payout, SuspenseItem
 from .qris import qris_svg
-from .services import PaymentError, payment_start, payout_request, webhook_receive
+from .services import PaymentError, payment_start, payout_request, suspense_refund, webhook_receive
 from .simulator import ACTIONS, sandbox_payout_finish, simulator_act
 
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -154,6 +157,7 @@ def shop_balance(request):
         "shop": shop, "balances": shop_balances(shop_id=shop.pk), "account": ShopBankAccount.objects.filter(
             shop=shop).first(), "bank_change": bank_change_latest(shop=shop), "payout_form": payout_form,
         "history": selectors.shop_history(shop_id=shop.pk)[:50], "payouts": shop.payouts.all()[:20],
+        "clawbacks": selectors.clawbacks_of_shop(shop_id=shop.pk)[:20],
         "sandbox": settings.PAYMENT_GATEWAY == "sandbox"}, status=status)
 
 
@@ -167,12 +171,18 @@ def sandbox_payout(request, pk, outcome):
     return redirect("payments:shop_balance")
 
 
+def _finance_staff(request) -> None:
+    """Pemprov finance: staff accounts and verifikators; anyone else gets a 404."""
+    if not (request.user.is_staff or request.user.is_verifikator):
+        raise Http404
+
+
 @login_required
 @require_GET
 def finance(request):
-    """For Pemprov finance staff: money per account and the ledger invariants, checked now."""
-    if not request.user.is_staff:
-        raise Http404
+    """For Pemprov finance staff: money per account, the ledger invariants checked now, money in suspense with
+    its "Kembalikan dana" action, and the clawbacks that left shops with a low or negative balance."""
+    _finance_staff(request)
     from django.db.models import Sum
 
     from .models import Posting
@@ -180,4 +190,36 @@ def finance(request):
     totals = Posting.objects.values("account").annotate(total=Sum("amount")).order_by("account")
     return render(request, "payments/finance.html", {
         "totals": totals, "problems": ledger_check_invariants(),
-        "payments": Payment.objects.values("status").annotate(total=Sum("amount")).order_by("status")})
+        "payments": Payment.objects.values("status").annotate(total=Sum("amount")).order_by("status"),
+        "suspense": selectors.suspense_items_open(), "clawbacks": selectors.clawbacks_recent()[:50],
+        "negative_shops": selectors.shops_with_negative_balance()})
+
+
+@login_required
+@require_POST
+def finance_suspense_refund(request, pk):
+    """ "Kembalikan dana": send money in suspense back through the gateway (refund_execute posts the ledger)."""
+    _finance_staff(request)
+    item = get_object_or_404(SuspenseItem, pk=pk)
+    try:
+        suspense_refund(item_id=item.pk, actor=request.user)
+    except PaymentError as error:
+        messages.error(request, str(error))
+        return redirect("payments:finance")  # the list shows where that money stands
+    messages.success(request, _("Pengembalian %(amount)s diproses.") % {"amount": format_rupiah(item.amount)})
+    return redirect("payments:finance")
+
+
+@login_required
+@require_GET
+def credit_note(request, pk):
+    """The credit note of a refund as a PDF, for the order's buyer and the members of its shop (like the invoice)."""
+    note = get_object_or_404(CreditNote.objects.select_related("order", "refund"), pk=pk)
+    order = (order_selectors.order_of_buyer(user=request.user, number=note.order.number)
+             or order_selectors.order_of_shop_member(user=request.user, number=note.order.number))
+    if order is None:
+        raise Http404
+    note.order = order
+    response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="nota-kredit-{note.number.replace("/", "-")}.pdf"'
+    return response
