@@ -54,11 +54,14 @@ def test_every_transition_notifies_the_other_party():
     assert "Dikemas" in message.subject
 
 
-def test_invoice_numbers_count_up_per_month_without_gaps():
-    first, second = paid_order(), paid_order()
+def test_invoice_numbers_count_up_per_shop_and_month_without_gaps():
+    shop, other = make_shop(), make_shop()
+    first, second = paid_order(shop=shop), paid_order(shop=shop)
+    elsewhere = paid_order(shop=other)
     month = timezone.localdate().strftime("%Y/%m")
-    assert first.invoice_number == f"INV/PB/{month}/000001"
-    assert second.invoice_number == f"INV/PB/{month}/000002"
+    assert first.invoice_number == f"INV/T{shop.pk:06d}/{month}/000001"
+    assert second.invoice_number == f"INV/T{shop.pk:06d}/{month}/000002"
+    assert elsewhere.invoice_number == f"INV/T{other.pk:06d}/{month}/000001"
 
 
 def test_invoice_page_and_pdf_for_buyer_and_shop_only(client):

@@ -74,7 +74,9 @@ def test_wrong_amount_paid_is_never_marked_paid(client):
     assert response.json() == {"result": "amount_mismatch"}
     assert Payment.objects.get().status == "pending"
     assert set(group.orders.values_list("status", flat=True)) == {"awaiting_payment"}
-    assert not Journal.objects.exists()
+    # The money is parked in suspense (not in any shop's balance) until finance staff send it back.
+    assert list(Journal.objects.values_list("source_key", flat=True)) == [f"mismatch-{group.payment.pk}-1:received"]
+    assert not Posting.objects.filter(shop__isnull=False).exists()
 
 
 def test_body_says_paid_but_status_says_pending_stays_pending_and_the_real_event_still_counts(client):
