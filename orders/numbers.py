@@ -62,10 +62,16 @@ def order_number_format(*, sequence_value: int, day) -> str:
 
 
 def order_number_new() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('orders_order_number_seq')")
-        (value,) = cursor.fetchone()
-    return order_number_format(sequence_value=value, day=timezone.localdate())
+    """A new order number. Every call gets its own sequence value, so two checkouts never collide with each
+    other; numbers already taken are skipped, so a sequence set back (a restore from an old dump) cannot make a
+    checkout fail either."""
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('orders_order_number_seq')")
+            (value,) = cursor.fetchone()
+        number = order_number_format(sequence_value=value, day=timezone.localdate())
+        if not Order.objects.filter(number=number).exists():
+            return number
 
 
 def document_number_next(*, series: str, shop_id: int) -> str:
