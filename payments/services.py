@@ -438,8 +438,8 @@ def refund_execute(*, refund_id: int) -> str:
         ledger_post(source_key=f"refund:{refund.refund_key}", description=refund.reason, payment=payment,
                     lines=lines)
         outbox_enqueue(recipient=payment.group.buyer, subject=_("Dana dikembalikan"),
-                       body=_("Dana %(n)s dikembalikan ke metode pembayaran Anda.") % {
-                           "n": format_rupiah(refund.amount)})
+                       body=_("Dana Rp%(n)s dikembalikan ke metode pembayaran Anda.") % {
+                           "n": f"{refund.amount:,}".replace(",", ".")})
     return refund.status
 
 
