@@ -135,7 +135,7 @@ class VariantForm(PriceJumpConfirmMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Varian"), max_length=80, required=False)
     sku = forms.CharField(label=_("SKU"), max_length=60, error_messages={"required": _("SKU wajib diisi.")})
-    price = price_field(label=_("Harga"))
+    price = price_field(label=_("Harga (Rp)"))
     stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, error_messages={
         "required": _("Stok wajib diisi."), "min_value": _("Stok tidak boleh negatif.")})
 

@@ -23,4 +23,4 @@ class MethodForm(forms.Form):
 
 
 class PayoutForm(forms.Form):
-    amount = RupiahField(label=_("Nominal pencairan"), min_value=10000, max_value=10**13, what=_("pencairan"))
+    amount = RupiahField(label=_("Nominal pencairan (Rp)"), min_value=10000, max_value=10**13, what=_("pencairan"))
