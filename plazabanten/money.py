@@ -209,8 +209,7 @@ class PriceJumpConfirmMixin:
             return
         self.price_confirms[name] = PriceConfirm(name=key, amount=new, saved=saved)
         self.add_error(name, ValidationError(
-            _("Harga %(new)s berbeda lebih dari %(factor)s kali dari harga sebelumnya (%(saved)s). Periksa jumlah "
-              "nolnya; bila sudah benar, centang kotak konfirmasi lalu simpan lagi."),
+            _("Harga %(new)s berbeda lebih dari %(factor)s kali dari harga lama (%(saved)s). Periksa jumlah nolnya."),
             code="price_jump",
             params={"new": format_rupiah(new), "saved": format_rupiah(saved), "factor": PRICE_JUMP_FACTOR}))
 
