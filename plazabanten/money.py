@@ -12,13 +12,15 @@ The rules :func:`rupiah_parse` implements, in order:
    (×1.000.000.000), with or without a space before it (``350rb``, ``2 jt``). ``M`` is not a unit: it means
    *miliar* to some and *million* to others.
 3. What is left must be ASCII digits, dots and commas, starting with a digit: no sign (``-5.000`` is refused as
-   negative), no spaces inside, no exponent, no other scripts' digits.
+   negative), no spaces inside, no exponent, no other scripts' digits (Babel alone would take ``1e5``, ``+5`` and
+   ``٣٥٠``).
 4. Babel's ``parse_decimal(number, locale="id", strict=True)`` reads it with the Indonesian symbols: ``.`` groups
    thousands, ``,`` starts the decimals, and in strict mode a dot must separate groups of exactly three digits
    (``3.50.000`` and ``350.00`` are refused; ``350000`` without dots is fine).
 5. Rupiah have no cents, and ``12,345`` is what an English keyboard writes for twelve thousand: so without a unit
    the only decimals allowed are ``,0`` and ``,00`` (``Rp350.000,00``); ``350,5``, ``12,345`` and ``350,000`` are
-   refused as ambiguous. With a unit one or two decimals are allowed (``1,5jt``, ``1,25 juta``) as long as the
+   refused as ambiguous (Babel 2.19, even strict, reads ``350,5`` as 350.5 and ``12,345`` as 12.345 without a
+   word, so this check is ours). With a unit one or two decimals are allowed (``1,5jt``, ``1,25 juta``) as long as the
    result is a whole number of rupiah (``1,5rb`` = 1.500; ``1,05rb`` = 1.050).
 
 A refusal is a ``ValidationError`` whose message says how to write the amount (``Tulis harga seperti 350.000 atau
@@ -34,6 +36,7 @@ too.
 import re
 from dataclasses import dataclass
 
+from babel.numbers import NumberFormatError, parse_decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
@@ -76,8 +79,6 @@ def rupiah_parse(text: str, *, what: str | None = None) -> int:
     ``what`` names the amount in the message (``harga``, ``modal usaha``; default ``nominal``).
     Raises ``ValidationError`` (codes ``invalid``, ``grouping``, ``decimal``, ``negative``) with an Indonesian message.
     """
-    from babel.numbers import NumberFormatError, parse_decimal
-
     rest = str(text).replace("\u00a0", " ").strip().casefold()
     if not rest or len(rest) > MAX_TEXT:
         raise _refuse("invalid", what)
