@@ -2,6 +2,8 @@ from django import forms
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.money import PriceJumpConfirmMixin, RupiahField, RupiahInput
+
 from .images import photo_validate
 from .models import Category, Product
 from .selectors import MAX_PAGE, PRICE_BANDS, RATING_LEVELS, ProductFilters
@@ -120,14 +122,33 @@ class ProductForm(forms.ModelForm):
         return status
 
 
-class VariantForm(forms.Form):
+PRICE_MIN, PRICE_MAX = 100, 1_000_000_000
+
+
+def price_field(**kwargs) -> RupiahField:
+    """A product price: Rp100 to Rp1.000.000.000, typed as the seller writes it (350.000, 350rb)."""
+    return RupiahField(min_value=PRICE_MIN, max_value=PRICE_MAX, what=_("harga"),
+                       error_messages={"required": _("Harga wajib diisi.")}, **kwargs)
+
+
+class VariantForm(PriceJumpConfirmMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Varian"), max_length=80, required=False)
     sku = forms.CharField(label=_("SKU"), max_length=60, error_messages={"required": _("SKU wajib diisi.")})
-    price = forms.IntegerField(label=_("Harga (Rp)"), min_value=100, max_value=1_000_000_000, error_messages={
-        "required": _("Harga wajib diisi."), "min_value": _("Harga minimal Rp100.")})
+    price = price_field(label=_("Harga (Rp)"))
     stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, error_messages={
         "required": _("Stok wajib diisi."), "min_value": _("Stok tidak boleh negatif.")})
+
+    def clean(self):
+        cleaned = super().clean()
+        # A saved variant's price that moves more than 10× waits for the seller's confirmation.
+        if self.initial.get("id") and cleaned.get("id") == self.initial["id"]:
+            self.price_jump_check("price", saved=self.initial.get("price"))
+        return cleaned
+
+    @property
+    def price_confirm(self):
+        return self.price_confirms.get("price")
 
 
 class BaseVariantFormSet(forms.BaseFormSet):
@@ -140,6 +161,46 @@ class BaseVariantFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("SKU tiap varian harus berbeda."))
         if not skus:
             raise forms.ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."))
+
+
+class VariantBulkForm(PriceJumpConfirmMixin, forms.Form):
+    """The product list's price and stock inputs (``harga-<variant id>``, ``stok-<variant id>``), saved together.
+
+    ``variants`` are the shop's variants on the page. A variant whose inputs were not posted is shown as it is and
+    left alone. ``changes()`` is {variant id: (price, stock)} once valid.
+    """
+
+    def __init__(self, data=None, *, variants):
+        super().__init__(data)
+        self.variants = {variant.pk: variant for variant in variants}
+        for pk, variant in self.variants.items():
+            posted = data is None or f"harga-{pk}" in data or f"stok-{pk}" in data
+            self.fields[f"harga-{pk}"] = price_field(
+                label=_("Harga"), initial=variant.price, disabled=not posted,
+                widget=RupiahInput(attrs={"aria-label": _("Harga %(v)s") % {"v": variant.sku}}))
+            self.fields[f"stok-{pk}"] = forms.IntegerField(
+                label=_("Stok"), initial=variant.stock, disabled=not posted, min_value=0, max_value=1_000_000,
+                widget=forms.NumberInput(attrs={"aria-label": _("Stok %(v)s") % {"v": variant.sku}}),
+                error_messages={"required": _("Stok wajib diisi."), "min_value": _("Stok tidak boleh negatif.")})
+
+    def clean(self):
+        cleaned = super().clean()
+        for pk, variant in self.variants.items():
+            if not self.fields[f"harga-{pk}"].disabled:
+                self.price_jump_check(f"harga-{pk}", saved=variant.price)
+        return cleaned
+
+    def changes(self) -> dict[int, tuple[int, int]]:
+        return {pk: (self.cleaned_data[f"harga-{pk}"], self.cleaned_data[f"stok-{pk}"]) for pk in self.variants
+                if not self.fields[f"harga-{pk}"].disabled}
+
+    def annotate(self, products) -> None:
+        """Hang each variant's inputs on it for the template: variant.bulk_price, .bulk_stock, .bulk_confirm."""
+        for product in products:
+            for variant in product.variants.all():
+                if variant.pk in self.variants:
+                    variant.bulk_price, variant.bulk_stock = self[f"harga-{variant.pk}"], self[f"stok-{variant.pk}"]
+                    variant.bulk_confirm = self.price_confirms.get(f"harga-{variant.pk}")
 
 
 VariantFormSet = forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True,

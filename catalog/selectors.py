@@ -358,9 +358,14 @@ def shops_for_member(*, user) -> list[Shop]:
     return list(Shop.objects.filter(members__user=user, members__role__in=PRODUCT_EDITOR_ROLES).order_by("name"))
 
 
-def shop_products(*, shops: list[Shop], text: str = "", status: str = "", limit: int = 50) -> list[Product]:
-    """The seller's product list, with variants for the bulk price/stock edit: two queries."""
+def shop_products(*, shops: list[Shop], text: str = "", status: str = "", limit: int = 50,
+                  variant_ids: set[int] | None = None) -> list[Product]:
+    """The seller's product list, with variants for the bulk price/stock edit: two queries. ``variant_ids`` keeps
+    the products having one of those variants (the rows a bulk edit posted)."""
     queryset = Product.objects.filter(shop__in=shops).select_related("shop").order_by("-updated_at", "-id")
+    if variant_ids is not None:
+        queryset = queryset.filter(pk__in=ProductVariant.objects.filter(pk__in=variant_ids).values("product_id"))
+        limit = len(variant_ids)
     if text:
         queryset = queryset.filter(name__icontains=text)
     if status:

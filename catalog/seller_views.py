@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import ProductForm, ProductImportForm, ProductPhotoForm, VariantFormSet
+from .forms import ProductForm, ProductImportForm, ProductPhotoForm, VariantBulkForm, VariantFormSet
 from .models import Product
 
 
@@ -76,9 +76,10 @@ def product_list(request):
     text = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     status = status if status in Product.Status.values else ""
+    products = selectors.shop_products(shops=shops, text=text, status=status)
+    VariantBulkForm(variants=[v for p in products for v in p.variants.all()]).annotate(products)
     return render(request, "catalog/seller_products.html", {
-        "shops": shops, "products": selectors.shop_products(shops=shops, text=text, status=status),
-        "q": text, "status": status, "statuses": Product.Status.choices,
+        "shops": shops, "products": products, "q": text, "status": status, "statuses": Product.Status.choices,
     })
 
 
@@ -119,21 +120,17 @@ def product_edit(request, product_id: int | None = None):
 def variant_bulk_edit(request):
     """The product list's price and stock inputs, saved together; a bad number leaves everything unchanged."""
     shops = _member_shop(request, request.POST.get("toko"))
-    changes, errors = {}, []
-    for key in request.POST:
-        if not key.startswith("harga-"):
-            continue
-        variant_id = key.removeprefix("harga-")
-        try:
-            price, stock = int(request.POST[key]), int(request.POST.get(f"stok-{variant_id}", ""))
-            if price < 100 or stock < 0:
-                raise ValueError
-            changes[int(variant_id)] = (price, stock)
-        except ValueError:
-            errors.append(variant_id)
-    if errors:
-        messages.error(request, _("Harga minimal Rp100 dan stok tidak boleh negatif. Tidak ada yang diubah."))
-        return redirect("catalog:seller_products")
+    posted = {int(key.removeprefix("harga-")) for key in request.POST
+              if key.startswith("harga-") and key.removeprefix("harga-").isdigit()}
+    products = selectors.shop_products(shops=shops, variant_ids=posted)
+    form = VariantBulkForm(request.POST, variants=[v for p in products for v in p.variants.all()])
+    if not form.is_valid():  # shown again with the typed values, a message per row and any price to confirm
+        form.annotate(products)
+        messages.error(request, _("Periksa harga dan stok yang ditandai. Tidak ada yang diubah."))
+        return render(request, "catalog/seller_products.html", {
+            "shops": shops, "products": products, "q": "", "status": "", "statuses": Product.Status.choices,
+        }, status=422)
+    changes = form.changes()
     count = sum(services.variant_bulk_update(shop=shop, changes=changes) for shop in shops)
     messages.success(request, _("%(n)s varian diperbarui.") % {"n": count})
     return redirect("catalog:seller_products")

@@ -6,6 +6,7 @@ from django.db.models import JSONField, Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from plazabanten.money import rupiah_parse
 from plazabanten.services import task_enqueue
 
 from .images import render_renditions
@@ -207,6 +208,18 @@ def _made_in_banten(shop) -> bool:
     return bool(shop.kabkota_id and shop.kabkota_id.startswith("36."))
 
 
+def shop_products_relocate(*, shop) -> int:
+    """Re-project a shop's place onto its products (kab/kota and the "Produk Banten" mark) after the shop moved.
+
+    One UPDATE, in the caller's transaction (vendors.services.shop_update_profile): the statement-level facet
+    triggers move the products' facet counts from the old kab/kota to the new one. Cached storefront pages drop out
+    through the caller's ``storefront_changed``. Returns the number of products changed.
+    """
+    is_banten = _made_in_banten(shop)
+    return (Product.objects.filter(shop=shop).exclude(kabkota_id=shop.kabkota_id, is_banten=is_banten)
+            .update(kabkota_id=shop.kabkota_id, is_banten=is_banten))
+
+
 def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
     from django.utils.text import slugify
 
@@ -299,11 +312,17 @@ def _import_row(row: dict, categories: dict[str, int]) -> tuple[dict | None, str
     if category_id is None:
         return None, _("Kategori “%(slug)s” tidak dikenal.") % {"slug": row.get("kategori", "")}
     try:
-        price, stock = int((row.get("harga") or "").strip()), int((row.get("stok") or "").strip())
+        price = rupiah_parse(row.get("harga") or "", what=_("harga"))
+    except ValidationError as error:
+        return None, error.messages[0]
+    try:
+        stock = int((row.get("stok") or "").strip())
     except ValueError:
-        return None, _("Harga dan stok harus angka bulat.")
+        return None, _("Stok harus angka bulat.")
     if price < 100 or stock < 0:
         return None, _("Harga minimal Rp100 dan stok tidak boleh negatif.")
+    if price > 1_000_000_000:
+        return None, _("Harga paling banyak Rp1.000.000.000.")
     return {"sku": sku[:60], "name": name[:150], "variant": (row.get("varian") or "").strip()[:80],
             "category_id": category_id, "price": price, "stock": stock}, ""
 

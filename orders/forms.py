@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.money import RupiahField
+
 from .services import MAX_LINE_QUANTITY
 
 
@@ -40,11 +42,9 @@ class ShopShippingForm(forms.Form):
         self.fields["couriers"].choices = list(couriers.items())
         self.kabkota = kabkota
         for region in kabkota:
-            self.fields[f"fee_{region.code}"] = forms.IntegerField(
-                label=region.name, required=False, min_value=0, max_value=1_000_000,
-                help_text=_("Kosongkan bila kurir toko tidak mengantar ke sini."),
-                error_messages={"min_value": _("Ongkir tidak boleh negatif."),
-                                "max_value": _("Ongkir paling banyak Rp1.000.000.")})
+            self.fields[f"fee_{region.code}"] = RupiahField(
+                label=region.name, required=False, min_value=0, max_value=1_000_000, what=_("ongkir"),
+                help_text=_("Kosongkan bila kurir toko tidak mengantar ke sini."))
 
     def own_courier_fees(self) -> dict[str, int]:
         return {region.code: self.cleaned_data[f"fee_{region.code}"] for region in self.kabkota

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.money import RupiahField
+
 from .gateways.base import EWALLETS, VA_BANKS
 
 BANK_NAMES = {"bca": "BCA", "bni": "BNI", "bri": "BRI", "mandiri": "Mandiri", "permata": "Permata"}
@@ -21,6 +23,4 @@ class MethodForm(forms.Form):
 
 
 class PayoutForm(forms.Form):
-    amount = forms.IntegerField(label=_("Nominal pencairan (Rp)"), min_value=10000,
-                                error_messages={"min_value": _("Minimal pencairan Rp10.000."),
-                                                "invalid": _("Masukkan angka tanpa titik.")})
+    amount = RupiahField(label=_("Nominal pencairan (Rp)"), min_value=10000, max_value=10**13, what=_("pencairan"))

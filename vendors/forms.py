@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from catalog.models import Category
+from plazabanten.money import RupiahField
 from plazabanten.phone import normalize_phone
 from regions.forms import RegionField
 
@@ -126,14 +127,19 @@ class IdentityForm(RevisionReasonsMixin, forms.ModelForm):
             "owner_nik": gettext_lazy("16 angka, sesuai KTP."),
             "nib": gettext_lazy("13 angka dari OSS."),
             "npwp": gettext_lazy("15 angka (format lama) atau 16 angka."),
-            "capital": gettext_lazy("Dalam rupiah, tanpa titik. Menentukan kelas UMKM (PP 7/2021)."),
-            "turnover": gettext_lazy("Penjualan setahun dalam rupiah, tanpa titik."),
         }
 
     # The identifiers are entered with dots and dashes as printed; the validators clean them.
     owner_nik = forms.CharField(label=gettext_lazy("NIK pemilik"), max_length=24)
     nib = forms.CharField(label=gettext_lazy("NIB"), max_length=20)
     npwp = forms.CharField(label=gettext_lazy("NPWP"), max_length=24)
+    # Typed as written on paper (50.000.000, 50jt); the classes are in vendors.validators.umkm_class.
+    capital = RupiahField(label=ShopIdentity._meta.get_field("capital").verbose_name, what=gettext_lazy("modal"),
+                          max_value=10**15, help_text=gettext_lazy(
+                              "Dalam rupiah, misalnya 50.000.000 atau 50jt. Menentukan kelas UMKM (PP 7/2021)."))
+    turnover = RupiahField(label=ShopIdentity._meta.get_field("turnover").verbose_name, what=gettext_lazy("omzet"),
+                           max_value=10**15, help_text=gettext_lazy(
+                               "Penjualan setahun dalam rupiah, misalnya 300.000.000 atau 300jt."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

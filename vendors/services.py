@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from catalog.services import shop_products_relocate
 from plazabanten.cache import storefront_changed
 from plazabanten.services import audit_record, outbox_enqueue
 
@@ -100,6 +101,7 @@ def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description:
             # Links to a verified shop and its products are out there; its address stays.
             raise ValidationError({"slug": _("Alamat toko yang sudah terverifikasi tidak bisa diubah.")})
         before = {"name": shop.name, "slug": shop.slug, "region": shop.region_id, "whatsapp": shop.whatsapp}
+        before_kabkota = shop.kabkota_id
         shop.name, shop.slug, shop.description = name, slug, description
         shop.region, shop.kabkota_id = region, region.kabkota_code if region else None
         shop.street, shop.postal_code, shop.whatsapp = street, postal_code, whatsapp
@@ -111,6 +113,8 @@ def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description:
         except IntegrityError:  # another shop took the slug since the form checked it
             raise ValidationError({"slug": _("Alamat toko ini sudah dipakai toko lain.")}) from None
         shop.categories.set(categories)
+        if shop.kabkota_id != before_kabkota:  # its products are filed (and searched) under the shop's kab/kota
+            shop_products_relocate(shop=shop)
         audit_record(actor=actor, action="shop.update_profile", target=shop, before=before,
                      after={"name": name, "slug": slug, "region": shop.region_id, "whatsapp": whatsapp})
         if shop.status == Status.VERIFIED:  # its name and place show on cached storefront pages

@@ -63,3 +63,36 @@ def test_shopper_searches_batik_filters_by_kota_opens_a_product_and_picks_a_vari
     expect(page.locator("#variant-stock")).to_have_text("Stok 2")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("product-variant-L")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_seller_types_prices_with_dots_in_the_product_list_and_confirms_a_tenfold_one(live_server, page, screenshot):
+    from tests.browser import fits_the_phone, log_in
+
+    shop = make_shop(name="Batik Serpong")
+    kopi = make_product(shop=shop, name="Kopi Robusta Pandeglang", price=35_000, stock=4)
+    emping = make_product(shop=shop, name="Emping Melinjo Menes", price=20_000, stock=9)
+    kopi_price = page.get_by_label(f"Harga {kopi.variants.get().sku}")
+    emping_price = page.get_by_label(f"Harga {emping.variants.get().sku}")
+
+    log_in(page, live_server.url, shop.owner.email)
+    page.goto(live_server.url + "/kelola/produk/")
+    expect(kopi_price).to_have_value("Rp35.000")
+    kopi_price.fill("")
+    kopi_price.press_sequentially("3.500.000")  # a zero or two too many?
+    emping_price.fill("")
+    emping_price.press_sequentially("22.500")
+    page.get_by_role("button", name="Simpan harga & stok").click()
+    expect(page.get_by_text("Tidak ada yang diubah")).to_be_visible()
+    expect(page.get_by_text("lebih dari 10 kali")).to_be_visible()
+    fits_the_phone(page)
+    screenshot("confirm-tenfold-price")
+    assert sorted(ProductVariant.objects.values_list("price", flat=True)) == [20_000, 35_000]
+
+    page.get_by_label("Ya, harga Rp3.500.000 sudah benar").check()  # no script: the box is posted with the form
+    page.get_by_role("button", name="Simpan harga & stok").click()
+    expect(page.get_by_text("2 varian diperbarui.")).to_be_visible()
+    expect(kopi_price).to_have_value("Rp3.500.000")
+    expect(emping_price).to_have_value("Rp22.500")
+    assert sorted(ProductVariant.objects.values_list("price", flat=True)) == [22_500, 3_500_000]

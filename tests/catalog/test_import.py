@@ -46,6 +46,29 @@ def test_csv_import_creates_and_updates_variants_and_reports_progress(client, sh
     assert "hx-trigger" not in page.content.decode() and 'value="100"' in page.content.decode()
 
 
+def test_csv_import_reads_prices_as_sellers_write_them(client, shop, django_capture_on_commit_callbacks):
+    make_category(slug="kain-batik-tulis")
+    job = upload(client, HEADER + 'SB-M,Syal Batik,Merah,kain-batik-tulis,"350.000",3\n'
+                                  "SB-B,Syal Batik,Biru,kain-batik-tulis,350rb,1\n"
+                                  'SB-H,Syal Batik,Hijau,kain-batik-tulis,"Rp1.250.000,00",1\n',
+                 capture=django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.errors) == ("done", 3, [])
+    prices = dict(ProductVariant.objects.filter(product__shop=shop).values_list("sku", "price"))
+    assert prices == {"SB-M": 350_000, "SB-B": 350_000, "SB-H": 1_250_000}
+
+
+def test_a_csv_price_that_is_ambiguous_is_a_row_error(client, shop, django_capture_on_commit_callbacks):
+    make_category(slug="kain-batik-tulis")
+    job = upload(client, HEADER + 'SB-M,Syal Batik,Merah,kain-batik-tulis,"350,5",3\n'
+                                  "SB-B,Syal Batik,Biru,kain-batik-tulis,3.50.000,1\n",
+                 capture=django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.status == "failed" and [error["row"] for error in job.errors] == [2, 3]
+    assert all(error["message"].endswith("Tulis harga seperti 350.000 atau 350rb.") for error in job.errors)
+    assert not ProductVariant.objects.filter(product__shop=shop).exists()
+
+
 BAD_CSV = (HEADER + "A-1,Kopi Robusta,,kain-batik-tulis,45000,10\n"
            "A-2,Kopi Arabika,,tidak-ada,45000,10\n"
            "A-3,Kopi Luwak,,kain-batik-tulis,murah,10\n"
@@ -61,7 +84,7 @@ def test_a_bad_row_means_nothing_is_imported_and_every_error_is_listed(client, s
     assert [error["row"] for error in job.errors] == [3, 4, 5]
     assert not ProductVariant.objects.filter(product__shop=shop).exists()
     page = client.get(reverse("catalog:seller_import_status", args=[job.pk])).content.decode()
-    assert "Baris 3" in page and "tidak dikenal" in page and "angka bulat" in page
+    assert "Baris 3" in page and "tidak dikenal" in page and "Tulis harga seperti 350.000 atau 350rb." in page
 
 
 def test_the_seller_may_choose_to_import_the_valid_rows(client, shop, django_capture_on_commit_callbacks):

@@ -129,7 +129,9 @@ def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
     assert nothing.status_code == 400 and "paling tidak satu cara" in nothing.content.decode()
     negative = client.post("/penjual/pengiriman/", {"pickup": "on", "fee_36.74": "-5"})
     assert negative.status_code == 400 and "tidak boleh negatif" in negative.content.decode()
-    saved = client.post("/penjual/pengiriman/", {"couriers": ["jne"], "fee_36.74": "8000"})
+    ambiguous = client.post("/penjual/pengiriman/", {"pickup": "on", "fee_36.74": "8,5"})
+    assert ambiguous.status_code == 400 and "Tulis ongkir seperti 350.000 atau 350rb." in ambiguous.content.decode()
+    saved = client.post("/penjual/pengiriman/", {"couriers": ["jne"], "fee_36.74": "8.000"})
     assert saved.status_code == 302
     from orders.shipping import shipping_quotes
 

@@ -51,7 +51,7 @@ def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_ou
     log_in(page, live_server.url, big.shop.owner.email)
     page.goto(f"{live_server.url}/penjual/saldo/")
     expect(page.locator("#balance-available")).to_have_text("Rp346.500")  # 350.000 − 1% commission
-    page.get_by_label("Nominal pencairan (Rp)").fill("300000")
+    page.get_by_label("Nominal pencairan (Rp)").fill("300.000")
     page.get_by_role("button", name="Ajukan pencairan").click()
     expect(page.locator(".payout")).to_contain_text("Diproses bank")
     expect(page.locator("#balance-available")).to_have_text("Rp46.500")

@@ -102,8 +102,9 @@ def test_shop_balance_page_for_the_shop_admin_only(client):
     page = client.get("/penjual/saldo/")
     assert page.status_code == 200 and "Saldo tertahan" in page.text
     assert "Isi rekening bank toko terlebih dahulu." in page.text
-    assert client.post("/penjual/saldo/", {"amount": "5000"}).status_code == 400
-    assert client.post("/penjual/saldo/", {"amount": "50000"}).status_code == 400
+    assert client.post("/penjual/saldo/", {"amount": "5.000"}).status_code == 400
+    assert client.post("/penjual/saldo/", {"amount": "50,5"}).status_code == 400
+    assert client.post("/penjual/saldo/", {"amount": "50.000"}).status_code == 400
     client.force_login(group.buyer)
     assert client.get("/penjual/saldo/").status_code == 404
 

@@ -163,11 +163,12 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     page.fill("#id_weight_grams", "400")
     page.fill("#id_varian-0-name", "2 meter")
     page.fill("#id_varian-0-sku", "BADUY-2M")
-    page.fill("#id_varian-0-price", "350000")
+    page.locator("#id_varian-0-price").press_sequentially("350.000")  # typed the Indonesian way, dots and all
     page.fill("#id_varian-0-stock", "5")
     look("product-new", page)
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_text("Produk tersimpan.")).to_be_visible()
+    expect(page.locator("#id_varian-0-price")).to_have_value("Rp350.000")
     look("product-saved", page)
 
     # 5. Three photos; the real worker makes the renditions while the tiles poll (htmx).

@@ -65,8 +65,8 @@ def shop_wizard_walk(page, *, documents: tuple[Path, Path, Path], nib: str, snap
     page.fill("#id_owner_nik", "3602015708950001")
     page.fill("#id_nib", nib)
     page.fill("#id_npwp", "01.300.066.6-091.000")
-    page.fill("#id_capital", "50000000")
-    page.fill("#id_turnover", "300000000")
+    page.locator("#id_capital").press_sequentially("50.000.000")  # as written on paper, with dots
+    page.locator("#id_turnover").press_sequentially("300.000.000")
     snap("identity")
     page.get_by_role("button", name="Simpan & lanjut").click()
 

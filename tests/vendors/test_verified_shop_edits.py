@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Category
@@ -210,3 +211,59 @@ def test_owner_asks_for_a_new_account_and_the_verifikator_approves_it_on_a_phone
     page.get_by_role("button", name="Setujui rekening baru").click()
     expect(page.locator(".msg").first).to_contain_text("Keputusan tersimpan")
     assert ShopBankAccount.objects.get(shop=shop).number == "9876543210"
+
+
+@pytest.mark.django_db
+def test_a_shop_that_moves_takes_its_products_to_the_new_kabkota_in_search_and_facets(
+        client, django_capture_on_commit_callbacks):
+    from catalog.selectors import ProductFilters, product_search
+    from plazabanten.cache import storefront_generation
+    from tests.catalog.test_facet_cells import cells, counted
+    from tests.factories import make_category, make_product
+
+    shop = verified_shop()  # in Kabupaten Lebak (36.02)
+    category = make_category()
+    products = [make_product(shop=shop, category=category, is_banten=True) for _ in range(3)]
+    make_product(shop=shop, category=category, is_banten=True, status="draft")
+    assert product_search(filters=ProductFilters(kabkota="36.02")).total == 3
+    generation = storefront_generation()
+
+    client.force_login(shop.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("vendors:step", args=[shop.pk, "profile"]), profile_post(shop))  # → 36.73
+    assert response.status_code == 302
+    assert set(shop.products.values_list("kabkota_id", "is_banten")) == {("36.73", True)}
+    assert product_search(filters=ProductFilters(kabkota="36.02")).total == 0
+    moved = product_search(filters=ProductFilters(kabkota="36.73"))
+    assert {product.pk for product in moved.products} == {product.pk for product in products}
+    assert [(facet.key, facet.count) for facet in product_search(filters=ProductFilters()).kabkota] == [("36.73", 3)]
+    assert cells() == counted()
+    assert storefront_generation() != generation  # cached storefront pages (product pages too) drop out
+
+    # Out of Banten (the service takes any region): the products lose the "Produk Banten" mark, in one UPDATE.
+    bandung = Region.objects.filter(code__startswith="32.73.", level=4).order_by("code").first()
+    shop.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        services.shop_update_profile(shop=shop, actor=shop.owner, name=shop.name, slug=shop.slug, description="",
+                                     region=bandung, street="Jl. Braga 1", postal_code="40111",
+                                     whatsapp=shop.whatsapp, categories=[])
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "catalog_product"')]
+    assert len(updates) == 1
+    assert set(shop.products.values_list("kabkota_id", "is_banten")) == {("32.73", False)}
+    assert product_search(filters=ProductFilters(banten=True)).total == 0
+    assert product_search(filters=ProductFilters(kabkota="32.73")).total == 3
+    assert cells() == counted()
+
+
+@pytest.mark.django_db
+def test_a_draft_shop_that_moves_in_the_wizard_takes_its_products_along():
+    from tests.factories import make_product
+
+    shop = make_complete_draft()  # 36.02
+    product = make_product(shop=shop, is_banten=True)
+    desa = Region.objects.filter(code__startswith="36.04.", level=4).order_by("code").first()
+    services.shop_update_profile(shop=shop, actor=shop.owner, name=shop.name, slug=shop.slug, description="",
+                                 region=desa, street="Jl. Raya 2", postal_code="42111", whatsapp=shop.whatsapp,
+                                 categories=[])
+    product.refresh_from_db()
+    assert (product.kabkota_id, product.is_banten) == ("36.04", True)

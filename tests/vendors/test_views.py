@@ -49,10 +49,11 @@ def test_wizard_saves_every_step_and_submits(client, draft):
 
     response = client.post(step("identity"), {
         "owner_name": "Ani Suryani", "owner_nik": "3601 0157 0895 0001", "entity_type": "individual",
-        "nib": "9120001234567", "npwp": "01.300.066.6-091.000", "capital": "1500000000", "turnover": "900000000"})
+        "nib": "9120001234567", "npwp": "01.300.066.6-091.000", "capital": "1.500.000.000", "turnover": "900jt"})
     assert response.status_code == 302
     identity = ShopIdentity.objects.get(shop=draft)
     assert identity.owner_nik == "3601015708950001" and identity.npwp == "013000666091000"
+    assert (identity.capital, identity.turnover) == (1_500_000_000, 900_000_000)
     draft.refresh_from_db()
     assert draft.umkm_class == "kecil"
 
@@ -86,6 +87,17 @@ def test_identity_step_shows_the_errors_next_to_the_fields(client, draft):
     for text in ("Kode wilayah 36.99", "NIB harus 13 angka", "Angka pemeriksa NPWP", "nama badan usaha",
                  "usaha besar"):
         assert text in page
+    assert not ShopIdentity.objects.filter(shop=draft).exists()
+
+
+def test_identity_step_refuses_an_ambiguous_capital_and_shows_typed_amounts_back_as_rupiah(client, draft):
+    response = client.post(reverse("vendors:step", args=[draft.pk, "identity"]), {
+        "owner_name": "Ani", "owner_nik": "3602015708950001", "entity_type": "individual", "nib": "123",
+        "npwp": "013000666091000", "capital": "50.000.000,5", "turnover": "300.000.000"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Tulis modal seperti 350.000 atau 350rb." in page and 'value="Rp300.000.000"' in page
+    assert "tanpa titik" not in page
     assert not ShopIdentity.objects.filter(shop=draft).exists()
 
 
