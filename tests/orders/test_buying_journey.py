@@ -51,7 +51,7 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
     # Paid (the payments journey has its own test); each shop accepts and ships in its own browser session.
     orders = list(Order.objects.filter(buyer__email="ani@example.test").select_related("shop__owner"))
     for order in orders:
-        order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID)
         shop_page = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
         seller = shop_page.new_page()
         seller.goto(f"{live_server.url}/akun/login/")
