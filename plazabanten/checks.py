@@ -37,4 +37,9 @@ def production_services_check(app_configs, **kwargs):
                  "estimate + 2 days), or PB_ALLOW_SANDBOX_GATEWAY=true for a demo.",
             id="plazabanten.E005",
         ))
+    for tracker, key in (("biteship", "BITESHIP_API_KEY"), ("komerce", "KOMERCE_API_KEY")):
+        if tracker == settings.COURIER_TRACKER and not getattr(settings, key):
+            errors.append(Error(f"COURIER_TRACKER is '{tracker}' but {key} is not set.",
+                                hint=f"Set {key} to the API key from the {tracker} dashboard.",
+                                id="plazabanten.E006"))
     return errors

@@ -374,7 +374,7 @@ def test_buyer_journey_search_to_review(live_server, page, look):
     expect(page.locator(".order-row", has_text="Batik Cisadane")).to_contain_text("Dikirim")
     look("my-orders", page)
     page.locator(".order-row", has_text="Batik Cisadane").click()
-    expect(page.get_by_text(f"CGK{cisadane_order.pk:010d}")).to_be_visible()
+    expect(page.locator(".resi")).to_have_text(f"CGK{cisadane_order.pk:010d}")
     look("order-shipped", page)
     page.get_by_role("link", name="Pesanan diterima").click()  # a page of its own says what it gives up
     expect(page.get_by_text("Anda tidak bisa mengajukan komplain lagi")).to_be_visible()
