@@ -14,9 +14,42 @@ class CartLineForm(forms.Form):
 
 
 class ShipForm(forms.Form):
-    courier = forms.CharField(label=_("Kurir"), max_length=40)
-    tracking_number = forms.RegexField(label=_("Nomor resi"), regex=r"^[A-Za-z0-9-]{6,40}$",
-                                       error_messages={"invalid": _("Nomor resi 6–40 huruf/angka.")})
+    """The shop hands the parcel over: the courier is pre-filled with what the buyer paid for; the resi is
+    normalised (upper case, spaces and dashes removed). The shop's own courier needs no resi."""
+
+    courier = forms.ChoiceField(label=_("Jasa kirim"), error_messages={"required": _("Pilih jasa kirim."),
+                                                                       "invalid_choice": _("Pilih jasa kirim.")})
+    tracking_number = forms.CharField(label=_("Nomor resi"), max_length=60,
+                                      error_messages={"required": _("Isi nomor resi dari kurir.")})
+
+    def __init__(self, *args, order=None, **kwargs):
+        from .lifecycle import courier_of
+        from .shipping import COURIERS
+
+        super().__init__(*args, **kwargs)
+        self.fields["courier"].choices = list(COURIERS.items())
+        self.fields["tracking_number"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+             "placeholder": "JP1234567890"})
+        paid_for = courier_of(order) if order is not None else ""
+        if paid_for == "own":
+            del self.fields["courier"]
+            self.fields["tracking_number"].required = False
+            self.fields["tracking_number"].label = _("Nomor resi (opsional)")
+        elif paid_for:
+            self.fields["courier"].initial = paid_for
+            self.fields["courier"].help_text = _("Dibayar pembeli: %(label)s") % {"label": order.shipping_label}
+
+    def clean_tracking_number(self):
+        from .lifecycle import OrderActionInvalid, tracking_number_normalise
+
+        value = self.cleaned_data["tracking_number"]
+        if not value.strip():
+            return ""
+        try:
+            return tracking_number_normalise(value)
+        except OrderActionInvalid as problem:
+            raise forms.ValidationError(str(problem)) from problem
 
 
 class ReasonForm(forms.Form):

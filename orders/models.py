@@ -88,6 +88,7 @@ class Order(models.Model):
         AWAITING_PAYMENT = "awaiting_payment", _("Menunggu pembayaran")
         PAID = "paid", _("Dibayar")
         ACCEPTED = "accepted", _("Dikemas")
+        READY_FOR_PICKUP = "ready_for_pickup", _("Siap diambil")
         SHIPPED = "shipped", _("Dikirim")
         DELIVERED = "delivered", _("Sampai tujuan")
         COMPLETED = "completed", _("Selesai")
@@ -134,6 +135,15 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def courier_name(self) -> str:
+        """The courier the parcel went with, as people write it ("JNE", "Kurir toko")."""
+        from .shipping import COURIERS
+
+        if self.courier == "own":
+            return str(_("Kurir toko"))
+        return COURIERS.get(self.courier, self.courier)
 
 
 class OrderLine(models.Model):

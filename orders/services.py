@@ -1,5 +1,6 @@
 """Writes of the buying side: cart, checkout (reservation of stock) and the order lifecycle."""
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,24 +12,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
-from plazabanten.money import format_rupiah
-from plazabanten.services import audit_record, outbox_enqueue
 from vendors.models import Shop
 
+from .lifecycle import (  # noqa: F401 - the lifecycle's names, importable from here as before
+    TRANSITIONS,
+    OrderActionForbidden,
+    OrderActionInvalid,
+    OrderTransitionError,
+    order_ship,
+    order_transition,
+)
 from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine, Review
-from .numbers import invoice_number_next, order_number_new
+from .numbers import order_number_new
 from .shipping import shipping_quotes
-from .stock import stock_follow_order, stock_reserve
+from .stock import stock_reserve
 
+logger = logging.getLogger(__name__)
 MAX_LINE_QUANTITY = 999
 
 
 class CheckoutError(Exception):
     """The checkout cannot be placed as asked; the message names what to fix. Nothing was written."""
-
-
-class OrderTransitionError(Exception):
-    """The order is not in a state that allows this action."""
 
 
 # --- cart ------------------------------------------------------------------------------------------------
@@ -171,77 +175,9 @@ def _address_snapshot(address) -> dict:
             "postal_code": address.postal_code}
 
 
-# --- lifecycle -----------------------------------------------------------------------------------------
+# --- lifecycle: the table and order_transition live in orders.lifecycle; the beat jobs are here ----------
 
 S = Order.Status
-# (from, to) → who may do it. "system" is the beat jobs and the payments app.
-TRANSITIONS = {
-    (S.AWAITING_PAYMENT, S.PAID): "system",
-    (S.AWAITING_PAYMENT, S.EXPIRED): "system",
-    (S.AWAITING_PAYMENT, S.CANCELLED): "buyer",
-    (S.PAID, S.ACCEPTED): "shop",
-    (S.PAID, S.CANCELLED): "shop",  # rejected by the shop, or not accepted in time (system)
-    (S.ACCEPTED, S.CANCELLED): "shop",
-    (S.ACCEPTED, S.SHIPPED): "shop",
-    (S.SHIPPED, S.DELIVERED): "shop",
-    (S.SHIPPED, S.COMPLETED): "buyer",
-    (S.DELIVERED, S.COMPLETED): "buyer",
-    (S.DELIVERED, S.COMPLAINT): "buyer",
-    # Complaints: the shop upholds (refund) or rejects with a reason; the buyer withdraws or escalates a rejection to
-    # the verifikator (Pemprov), who decides. payments.orders_settle refunds REFUNDED and pays the shop for CLOSED.
-    (S.COMPLAINT, S.REFUNDED): "shop",
-    (S.COMPLAINT, S.COMPLAINT_REJECTED): "shop",
-    (S.COMPLAINT, S.CLOSED): "buyer",
-    (S.COMPLAINT, S.COMPLAINT_ESCALATED): "system",  # the shop did not answer in time
-    (S.COMPLAINT_REJECTED, S.COMPLAINT_ESCALATED): "buyer",
-    (S.COMPLAINT_REJECTED, S.CLOSED): "buyer",  # or the system when the buyer lets the rejection stand
-    (S.COMPLAINT_ESCALATED, S.REFUNDED): "verifikator",
-    (S.COMPLAINT_ESCALATED, S.CLOSED): "verifikator",
-}
-
-
-def order_transition(*, order_id: int, to_status: str, actor=None, role: str, note: str = "",
-                     audit_action: str = "", **fields) -> Order:
-    """Move one order along the table above: locked, checked, evented, and the other side notified.
-    With audit_action, an audit row is written in the same transaction."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("shop", "buyer").get(pk=order_id)
-        allowed = TRANSITIONS.get((order.status, to_status))
-        if allowed is None or (allowed != role and role != "system"):
-            raise OrderTransitionError(
-                _("Pesanan %(number)s berstatus “%(status)s”; tindakan ini tidak bisa dilakukan.")
-                % {"number": order.number, "status": order.get_status_display()})
-        previous = order.status
-        order.status = to_status
-        order.status_changed_at = timezone.now()
-        if note:
-            order.reason = note[:300]
-        for name, value in fields.items():
-            setattr(order, name, value)
-        if to_status == S.PAID and not order.invoice_number:
-            order.invoice_number = invoice_number_next(order=order)
-        order.save()
-        OrderEvent.objects.create(order=order, actor=actor, from_status=previous, to_status=to_status, note=note)
-        if audit_action:
-            audit_record(actor=actor, action=audit_action, target=order, before={"status": previous},
-                         after={"status": to_status}, reason=note)
-        stock_follow_order(order=order, previous=previous)
-        _notify(order=order, role=role)
-    return order
-
-
-def _notify(*, order: Order, role: str) -> None:
-    status = order.get_status_display()
-    subject = _("Pesanan %(number)s: %(status)s") % {"number": order.number, "status": status}
-    body = _("Status pesanan %(number)s (%(total)s) sekarang: %(status)s.") % {
-        "number": order.number, "total": format_rupiah(order.total), "status": status}
-    if order.reason:
-        body += " " + _("Alasan: %(reason)s") % {"reason": order.reason}
-    if role != "buyer":
-        outbox_enqueue(recipient=order.buyer, subject=subject, body=body, url=f"/pesanan/{order.number}/")
-    if role != "shop":
-        outbox_enqueue(recipient=order.shop.owner, subject=subject, body=body,
-                       url=f"/penjual/pesanan/{order.number}/")
 
 
 def orders_expire_unpaid(*, now=None) -> int:
@@ -256,6 +192,51 @@ def orders_cancel_unaccepted(*, now=None) -> int:
     cutoff = (now or timezone.now()) - timedelta(hours=settings.ORDER_ACCEPT_HOURS)
     ids = list(Order.objects.filter(status=S.PAID, status_changed_at__lt=cutoff).values_list("pk", flat=True))
     return _sweep(ids, S.CANCELLED, _("Penjual tidak memproses pesanan dalam batas waktu."))
+
+
+def orders_track_shipments(*, now=None, tracker=None) -> int:
+    """Beat job: courier orders on their way become delivered when tracking says so (the note names the
+    checkpoint), or, when tracking never says delivered, at the service's longest estimate + 2 days after
+    shipping. The complaint window starts then. Returns how many orders became delivered."""
+    from .shipping import longest_estimate_days
+    from .tracking import Shipment, TrackingError, courier_tracker
+
+    now = now or timezone.now()
+    tracker = tracker if tracker is not None else courier_tracker()
+    done = 0
+    shipped = (Order.objects.filter(status=S.SHIPPED, shipping_method__contains=":")
+               .select_related("shop", "group").order_by("pk"))
+    for order in shipped:
+        courier, service = order.shipping_method.split(":", 1)
+        courier = order.courier if order.courier and order.courier != "own" else courier
+        note = ""
+        if tracker is not None and order.tracking_number:
+            try:
+                result = tracker.track(Shipment(resi=order.tracking_number, courier=courier,
+                                                shipped_at=order.status_changed_at,
+                                                recipient_phone=order.group.address.get("phone", "")), now=now)
+            except TrackingError as problem:
+                logger.info("orders: tracking %s (%s) failed: %s", order.number, order.tracking_number, problem)
+            else:
+                delivered = result.delivered
+                if delivered is not None and delivered.at <= now:
+                    note = _("Sampai menurut pelacakan %(courier)s: %(what)s (%(when)s).") % {
+                        "courier": order.courier_name, "what": delivered.description,
+                        "when": timezone.localtime(delivered.at).strftime("%d-%m-%Y %H:%M")}
+        if not note:
+            days = longest_estimate_days(
+                courier=courier, service=service, origin_kabkota=order.shop.kabkota_id or "",
+                destination_kabkota=str(order.group.address.get("region_code", ""))[:5]) + 2
+            if now >= order.status_changed_at + timedelta(days=days):
+                note = _("Dianggap sampai: %(days)s hari sejak dikirim (estimasi terlama + 2 hari) tanpa kabar "
+                         "dari kurir.") % {"days": days}
+        if note:
+            try:
+                order_transition(order_id=order.pk, to_status=S.DELIVERED, note=note)
+                done += 1
+            except OrderTransitionError:
+                pass  # moved on by someone else since we listed it
+    return done
 
 
 def orders_complete_delivered(*, now=None) -> int:
@@ -280,7 +261,7 @@ def _sweep(ids: list[int], to_status: str, note: str) -> int:
     done = 0
     for order_id in ids:
         try:
-            order_transition(order_id=order_id, to_status=to_status, role="system", note=note)
+            order_transition(order_id=order_id, to_status=to_status, note=note)
             done += 1
         except OrderTransitionError:
             pass  # moved on by someone else since we listed it
@@ -304,26 +285,24 @@ def _reason_required(reason: str) -> str:
 
 def complaint_accept(*, order_id: int, actor) -> Order:
     """The shop upholds the buyer's complaint: the order is refunded in full (by payments.orders_settle)."""
-    return order_transition(order_id=order_id, to_status=S.REFUNDED, actor=actor, role="shop",
-                            note=_("Komplain diterima penjual; dana dikembalikan ke pembeli."),
-                            audit_action="order.complaint_accept")
+    return order_transition(order_id=order_id, to_status=S.REFUNDED, actor=actor,
+                            note=_("Komplain diterima penjual; dana dikembalikan ke pembeli."))
 
 
 def complaint_reject(*, order_id: int, actor, reason: str) -> Order:
-    return order_transition(order_id=order_id, to_status=S.COMPLAINT_REJECTED, actor=actor, role="shop",
-                            note=_reason_required(reason), audit_action="order.complaint_reject")
+    return order_transition(order_id=order_id, to_status=S.COMPLAINT_REJECTED, actor=actor,
+                            note=_reason_required(reason))
 
 
 def complaint_escalate(*, order_id: int, actor, reason: str) -> Order:
     """The buyer disagrees with the shop's rejection: the verifikator (Pemprov) decides."""
-    return order_transition(order_id=order_id, to_status=S.COMPLAINT_ESCALATED, actor=actor, role="buyer",
-                            note=_reason_required(reason), audit_action="order.complaint_escalate")
+    return order_transition(order_id=order_id, to_status=S.COMPLAINT_ESCALATED, actor=actor,
+                            note=_reason_required(reason))
 
 
 def complaint_withdraw(*, order_id: int, actor) -> Order:
     """The buyer withdraws the complaint or accepts the shop's rejection: the order closes and the shop is paid."""
-    return order_transition(order_id=order_id, to_status=S.CLOSED, actor=actor, role="buyer",
-                            note=_("Pembeli menutup komplain."), audit_action="order.complaint_withdraw")
+    return order_transition(order_id=order_id, to_status=S.CLOSED, actor=actor, note=_("Pembeli menutup komplain."))
 
 
 def complaint_decide(*, order_id: int, actor, refund: bool, reason: str) -> Order:
@@ -331,8 +310,7 @@ def complaint_decide(*, order_id: int, actor, refund: bool, reason: str) -> Orde
     if not actor.is_verifikator:
         raise ComplaintError(_("Hanya verifikator yang memutuskan komplain."))
     return order_transition(order_id=order_id, to_status=S.REFUNDED if refund else S.CLOSED, actor=actor,
-                            role="verifikator", note=_reason_required(reason),
-                            audit_action="order.complaint_refund" if refund else "order.complaint_close")
+                            note=_reason_required(reason))
 
 
 # --- reviews -------------------------------------------------------------------------------------------

@@ -1,16 +1,21 @@
 """Shipping quotes per shop: pickup, the shop's own courier, and courier services behind one small adapter.
 
 The default adapter reads the CourierRate table; a real courier API (RajaOngkir, Biteship, …) becomes another
-class with the same `quotes` method and is chosen in `courier_adapter()`, without touching checkout.
+class with the same `quotes` method and is chosen in `courier_adapter()`, without touching checkout. Adapters also
+`track` a parcel by its resi (orders/tracking.py); the default one is the embedded sandbox tracker.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 from typing import Protocol
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CourierRate, ShopShipping
+from .tracking import Shipment, TrackingResult, sandbox_track
 
 JAVA_BALI = {"31", "32", "33", "34", "35", "36", "51"}
 COURIERS = {"jne": "JNE", "jnt": "J&T", "sicepat": "SiCepat", "pos": "POS Indonesia"}
@@ -45,6 +50,8 @@ class CourierAdapter(Protocol):
     def quotes(self, *, origin_kabkota: str, destination_kabkota: str, weight_grams: int,
                couriers: list[str]) -> list[ShippingQuote]: ...
 
+    def track(self, shipment: Shipment, *, now: datetime | None = None) -> TrackingResult: ...
+
 
 def zone_for(origin_kabkota: str, destination_kabkota: str) -> int:
     if origin_kabkota == destination_kabkota:
@@ -67,6 +74,20 @@ class RateTableCourier:
                           etd=_("%(a)s–%(b)s hari") % {"a": rate.etd_min_days, "b": rate.etd_max_days})
             for rate in rates.order_by("price_per_kg", "courier")
         ]
+
+    def track(self, shipment: Shipment, *, now: datetime | None = None) -> TrackingResult:
+        """The embedded sandbox: delivered settings.SANDBOX_TRACKING_MINUTES after shipping."""
+        return sandbox_track(shipment, now=now or timezone.now(), minutes=settings.SANDBOX_TRACKING_MINUTES)
+
+
+def longest_estimate_days(*, courier: str, service: str, origin_kabkota: str, destination_kabkota: str) -> int:
+    """The service's longest delivery estimate for the zone (CourierRate.etd_max_days); the courier's longest
+    anywhere when the service is not in the table, and 14 days for a courier we do not know."""
+    rates = CourierRate.objects.filter(courier=courier)
+    rate = rates.filter(service=service, zone=zone_for(origin_kabkota, destination_kabkota)).first()
+    if rate is not None:
+        return rate.etd_max_days
+    return max(rates.values_list("etd_max_days", flat=True), default=14)
 
 
 def courier_adapter() -> CourierAdapter:

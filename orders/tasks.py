@@ -21,3 +21,8 @@ def orders_complete_delivered() -> int:
 @shared_task(name="orders.tasks.orders_complaints_timeout")
 def orders_complaints_timeout() -> int:
     return services.orders_complaints_timeout()
+
+
+@shared_task(name="orders.tasks.orders_track_shipments")
+def orders_track_shipments() -> int:
+    return services.orders_track_shipments()

@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,7 @@ from catalog.models import ProductVariant
 from plazabanten.ratelimit import rate_limit_exceeded
 from vendors.views import verifikator_required
 
-from . import selectors
+from . import lifecycle, selectors
 from .cart import cart_contents, cart_prices_seen, cart_refresh_count, cart_update
 from .forms import CartLineForm, ComplaintDecisionForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
 from .invoice import invoice_pdf
@@ -31,7 +31,6 @@ from .services import (
     complaint_escalate,
     complaint_reject,
     complaint_withdraw,
-    order_transition,
     review_create,
     review_reply,
     shop_shipping_save,
@@ -151,20 +150,13 @@ def order_detail(request, number):
     return render(request, "orders/order_detail.html", {"order": order, "reason_form": ReasonForm()})
 
 
-BUYER_ACTIONS = {"cancel": Order.Status.CANCELLED, "received": Order.Status.COMPLETED,
-                 "complain": Order.Status.COMPLAINT}
-SHOP_ACTIONS = {"accept": Order.Status.ACCEPTED, "reject": Order.Status.CANCELLED, "ship": Order.Status.SHIPPED,
-                "delivered": Order.Status.DELIVERED}
-NEEDS_REASON = {"complain", "reject"}
-
-
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_action(request, number, action):
     order = selectors.order_of_buyer(user=request.user, number=number)
-    if order is None or action not in BUYER_ACTIONS:
+    if order is None:
         raise Http404
-    return _act(request, order, action, BUYER_ACTIONS[action], "buyer", "orders:detail")
+    return _act(request, order, action, lifecycle.BUYER)
 
 
 @login_required
@@ -186,41 +178,64 @@ def shop_order_detail(request, number):
     if order is None:
         raise Http404
     return render(request, "orders/shop_order_detail.html",
-                  {"order": order, "ship_form": ShipForm(), "reason_form": ReasonForm()})
+                  {"order": order, "ship_form": ShipForm(order=order), "reason_form": ReasonForm()})
 
 
 @login_required
 @require_POST
 def shop_order_action(request, number, action):
     order = selectors.order_of_shop_member(user=request.user, number=number)
-    if order is None or action not in SHOP_ACTIONS:
+    if order is None:
         raise Http404
-    if action == "ship":
-        form = ShipForm(request.POST)
-        if not form.is_valid():
-            return render(request, "orders/shop_order_detail.html",
-                          {"order": order, "ship_form": form, "reason_form": ReasonForm()}, status=400)
-        return _act(request, order, action, SHOP_ACTIONS[action], "shop", "orders:shop_detail", **form.cleaned_data)
-    if action == "delivered" and order.shipping_method != "own":
-        messages.error(request, _("Hanya pengiriman kurir toko yang ditandai sampai oleh penjual."))
-        return redirect("orders:shop_detail", number=number)
-    return _act(request, order, action, SHOP_ACTIONS[action], "shop", "orders:shop_detail")
+    return _act(request, order, action, lifecycle.SHOP)
 
 
-def _act(request, order, action, to_status, role, back, **fields):
-    note = ""
-    if action in NEEDS_REASON:
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Tuliskan alasannya."))
-            return redirect(back, number=order.number)
-        note = form.cleaned_data["reason"]
+def _act(request, order, slug, side):
+    """One action of the lifecycle table on this order, as the buyer or the shop (the side of the URL).
+    Not this side's action or not this person's order: 403/404; no longer possible (a second click): 409;
+    a missing reason or a bad resi: 400. Actions with form "confirm" show a page of their own on GET."""
+    template = "orders/order_detail.html" if side == lifecycle.BUYER else "orders/shop_order_detail.html"
+    back = "orders:detail" if side == lifecycle.BUYER else "orders:shop_detail"
+    context = {"order": order, "ship_form": ShipForm(order=order), "reason_form": ReasonForm()}
     try:
-        order_transition(order_id=order.pk, to_status=to_status, actor=request.user, role=role, note=note, **fields)
-    except OrderTransitionError as problem:
-        template = "orders/order_detail.html" if role == "buyer" else "orders/shop_order_detail.html"
-        return render(request, template, {"order": order, "error": str(problem), "ship_form": ShipForm(),
-                                          "reason_form": ReasonForm()}, status=409)
+        row = lifecycle.order_action_resolve(order=order, user=request.user, slug=slug, side=side)
+    except LookupError:
+        raise Http404 from None
+    except lifecycle.OrderActionForbidden as problem:
+        return render(request, template, {**context, "error": str(problem)}, status=403)
+    except lifecycle.OrderTransitionError as problem:
+        return render(request, template, {**context, "error": str(problem)}, status=409)
+    if row.form == "confirm" and (request.method == "GET" or request.POST.get("confirm") != "1"):
+        if request.method != "GET":
+            return redirect(request.path)
+        return render(request, "orders/order_confirm.html", {"order": order, "action": row})
+    if request.method == "GET":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        if row.form == "ship":
+            form = ShipForm(request.POST, order=order)
+            if not form.is_valid():
+                return render(request, template, {**context, "ship_form": form,
+                                                  "error": _("Periksa isian pengiriman.")}, status=400)
+            lifecycle.order_ship(order_id=order.pk, actor=request.user, courier=form.cleaned_data.get("courier", ""),
+                                 tracking=form.cleaned_data["tracking_number"])
+        else:
+            note = ""
+            if row.reason_required:
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    return render(request, template, {**context, "reason_form": form,
+                                                      "error": _("Tuliskan alasannya.")}, status=400)
+                note = form.cleaned_data["reason"]
+            lifecycle.order_transition(order_id=order.pk, to_status=row.target, actor=request.user, note=note)
+    except lifecycle.OrderActionForbidden as problem:
+        return render(request, template, {**context, "error": str(problem)}, status=403)
+    except lifecycle.OrderActionInvalid as problem:
+        return render(request, template, {**context, "error": str(problem)}, status=400)
+    except lifecycle.OrderTransitionError as problem:
+        order = selectors.order_of_buyer(user=request.user, number=order.number) if side == lifecycle.BUYER \
+            else selectors.order_of_shop_member(user=request.user, number=order.number)
+        return render(request, template, {**context, "order": order, "error": str(problem)}, status=409)
     messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
     return redirect(back, number=order.number)
 

@@ -227,8 +227,7 @@ def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: s
     payment.save(update_fields=["status", "paid_amount", "paid_at", "paid_attempt_ref", "paid_ref", "updated_at"])
     orders = list(payment.group.orders.order_by("pk"))
     for order in orders:
-        order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system",
-                         note=_("Pembayaran diterima."))
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID, note=_("Pembayaran diterima."))
     ledger_post_payment(payment=payment, orders=orders)
 
 
@@ -262,8 +261,9 @@ def _effect_reversed(payment: Payment, *, to_status: str, **kwargs) -> None:
     shop's available balance what was already released) and the orders not yet shipped are cancelled."""
     _effect_status(payment, to_status=to_status)
     ledger_reverse_payment(payment=payment)
-    for order in payment.group.orders.filter(status__in=[Order.Status.PAID, Order.Status.ACCEPTED]).order_by("pk"):
-        order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="system",
+    unshipped = [Order.Status.PAID, Order.Status.ACCEPTED, Order.Status.READY_FOR_PICKUP]
+    for order in payment.group.orders.filter(status__in=unshipped).order_by("pk"):
+        order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED,
                          note=_("Pembayaran dibatalkan oleh bank."))
     audit_record(actor=None, action="payment.reversed", target=payment, after={"amount": payment.paid_amount})
 

@@ -30,4 +30,16 @@ def production_services_check(app_configs, **kwargs):
             hint="Set PAYMENT_GATEWAY=midtrans or xendit, or PB_ALLOW_SANDBOX_GATEWAY=true for a demo.",
             id="plazabanten.E004",
         ))
+    if settings.COURIER_TRACKER == "sandbox" and not settings.PB_ALLOW_SANDBOX_GATEWAY:
+        errors.append(Error(
+            "COURIER_TRACKER is 'sandbox' in production: courier orders would be delivered by a fake tracker.",
+            hint="Set COURIER_TRACKER=biteship or komerce (with its API key), or none (delivered at the longest "
+                 "estimate + 2 days), or PB_ALLOW_SANDBOX_GATEWAY=true for a demo.",
+            id="plazabanten.E005",
+        ))
+    for tracker, key in (("biteship", "BITESHIP_API_KEY"), ("komerce", "KOMERCE_API_KEY")):
+        if tracker == settings.COURIER_TRACKER and not getattr(settings, key):
+            errors.append(Error(f"COURIER_TRACKER is '{tracker}' but {key} is not set.",
+                                hint=f"Set {key} to the API key from the {tracker} dashboard.",
+                                id="plazabanten.E006"))
     return errors

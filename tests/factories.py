@@ -47,3 +47,31 @@ def make_product(*, shop=None, price=15000, stock=10, **fields) -> Product:
                                      kabkota_id=shop.kabkota_id, **fields)
     ProductVariant.objects.create(product=product, sku=f"SKU-{n}", price=price, stock=stock)
     return product
+
+
+def order_walk(order, to: str, *, reason: str = "Barang tidak sesuai pesanan", resi: str = "JP1234567890"):
+    """Move an order along the ordinary path up to `to`, each step taken by whoever the lifecycle lets take it:
+    paid (system) → accepted (shop) → shipped (shop, with a resi) or ready for pickup (shop) → delivered (the
+    system by tracking, or the shop when picked up) → completed (system) or complaint (buyer, with a reason)."""
+    from orders.lifecycle import order_ship, order_transition
+    from orders.models import Order
+
+    s = Order.Status
+    order = Order.objects.select_related("shop__owner", "buyer").get(pk=order.pk)
+    pickup = order.shipping_method == "pickup"
+    path = [s.PAID, s.ACCEPTED, s.READY_FOR_PICKUP if pickup else s.SHIPPED, s.DELIVERED,
+            s.COMPLAINT if to == s.COMPLAINT else s.COMPLETED]
+    if to == s.SHIPPED and pickup:
+        to = s.READY_FOR_PICKUP
+    start = path.index(order.status) + 1 if order.status in path else 0
+    owner = order.shop.owner
+    for status in path[start:path.index(to) + 1]:
+        if status == s.SHIPPED:
+            order_ship(order_id=order.pk, actor=owner, tracking=resi)
+        elif status in (s.ACCEPTED, s.READY_FOR_PICKUP) or (status == s.DELIVERED and pickup):
+            order_transition(order_id=order.pk, to_status=status, actor=owner)
+        elif status == s.COMPLAINT:
+            order_transition(order_id=order.pk, to_status=status, actor=order.buyer, note=reason)
+        else:
+            order_transition(order_id=order.pk, to_status=status)
+    return Order.objects.get(pk=order.pk)

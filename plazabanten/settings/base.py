@@ -210,6 +210,13 @@ PAYMENT_COMMISSION_BPS = int(os.environ.get("PAYMENT_COMMISSION_BPS", "100"))  #
 ORDER_PAYMENT_HOURS = int(os.environ.get("ORDER_PAYMENT_HOURS", "24"))
 ORDER_ACCEPT_HOURS = 48
 ORDER_COMPLAINT_DAYS = 3
+# Parcel tracking for courier orders (orders/tracking.py): sandbox (the embedded tracker: delivered
+# SANDBOX_TRACKING_MINUTES after shipping), biteship, komerce (RajaOngkir), or none (only the fallback: delivered at
+# the service's longest estimate + 2 days).
+COURIER_TRACKER = os.environ.get("COURIER_TRACKER", "sandbox")
+SANDBOX_TRACKING_MINUTES = float(os.environ.get("SANDBOX_TRACKING_MINUTES", "60"))
+BITESHIP_API_KEY = os.environ.get("BITESHIP_API_KEY", "")
+KOMERCE_API_KEY = os.environ.get("KOMERCE_API_KEY", "")
 CHECKOUT_RATE_PER_MINUTE = 10  # place-order attempts per buyer; allauth limits login and signup itself
 
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
@@ -232,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
     "facet-cells-compact": {"task": "catalog.tasks.facet_cells_compact", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
+    "orders-track-shipments": {"task": "orders.tasks.orders_track_shipments", "schedule": 900.0},
     "orders-complete-delivered": {"task": "orders.tasks.orders_complete_delivered", "schedule": 900.0},
     "orders-complaints-timeout": {"task": "orders.tasks.orders_complaints_timeout", "schedule": 900.0},
     "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},

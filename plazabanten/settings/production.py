@@ -4,11 +4,16 @@ Missing values are reported by the system checks in plazabanten/checks.py (run b
 not by a traceback at import time.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import apply_service_urls, env_bool, env_list
 
 PB_PRODUCTION = True
 PB_ALLOW_SANDBOX_GATEWAY = env_bool("PB_ALLOW_SANDBOX_GATEWAY")
+# No fake tracker in production unless asked for: without a real one, courier orders are delivered at their
+# longest estimate + 2 days.
+COURIER_TRACKER = os.environ.get("COURIER_TRACKER", "none")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if DATABASE_URL and REDIS_URL:  # noqa: F405

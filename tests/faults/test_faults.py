@@ -40,7 +40,7 @@ def test_with_redis_down_pages_and_checkout_work_and_the_backlog_catches_up_when
     assert [client.get(url).status_code for url in pages] == [200] * 4
     group = buy(buyer, variant, key="redis-down")
     order = Order.objects.get(group=group)
-    order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")  # notifies buyer and shop
+    order_transition(order_id=order.pk, to_status=Order.Status.PAID)  # notifies buyer and shop
     image = product_image_add(product=product, upload=SimpleUploadedFile("down.jpg", jpeg_bytes()))
     assert client.get(reverse("orders:cart")).status_code == 200
 

@@ -51,7 +51,7 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
     # Paid (the payments journey has its own test); each shop accepts and ships in its own browser session.
     orders = list(Order.objects.filter(buyer__email="ani@example.test").select_related("shop__owner"))
     for order in orders:
-        order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID)
         shop_page = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
         seller = shop_page.new_page()
         seller.goto(f"{live_server.url}/akun/login/")
@@ -62,8 +62,13 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
         seller.get_by_role("button", name="Masuk").click()
         seller.goto(f"{live_server.url}/penjual/pesanan/{order.number}/")
         seller.get_by_role("button", name="Terima & kemas").click()
-        seller.fill("#id_courier", "JNE")
-        seller.fill("#id_tracking_number", f"JNE{order.pk:08d}")
+        if order.shipping_method == "pickup":
+            seller.get_by_role("button", name="Siap diambil").click()
+            expect(seller.locator(".tag").first).to_have_text("Siap diambil")
+            shop_page.close()
+            continue
+        expect(seller.locator("#id_courier")).to_have_value(order.shipping_method.split(":")[0])  # as paid for
+        seller.fill("#id_tracking_number", f"jne {order.pk:04d}-{order.pk:04d}")
         seller.get_by_role("button", name="Kirim").click()
         expect(seller.locator(".tag").first).to_have_text("Dikirim")
         if order.shop.name == "Batik Krakatau":
@@ -72,8 +77,10 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
 
     batik_order = next(o for o in orders if o.shop.name == "Batik Krakatau")
     page.goto(f"{live_server.url}/pesanan/{batik_order.number}/")
-    expect(page.get_by_text(f"JNE{batik_order.pk:08d}")).to_be_visible()
-    page.get_by_role("button", name="Pesanan diterima").click()
+    expect(page.locator(".resi")).to_have_text(f"JNE{batik_order.pk:04d}{batik_order.pk:04d}")
+    page.get_by_role("link", name="Pesanan diterima").click()  # a page of its own says what it gives up
+    expect(page.get_by_text("Anda tidak bisa mengajukan komplain lagi")).to_be_visible()
+    page.get_by_role("button", name="Ya, pesanan sudah saya terima").click()
     expect(page.locator(".tag").first).to_have_text("Selesai")
     page.get_by_label("Nilai").select_option("5")
     page.get_by_label("Ulasan (opsional)").fill("Batiknya halus, warnanya sesuai foto.")

@@ -14,6 +14,7 @@ from orders.services import (
     ShopChoice,
     cart_set_quantity,
     checkout_place,
+    order_ship,
     order_transition,
     orders_expire_unpaid,
 )
@@ -111,17 +112,17 @@ def test_unpaid_orders_expire_and_release_their_stock():
 @pytest.mark.django_db
 def test_transitions_follow_the_table_and_the_actor():
     buyer = make_user()
-    order = buy(buyer, make_product().variants.get()).orders.get()
+    order = buy(buyer, make_product().variants.get(), method="jne:REG").orders.get()
+    owner = order.shop.owner
     with pytest.raises(OrderTransitionError):
-        order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, role="shop")  # not paid yet
+        order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, actor=owner)  # not paid yet
     with pytest.raises(OrderTransitionError):
-        order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="buyer")  # only the system
-    order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")
-    order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, role="shop")
-    order_transition(order_id=order.pk, to_status=Order.Status.SHIPPED, role="shop", courier="JNE",
-                     tracking_number="JNE123")
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID, actor=buyer)  # only the system
+    order_transition(order_id=order.pk, to_status=Order.Status.PAID)
+    order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, actor=owner)
+    order_ship(order_id=order.pk, actor=owner, tracking="jne 1234-5678")
     order.refresh_from_db()
-    assert (order.status, order.tracking_number) == (Order.Status.SHIPPED, "JNE123")
+    assert (order.status, order.courier, order.tracking_number) == (Order.Status.SHIPPED, "jne", "JNE12345678")
     assert list(order.events.values_list("to_status", flat=True)) == ["awaiting_payment", "paid", "accepted",
                                                                        "shipped"]
 

@@ -14,7 +14,7 @@ from orders.services import (
     review_reply,
 )
 from plazabanten.models import OutboxMessage
-from tests.factories import make_product, make_shop, make_user
+from tests.factories import make_product, make_shop, make_user, order_walk
 from tests.orders.test_checkout import buy
 from vendors.models import Shop
 
@@ -24,7 +24,7 @@ S = Order.Status
 
 def paid_order(**product_fields):
     order = buy(make_user(), make_product(**product_fields).variants.get()).orders.get()
-    return order_transition(order_id=order.pk, to_status=S.PAID, role="system")
+    return order_transition(order_id=order.pk, to_status=S.PAID)
 
 
 def test_a_shop_that_does_not_accept_in_two_days_loses_the_order_and_the_stock_comes_back():
@@ -38,8 +38,7 @@ def test_a_shop_that_does_not_accept_in_two_days_loses_the_order_and_the_stock_c
 
 def test_delivered_orders_complete_after_three_days_without_complaint():
     order = paid_order()
-    for status in (S.ACCEPTED, S.SHIPPED, S.DELIVERED):
-        order_transition(order_id=order.pk, to_status=status, role="shop")
+    order_walk(order, to=S.DELIVERED)
     assert orders_complete_delivered(now=timezone.now() + timedelta(days=2)) == 0
     assert orders_complete_delivered(now=timezone.now() + timedelta(days=3, minutes=1)) == 1
     assert Order.objects.get(pk=order.pk).status == S.COMPLETED
@@ -48,7 +47,7 @@ def test_delivered_orders_complete_after_three_days_without_complaint():
 def test_every_transition_notifies_the_other_party():
     order = paid_order()
     before = OutboxMessage.objects.count()
-    order_transition(order_id=order.pk, to_status=S.ACCEPTED, role="shop", actor=order.shop.owner)
+    order_transition(order_id=order.pk, to_status=S.ACCEPTED, actor=order.shop.owner)
     message = OutboxMessage.objects.order_by("-pk").first()
     assert OutboxMessage.objects.count() == before + 1 and message.recipient == order.buyer
     assert "Dikemas" in message.subject
@@ -87,9 +86,7 @@ def test_reviews_come_after_completion_once_and_aggregate_to_product_and_shop():
     with pytest.raises(ReviewError, match="setelah pesanan selesai"):
         review_create(buyer=orders[0].buyer, line_id=line.pk, rating=5)
     for order in orders:
-        for status in (S.ACCEPTED, S.SHIPPED):
-            order_transition(order_id=order.pk, to_status=status, role="shop")
-        order_transition(order_id=order.pk, to_status=S.COMPLETED, role="buyer")
+        order_walk(order, to=S.COMPLETED)
     review_create(buyer=orders[0].buyer, line_id=line.pk, rating=5, text="Batiknya halus")
     with pytest.raises(ReviewError, match="sudah Anda ulas"):
         review_create(buyer=orders[0].buyer, line_id=line.pk, rating=1)
@@ -104,9 +101,7 @@ def test_reviews_come_after_completion_once_and_aggregate_to_product_and_shop():
 
 def test_the_shop_replies_once_and_only_to_its_own_reviews():
     order = paid_order()
-    for status in (S.ACCEPTED, S.SHIPPED):
-        order_transition(order_id=order.pk, to_status=status, role="shop")
-    order_transition(order_id=order.pk, to_status=S.COMPLETED, role="buyer")
+    order_walk(order, to=S.COMPLETED)
     review = review_create(buyer=order.buyer, line_id=order.lines.get().pk, rating=3)
     with pytest.raises(ReviewError):
         review_reply(user=make_shop().owner, review_id=review.pk, text="Bukan toko saya")
@@ -122,9 +117,7 @@ def test_a_review_and_its_reply_show_on_the_cached_product_page_at_once(client, 
     product = order.lines.get().variant.product
     path = f"/p/{product.shop.slug}/{product.slug}/"
     assert "Belum ada ulasan" in client.get(path).content.decode()  # now in the cache
-    for status in (S.ACCEPTED, S.SHIPPED):
-        order_transition(order_id=order.pk, to_status=status, role="shop")
-    order_transition(order_id=order.pk, to_status=S.COMPLETED, role="buyer")
+    order_walk(order, to=S.COMPLETED)
     with django_capture_on_commit_callbacks(execute=True):
         review = review_create(buyer=order.buyer, line_id=order.lines.get().pk, rating=4, text="Kainnya tebal")
     assert "Kainnya tebal" in client.get(path).content.decode()

@@ -2,11 +2,11 @@
 
 import pytest
 
-from orders.services import complaint_accept, complaint_decide, complaint_escalate, complaint_reject, order_transition
+from orders.services import complaint_accept, complaint_decide, complaint_escalate, complaint_reject
 from payments.ledger import shop_balances
 from payments.models import Refund
 from payments.services import orders_settle
-from tests.factories import make_user
+from tests.factories import make_user, order_walk
 
 from .test_ledger import paid_checkout
 
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _complained(order):
-    for status in ("accepted", "shipped", "delivered"):
-        order_transition(order_id=order.pk, to_status=status, role="system")
-    order_transition(order_id=order.pk, to_status="complaint", role="buyer", note="Kain sobek")
+    order_walk(order, to="complaint", reason="Kain sobek")
 
 
 def _verifikator():

@@ -18,6 +18,7 @@ from payments.ledger import (
 from payments.models import Account, Journal, Payout, Posting, Refund, SandboxCharge
 from payments.services import PaymentError, payment_start, payout_request, refund_request
 from payments.simulator import sandbox_payout_finish
+from tests.factories import order_walk
 from vendors.models import ShopBankAccount
 
 from .conftest import notify, place_checkout, sandbox_body, sandbox_set
@@ -34,8 +35,7 @@ def paid_checkout(client, prices=(15000, 250000)):
 
 
 def complete(order):
-    for status in ("accepted", "shipped", "delivered", "completed"):
-        order_transition(order_id=order.pk, to_status=status, role="system")
+    order_walk(order, to="completed")
 
 
 def test_completion_releases_pending_to_available_once(client):
@@ -76,7 +76,7 @@ def test_postings_are_append_only():
 def test_partial_then_full_refund_of_one_shop_order_and_a_double_refund(client, django_capture_on_commit_callbacks):
     group = paid_checkout(client)
     order = group.orders.get(subtotal=250000)
-    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="shop", note="stok habis")
+    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, actor=order.shop.owner, note="stok habis")
     with django_capture_on_commit_callbacks(execute=True):
         first = refund_request(order_id=order.pk, amount=100000, refund_key="r-1", reason="Sebagian")
         again = refund_request(order_id=order.pk, amount=100000, refund_key="r-1", reason="Sebagian")
@@ -192,7 +192,7 @@ def test_the_settle_job_releases_completed_orders_and_refunds_cancelled_ones_onc
     group = paid_checkout(client)
     kept, rejected = group.orders.get(subtotal=250000), group.orders.get(subtotal=15000)
     complete(kept)
-    order_transition(order_id=rejected.pk, to_status="cancelled", role="shop", note="Stok rusak")
+    order_transition(order_id=rejected.pk, to_status="cancelled", actor=rejected.shop.owner, note="Stok rusak")
     assert orders_settle() == {"released": 1, "refunded": 1}
     assert orders_settle() == {"released": 0, "refunded": 0}
     assert shop_balances(shop_id=kept.shop_id)["available"] == 247500

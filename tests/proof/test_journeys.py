@@ -14,14 +14,25 @@ button settles the charge at the sandbox gateway, which sends its signed notific
 """
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.services import address_save
 from catalog.services import product_image_add
 from orders.models import Order
-from orders.services import ShopChoice, cart_set_quantity, checkout_place, order_transition
+from orders.services import (
+    ShopChoice,
+    cart_set_quantity,
+    checkout_place,
+    order_ship,
+    order_transition,
+    orders_complete_delivered,
+    orders_track_shipments,
+)
 from orders.shipping import shipping_quotes
 from payments.ledger import commission_of
 from payments.services import payment_start
@@ -221,11 +232,12 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     look("order-paid", page)
     page.get_by_role("button", name="Terima & kemas").click()
     expect(page.locator(".tag").first).to_have_text("Dikemas")
-    page.fill("#id_courier", "JNE")
-    page.fill("#id_tracking_number", "JNE0123456789")
+    expect(page.locator("#id_courier")).to_have_value("jne")  # what the buyer paid for
+    page.fill("#id_tracking_number", "jne 0123-4567-89")  # as read off the receipt
     look("order-accepted", page)
     page.get_by_role("button", name="Kirim").click()
     expect(page.locator(".tag").first).to_have_text("Dikirim")
+    expect(page.locator(".resi")).to_have_text("JNE0123456789")
     look("order-shipped", page)
 
     # 9. The balance: held while the order is under way.
@@ -235,9 +247,13 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     expect(page.locator("#balance-available")).to_have_text("Rp0")
     look("balance-pending", page)
 
-    # 10. Another party: the buyer confirms receipt (the buyer journey clicks it). Time passes: the beat job
-    #     payments.tasks.orders_settle runs (called here directly) and releases the money to the shop.
-    order_transition(order_id=order.pk, to_status=Order.Status.COMPLETED, actor=buyer, role="buyer")
+    # 10. Nobody clicks anything more: time passes and the beat jobs run (called here with now=). The sandbox
+    #     tracker says the parcel was delivered, the complaint window closes, and orders_settle releases the money.
+    shipped_at = Order.objects.get(pk=order.pk).status_changed_at
+    assert orders_track_shipments(now=shipped_at + timedelta(minutes=settings.SANDBOX_TRACKING_MINUTES + 1)) == 1
+    assert Order.objects.get(pk=order.pk).status == Order.Status.DELIVERED
+    assert orders_complete_delivered(now=timezone.now() + timedelta(days=settings.ORDER_COMPLAINT_DAYS,
+                                                                     minutes=1)) == 1
     assert orders_settle() == {"released": 1, "refunded": 0}
     page.reload()
     expect(page.locator("#balance-available")).to_have_text(rupiah(net))
@@ -349,9 +365,8 @@ def test_buyer_journey_search_to_review(live_server, page, look):
 
     # 5. Other parties: both shops accept and ship (the seller journey does this in the UI).
     for order in orders:
-        order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, role="shop")
-        order_transition(order_id=order.pk, to_status=Order.Status.SHIPPED, role="shop", courier="JNE",
-                         tracking_number=f"CGK{order.pk:010d}")
+        order_transition(order_id=order.pk, to_status=Order.Status.ACCEPTED, actor=order.shop.owner)
+        order_ship(order_id=order.pk, actor=order.shop.owner, tracking=f"CGK{order.pk:010d}")
 
     # 6. The parcel from Batik Cisadane arrives: confirm receipt and review.
     cisadane_order = next(order for order in orders if order.shop_id == cisadane.shop_id)
@@ -360,9 +375,12 @@ def test_buyer_journey_search_to_review(live_server, page, look):
     expect(page.locator(".order-row", has_text="Batik Cisadane")).to_contain_text("Dikirim")
     look("my-orders", page)
     page.locator(".order-row", has_text="Batik Cisadane").click()
-    expect(page.get_by_text(f"CGK{cisadane_order.pk:010d}")).to_be_visible()
+    expect(page.locator(".resi")).to_have_text(f"CGK{cisadane_order.pk:010d}")
     look("order-shipped", page)
-    page.get_by_role("button", name="Pesanan diterima").click()
+    page.get_by_role("link", name="Pesanan diterima").click()  # a page of its own says what it gives up
+    expect(page.get_by_text("Anda tidak bisa mengajukan komplain lagi")).to_be_visible()
+    look("order-received-confirm", page)
+    page.get_by_role("button", name="Ya, pesanan sudah saya terima").click()
     expect(page.locator(".tag").first).to_have_text("Selesai")
     look("order-completed", page)
     page.get_by_label("Nilai").select_option("5")

@@ -52,7 +52,7 @@ def world(db):
     user_grant_role(user=buyer, role=roles.BUYER)
     product = make_product(shop=shop_a)
     order = buy(buyer, product.variants.get()).orders.get()
-    order_transition(order_id=order.pk, to_status=Order.Status.PAID, role="system")
+    order_transition(order_id=order.pk, to_status=Order.Status.PAID)
     verifikator = make_user()
     user_grant_role(user=verifikator, role=roles.VERIFIKATOR)
     values = {"shop_id": shop_a.pk, "number": order.number, "pk": order.group_id, "slug": shop_a.slug,
