@@ -93,8 +93,9 @@ def product_edit(request, product_id: int | None = None):
         if product is None:
             raise Http404("produk tidak ditemukan")
         shop = product.shop
-    initial_variants = [{"id": v.pk, "name": v.name, "sku": v.sku, "price": v.price, "stock": v.stock}
-                        for v in (product.variants.all() if product else [])]
+    initial_variants = [{"id": v.pk, "name": v.name, "sku": v.sku, "price": v.price, "stock": v.stock,
+                         "allocated": v.allocated}
+                        for v in (product.variants.filter(archived_at__isnull=True) if product else [])]
     form = ProductForm(request.POST or None, instance=product)
     variants = VariantFormSet(request.POST or None, initial=initial_variants, prefix="varian")
     status = 200
@@ -108,7 +109,12 @@ def product_edit(request, product_id: int | None = None):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                removed = [row["id"] for row in rows if row["delete"] and row.get("id")]
+                archived = removed and saved.variants.filter(pk__in=removed, archived_at__isnull=False).exists()
                 messages.success(request, _("Produk tersimpan."))
+                if archived:
+                    messages.info(request, _("Varian yang pernah dipesan tidak dihapus tetapi diarsipkan: tidak "
+                                             "dijual lagi, riwayat pesanannya tetap ada."))
                 return redirect("catalog:seller_product_edit", product_id=saved.pk)
     return render(request, "catalog/seller_product_form.html", {
         "form": form, "variants": variants, "product": product, "shop": shop}, status=status)
@@ -134,7 +140,11 @@ def variant_bulk_edit(request):
     if errors:
         messages.error(request, _("Harga minimal Rp100 dan stok tidak boleh negatif. Tidak ada yang diubah."))
         return redirect("catalog:seller_products")
-    count = sum(services.variant_bulk_update(shop=shop, changes=changes) for shop in shops)
+    try:
+        count = services.variant_bulk_update(shops=shops, changes=changes)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages) + " " + _("Tidak ada yang diubah."))
+        return redirect("catalog:seller_products")
     messages.success(request, _("%(n)s varian diperbarui.") % {"n": count})
     return redirect("catalog:seller_products")
 

@@ -211,6 +211,9 @@ ORDER_PAYMENT_HOURS = int(os.environ.get("ORDER_PAYMENT_HOURS", "24"))
 ORDER_ACCEPT_HOURS = 48
 ORDER_COMPLAINT_DAYS = 3
 CHECKOUT_RATE_PER_MINUTE = 10  # place-order attempts per buyer; allauth limits login and signup itself
+# What one buyer may hold without paying: units of one variant, and checkouts awaiting payment at once.
+ORDER_MAX_UNPAID_UNITS_PER_VARIANT = int(os.environ.get("ORDER_MAX_UNPAID_UNITS_PER_VARIANT", "50"))
+ORDER_MAX_UNPAID_CHECKOUTS = int(os.environ.get("ORDER_MAX_UNPAID_CHECKOUTS", "3"))
 
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
 CELERY_TASK_SERIALIZER = "json"
