@@ -280,11 +280,18 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         # A new row with the SKU of an archived variant brings that variant back (the SKU is unique per product).
         variant = variant or archived.get(data["sku"].upper()) or ProductVariant(product=product)
         problems.append(_stock_below_allocated(variant, data["stock"]))
+        twin = archived.get(data["sku"].upper())
+        if twin is not None and twin.pk != variant.pk:
+            problems.append(_("SKU %(sku)s dipakai varian yang sudah diarsipkan; pakai SKU lain.") % {"sku": data["sku"]})
+        if problems[-1]:
+            continue
         for name in ("sku", "name", "price", "stock"):
             setattr(variant, name, data[name])
         variant.position = position
         variant.archived_at = None
-        variant.save()
+        # Never ``allocated``: only orders.stock moves it.
+        variant.save(update_fields=None if variant.pk is None else
+                     ["sku", "name", "price", "stock", "position", "archived_at"])
     if any(problems):
         raise ValidationError(" ".join(problem for problem in problems if problem), code="stock_allocated")
     if not product.variants.filter(archived_at__isnull=True).exists():
