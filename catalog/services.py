@@ -282,7 +282,8 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         problems.append(_stock_below_allocated(variant, data["stock"]))
         twin = archived.get(data["sku"].upper())
         if twin is not None and twin.pk != variant.pk:
-            problems.append(_("SKU %(sku)s dipakai varian yang sudah diarsipkan; pakai SKU lain.") % {"sku": data["sku"]})
+            problems.append(_("SKU %(sku)s dipakai varian yang sudah diarsipkan; pakai SKU lain.")
+                            % {"sku": data["sku"]})
         if problems[-1]:
             continue
         for name in ("sku", "name", "price", "stock"):

@@ -206,7 +206,7 @@ def order_transition(*, order_id: int, to_status: str, actor=None, role: str, no
     """Move one order along the table above: locked, checked, evented, and the other side notified.
     With audit_action, an audit row is written in the same transaction."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("shop", "buyer").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("shop", "buyer").get(pk=order_id)
         allowed = TRANSITIONS.get((order.status, to_status))
         if allowed is None or (allowed != role and role != "system"):
             raise OrderTransitionError(
