@@ -94,7 +94,7 @@ def product_edit(request, product_id: int | None = None):
             raise Http404("produk tidak ditemukan")
         shop = product.shop
     initial_variants = [{"id": v.pk, "name": v.name, "sku": v.sku, "price": v.price, "stock": v.stock,
-                         "allocated": v.allocated}
+                         "stock_seen": v.stock, "allocated": v.allocated}
                         for v in (product.variants.filter(archived_at__isnull=True) if product else [])]
     form = ProductForm(request.POST or None, instance=product)
     variants = VariantFormSet(request.POST or None, initial=initial_variants, prefix="varian")
@@ -140,8 +140,10 @@ def variant_bulk_edit(request):
     if errors:
         messages.error(request, _("Harga minimal Rp100 dan stok tidak boleh negatif. Tidak ada yang diubah."))
         return redirect("catalog:seller_products")
+    seen = {int(key.removeprefix("stok_awal-")): int(value) for key, value in request.POST.items()
+            if key.startswith("stok_awal-") and key[10:].isdigit() and value.isdigit()}
     try:
-        count = services.variant_bulk_update(shops=shops, changes=changes)
+        count = services.variant_bulk_update(shops=shops, changes=changes, seen=seen)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages) + " " + _("Tidak ada yang diubah."))
         return redirect("catalog:seller_products")

@@ -35,6 +35,15 @@ def product_stock_refresh(*, product_ids) -> None:
     Product.objects.filter(pk__in=ids).update(stock_total=Coalesce(Subquery(available), 0))
 
 
+def _stock_typed(variant: ProductVariant, stock: int, seen: int | None) -> int:
+    """The physical stock a seller's edit means. ``seen`` is the count their page showed: when the count changed
+    since (a payment took units, another edit), their change is applied to today's count, so a page left open
+    neither brings sold units back nor loses new ones. Without ``seen`` (the CSV import) the number is the count."""
+    if seen is None or variant.pk is None or seen == variant.stock:
+        return stock
+    return max(0, variant.stock + stock - seen)
+
+
 def _stock_below_allocated(variant: ProductVariant, stock: int) -> str:
     """The message for a physical stock that would not cover what unpaid orders hold, or ""."""
     if stock >= variant.allocated:
@@ -279,6 +288,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
             continue
         # A new row with the SKU of an archived variant brings that variant back (the SKU is unique per product).
         variant = variant or archived.get(data["sku"].upper()) or ProductVariant(product=product)
+        data = {**data, "stock": _stock_typed(variant, data["stock"], data.get("stock_seen"))}
         problems.append(_stock_below_allocated(variant, data["stock"]))
         twin = archived.get(data["sku"].upper())
         if twin is not None and twin.pk != variant.pk:
@@ -314,16 +324,19 @@ def _variant_remove(variant: ProductVariant) -> None:
 
 
 @transaction.atomic
-def variant_bulk_update(*, shops, changes: dict[int, tuple[int, int]]) -> int:
-    """Set price and physical stock of many variants of the given shops at once ({variant id: (price, stock)}).
-    All or nothing: a stock below what unpaid orders hold refuses the whole edit (ValidationError)."""
+def variant_bulk_update(*, shops, changes: dict[int, tuple[int, int]], seen: dict[int, int] | None = None) -> int:
+    """Set price and physical stock of many variants of the given shops at once ({variant id: (price, stock)}; seen:
+    the stock the page showed, see _stock_typed). All or nothing: a stock below what unpaid orders hold refuses
+    the whole edit (ValidationError)."""
+    seen = seen or {}
     variants = list(ProductVariant.objects.select_for_update(of=("self",))
                     .filter(pk__in=changes, product__shop__in=shops, archived_at__isnull=True).order_by("pk"))
-    problems = [_stock_below_allocated(variant, changes[variant.pk][1]) for variant in variants]
+    stocks = {variant.pk: _stock_typed(variant, changes[variant.pk][1], seen.get(variant.pk)) for variant in variants}
+    problems = [_stock_below_allocated(variant, stocks[variant.pk]) for variant in variants]
     if any(problems):
         raise ValidationError(" ".join(problem for problem in problems if problem), code="stock_allocated")
     for variant in variants:
-        variant.price, variant.stock = changes[variant.pk]
+        variant.price, variant.stock = changes[variant.pk][0], stocks[variant.pk]
     ProductVariant.objects.bulk_update(variants, ["price", "stock"])
     product_ids = sorted({variant.product_id for variant in variants})
     list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))

@@ -228,6 +228,28 @@ def test_a_csv_import_changes_physical_stock_and_refuses_a_count_below_the_held_
     assert job.status == "done" and counts(held) == (8, 3, 5, 5)
 
 
+def test_a_page_left_open_while_units_sell_neither_brings_them_back_nor_loses_new_ones(client):
+    product = make_product(stock=10)
+    variant = product.variants.get()
+    client.force_login(product.shop.owner)
+    url = reverse("catalog:seller_product_edit", args=[product.pk])
+    assert 'name="varian-0-stock_seen" value="10"' in client.get(url).content.decode()
+    pay(buy(make_user(), variant, quantity=3).orders.get())  # while the page is open: 10 → 7
+    response = client.post(url, form_post(variant, **{"varian-0-stock": 10, "varian-0-stock_seen": 10,
+                                                       "varian-0-price": 18_000}))
+    assert response.status_code == 302
+    assert counts(variant)[0] == 7  # stock untouched, only the price changed
+    pay(buy(make_user(), variant, quantity=2).orders.get())  # 7 → 5
+    client.post(url, form_post(variant, **{"varian-0-stock": 17, "varian-0-stock_seen": 7}))  # 10 new units
+    assert counts(variant)[0] == 15
+    pay(buy(make_user(), variant, quantity=1).orders.get())  # 15 → 14, the product list still shows 15
+    client.post(reverse("catalog:seller_variant_bulk"), {f"harga-{variant.pk}": 18_000, f"stok-{variant.pk}": 20,
+                                                         f"stok_awal-{variant.pk}": 15})
+    assert counts(variant)[0] == 19
+    client.post(reverse("catalog:seller_variant_bulk"), {f"harga-{variant.pk}": 18_000, f"stok-{variant.pk}": 4})
+    assert counts(variant)[0] == 4  # without the shown count the number typed is the count
+
+
 # --- limits -----------------------------------------------------------------------------------------------------
 
 

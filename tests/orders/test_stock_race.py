@@ -92,15 +92,18 @@ def test_fifty_checkouts_race_a_seller_editing_stock_and_a_csv_import():
             _session()
             start.wait()
             for round_ in range(12):
+                # What the seller's page showed a moment ago (stale: buyers keep paying meanwhile).
+                shown = dict(ProductVariant.objects.values_list("pk", "stock"))
                 if round_ % 2 == 0:  # the bulk edit of shop A: some counts go below what unpaid orders hold
-                    record(measured(shop_a, lambda seen: variant_bulk_update(shops=[shop_a], changes={
-                        pk: (15_000, max(0, stock + rng.randint(-4, 6))) for pk, stock in seen.items()})))
+                    record(measured(shop_a, lambda locked, shown=shown: variant_bulk_update(
+                        shops=[shop_a], changes={pk: (15_000, max(0, shown[pk] + rng.randint(-4, 6)))
+                                                 for pk in locked}, seen={pk: shown[pk] for pk in locked})))
                 else:  # the product form of shop B
                     variant = variants[2]
-                    record(measured(shop_b, lambda seen, v=variant: product_save(
+                    record(measured(shop_b, lambda locked, v=variant, shown=shown: product_save(
                         shop=shop_b, product=kopi, fields={}, variants=[
                             {"id": v.pk, "sku": v.sku, "name": "", "price": 15_000,
-                             "stock": max(0, seen[v.pk] + rng.randint(-4, 6))}])))
+                             "stock": max(0, shown[v.pk] + rng.randint(-4, 6)), "stock_seen": shown[v.pk]}])))
         except Exception as error:  # noqa: BLE001
             record(repr(error))
         finally:
