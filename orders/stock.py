@@ -92,9 +92,10 @@ def stock_follow_order(*, order: Order, previous: str) -> None:
     sold_move = (status in SOLD) - (previous in SOLD)
     if not (leaves_unpaid or restock or sold_move):
         return
-    lines = list(OrderLine.objects.filter(order=order).values_list("variant_id", "variant__product_id", "quantity"))
     consume_only = leaves_unpaid and status not in RELEASES and not sold_move  # available does not change
     _lock(order=order, previous=previous, products=not consume_only)
+    lines = [] if consume_only else list(
+        OrderLine.objects.filter(order=order).values_list("variant_id", "variant__product_id", "quantity"))
     if leaves_unpaid:
         rows = list(StockAllocation.objects.filter(order_line__order=order).values_list("pk", "variant_id", "quantity"))
         held: dict[int, int] = defaultdict(int)
