@@ -1,14 +1,19 @@
 """The marketplace benchmark: every page that matters, against one gunicorn, in one run.
 
-    bench/run.sh [--products 100000] [--duration 10] [--orders 1500] [--cold]
+    bench/run.sh [--products 100000] [--duration 10] [--orders 3000] [--cold]
 
 gunicorn (sync, 2 workers) with production settings on its own database (plazabanten_bench, seeded once with
 --products), wrk -t2 -c16 against: a trivial view (the ceiling), home, listing, category, search (a mix of 60
 queries with facets), product pages (500), a signed-in cart, place order (each request a different buyer's
 checkout) and payment webhooks (each a different paid charge, then the same ones again as duplicates). Prints
-requests/s, p50, p99 and each page's ratio to the trivial view of the same run; checks that every order and payment
-was applied once and no stock went below zero. ``--cold`` turns the page and fragment caches off.
-Figures only: nothing here asserts on time.
+requests/s, p50, p99 and each page's ratio to the trivial view of the same run. ``--cold`` turns the page and
+fragment caches off. Figures only: nothing here asserts on time.
+
+Then it checks what the requests did, and prints a FAIL line and exits 1 when a check fails: every variant in the
+buyers' carts was given a finite, known stock (SEED_UNITS) and sold (paid) + allocated (unpaid) + remaining must
+equal it, with the allocations equal to the unpaid order lines; checkouts created must match the place-order
+requests (at least those answered with a redirect, at most those sent) with one checkout per buyer; payments
+applied must match the new webhooks in the same way, each applied once, and the duplicates must apply nothing.
 """
 
 import argparse
@@ -42,6 +47,7 @@ SEARCH_WORDS = [
 FACETS = ["", "&kabkota=36.74", "&halal=1", "&tkdn=1", "&harga=100-250rb", "&urut=termurah", "&rating=4.5",
           "&kabkota=36.73&urut=terlaris"]
 CSRF = "benchcsrf" + "x" * 23  # an unmasked 32-character secret: cookie and form field
+SEED_UNITS = 2  # the stock each variant in a bench cart gets: finite and known, so the counts can be checked
 
 
 def run(*args, env=None, **kwargs):
@@ -102,24 +108,38 @@ def signed_in(user) -> str:
     return f"sessionid={session.session_key}; csrftoken={CSRF}"
 
 
-def buyers_with_carts(count: int, run_id: str, lines_each: int) -> list[dict]:
-    """Buyers (no password hashing: sessions are made directly) with an address and a cart of demo products."""
+def seed_stock(*, count: int, exclude=()) -> list:
+    """``count`` variants of listed products that no unpaid order holds, each given exactly SEED_UNITS units."""
+    from django.db import transaction
+
+    from catalog.models import ProductVariant
+    from catalog.selectors import product_storefront_queryset
+    from catalog.services import product_stock_refresh
+
+    listed = product_storefront_queryset().values("pk")
+    variants = list(ProductVariant.objects.filter(product__in=listed, archived_at__isnull=True, allocated=0)
+                    .exclude(pk__in=list(exclude)).select_related("product").order_by("?")[:count])
+    if len(variants) < count:
+        raise SystemExit(f"FAIL: only {len(variants)} free variants for {count} cart lines; seed more products")
+    with transaction.atomic():
+        ids = sorted(variant.pk for variant in variants)
+        list(ProductVariant.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        ProductVariant.objects.filter(pk__in=ids).update(stock=SEED_UNITS)
+        product_stock_refresh(product_ids=[variant.product_id for variant in variants])
+    return variants
+
+
+def buyers_with_carts(count: int, run_id: str, lines_each: int, exclude=()) -> list[dict]:
+    """Buyers (no password hashing: sessions are made directly) with an address and a cart of demo products, each
+    cart line a variant of its own with SEED_UNITS in stock (no two buyers wait for the same row)."""
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import Address, User
-    from catalog.models import ProductVariant
-    from catalog.selectors import product_storefront_queryset
     from orders.models import CartLine
     from regions.models import Region
 
     desa = Region.objects.filter(code__startswith="36.74.", level=4).order_by("code").first()
-    listed = product_storefront_queryset().filter(stock_total__gte=1).values("pk")
-    variants = list(ProductVariant.objects.filter(product__in=listed, stock__gte=1_000)
-                    .select_related("product").order_by("?")[:count * lines_each])
-    if len(variants) < count * lines_each:  # top up the stock once: the bench measures buying, not running out
-        ProductVariant.objects.filter(product__in=listed).update(stock=1_000_000)
-        variants = list(ProductVariant.objects.filter(product__in=listed).select_related("product")
-                        .order_by("?")[:count * lines_each])
+    variants = seed_stock(count=count * lines_each, exclude=exclude)
     users = User.objects.bulk_create([User(email=f"bench-{run_id}-{i}@bench.test", name=f"Pembeli Bench {i}",
                                            password=make_password(None)) for i in range(count)])
     addresses = Address.objects.bulk_create([
@@ -128,7 +148,8 @@ def buyers_with_carts(count: int, run_id: str, lines_each: int) -> list[dict]:
     CartLine.objects.bulk_create([CartLine(user=user, variant=variants[i * lines_each + j], quantity=1)
                                   for i, user in enumerate(users) for j in range(lines_each)])
     return [{"user": user, "address": address.pk, "cookie": signed_in(user),
-             "shops": sorted({variants[i * lines_each + j].product.shop_id for j in range(lines_each)})}
+             "shops": sorted({variants[i * lines_each + j].product.shop_id for j in range(lines_each)}),
+             "variants": [variants[i * lines_each + j].pk for j in range(lines_each)]}
             for i, (user, address) in enumerate(zip(users, addresses, strict=True))]
 
 
@@ -143,12 +164,20 @@ def lua_requests(name: str, requests: list[tuple[str, str, dict, str]]) -> Path:
         header_table = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in headers.items())
         lines.append(f"requests[{index}] = wrk.format({quote(method)}, {quote(path)}, {{{header_table}}}, "
                      f"{quote(body) if body else 'nil'})")
-    lines += ["local threads = 0",
-              "function setup(thread) thread:set('offset', threads); threads = threads + 1 end",
+    lines += ["local threads = {}",
+              "function setup(thread) thread:set('offset', #threads); table.insert(threads, thread) end",
               "local i = -1",
+              "sent = 0",
               "request = function()",
               "  i = i + 1",
+              "  sent = sent + 1",
               "  return requests[((i * 2 + (offset or 0)) % #requests) + 1]",
+              "end",
+              # Requests sent, answered or not (the run stops with some in flight): the checks' upper bound.
+              "done = function(summary, latency, requests)",
+              "  local total = 0",
+              "  for _, thread in ipairs(threads) do total = total + thread:get('sent') end",
+              "  io.write(string.format('sent: %d\\n', total))",
               "end"]
     script = WORK / f"{name}.lua"
     script.write_text("\n".join(lines) + "\n")
@@ -166,9 +195,11 @@ def wrk(url: str, duration: int, script: Path | None = None) -> dict[str, float]
         value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
+    sent = re.search(r"^sent: (\d+)$", out, re.M)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0}
+            "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0,
+            "sent": int(sent.group(1)) if sent else None}
 
 
 def warm(base_url: str, paths: list[str], cookie: str = "") -> None:
@@ -193,11 +224,50 @@ def paid_notifications(groups) -> list[str]:
     return bodies
 
 
+def count_check(label: str, *, applied: int, answered_ok: int, sent: int | None, distinct: int) -> list[str]:
+    """FAIL lines unless the work applied matches the requests: at least every request answered with success
+    (2xx/3xx), at most every request sent (a run stops with some in flight), each item sent at most once."""
+    sent = answered_ok if sent is None else sent
+    if sent > distinct:
+        return [f"FAIL {label}: {sent} requests for {distinct} distinct items, some sent twice; raise --orders"]
+    if not answered_ok <= applied <= sent:
+        return [f"FAIL {label}: {applied} applied for {answered_ok} successful of {sent} sent requests"]
+    return []
+
+
+def stock_check(*, variant_ids: list[int], seeded_each: int) -> list[str]:
+    """FAIL lines unless sold (paid) + allocated (unpaid) + remaining (available) = the stock seeded, and the
+    allocations are exactly the unpaid order lines."""
+    from django.db.models import Sum
+
+    from catalog.models import ProductVariant
+    from orders.models import Order, OrderLine, StockAllocation
+
+    unpaid_or_ended = [Order.Status.AWAITING_PAYMENT, Order.Status.EXPIRED, Order.Status.CANCELLED]
+    lines = OrderLine.objects.filter(variant_id__in=variant_ids)
+    sold = lines.exclude(order__status__in=unpaid_or_ended).aggregate(n=Sum("quantity"))["n"] or 0
+    unpaid = lines.filter(order__status=Order.Status.AWAITING_PAYMENT).aggregate(n=Sum("quantity"))["n"] or 0
+    rows = StockAllocation.objects.filter(variant_id__in=variant_ids).aggregate(n=Sum("quantity"))["n"] or 0
+    totals = ProductVariant.objects.filter(pk__in=variant_ids).aggregate(stock=Sum("stock"), allocated=Sum("allocated"))
+    stock, allocated = totals["stock"] or 0, totals["allocated"] or 0
+    seeded, remaining = seeded_each * len(variant_ids), stock - allocated
+    print(f"stock: seeded {seeded} = sold {sold} + allocated {allocated} + remaining {remaining}?")
+    fails = []
+    if sold + allocated + remaining != seeded:
+        fails.append(f"FAIL stock: sold {sold} + allocated {allocated} + remaining {remaining} != seeded {seeded}")
+    if not allocated == rows == unpaid:
+        fails.append(f"FAIL stock: allocated {allocated}, allocation rows {rows}, unpaid order lines {unpaid}")
+    if ProductVariant.objects.filter(pk__in=variant_ids, stock__lt=0).exists():
+        fails.append("FAIL stock: a variant below zero")
+    return fails
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--orders", type=int, default=1500, help="buyers ready to place an order (one each)")
+    parser.add_argument("--orders", type=int, default=3000,
+                        help="buyers ready to place an order (one each; more than the run can send)")
     parser.add_argument("--cold", action="store_true", help="no page or fragment cache")
     options = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -208,15 +278,19 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.db.models import Count
+
     from catalog.selectors import product_storefront_queryset
     from catalog.services import facet_cells_compact
-    from orders.models import CheckoutGroup
-    from payments.models import Payment
+    from orders.models import CheckoutGroup, Order
+    from payments.models import Payment, PaymentEvent
 
     facet_cells_compact()
     run_id = str(int(time.time()))
-    cart_cookie = buyers_with_carts(1, f"{run_id}-cart", 3)[0]["cookie"]
-    buyers = buyers_with_carts(options.orders, run_id, 1)
+    cart_buyer = buyers_with_carts(1, f"{run_id}-cart", 3)[0]
+    cart_cookie = cart_buyer["cookie"]
+    buyers = buyers_with_carts(options.orders, run_id, 1, exclude=cart_buyer["variants"])
+    fails: list[str] = []
     form = {"Content-Type": "application/x-www-form-urlencoded", "Host": "127.0.0.1"}
     place = lua_requests("place-order", [
         ("POST", "/checkout/", {**form, "Cookie": buyer["cookie"]}, urllib.parse.urlencode(
@@ -258,10 +332,16 @@ def main() -> int:
             print(f"  {label}: done", flush=True)
 
         figures = wrk(base_url + "/", options.duration, place)
-        placed = list(CheckoutGroup.objects.filter(buyer__email__startswith=f"bench-{run_id}-")
-                      .select_related("buyer").order_by("pk"))
+        time.sleep(2)  # requests still in flight when wrk stopped finish
+        run_groups = CheckoutGroup.objects.filter(buyer__email__startswith=f"bench-{run_id}-")
+        placed = list(run_groups.select_related("buyer").order_by("pk"))
         results.append((f"place order ({len(placed)} placed)", figures))
-        print(f"  place order: {len(placed)} checkouts placed by {figures['requests']} requests", flush=True)
+        print(f"  place order: {len(placed)} checkouts placed by {figures['requests']} requests "
+              f"({figures['sent']} sent)", flush=True)
+        fails += count_check("place order", applied=len(placed), answered_ok=figures["requests"] - figures["errors"],
+                             sent=figures["sent"], distinct=len(buyers))
+        if run_groups.values("buyer").annotate(n=Count("pk")).filter(n__gt=1).exists():
+            fails.append("FAIL place order: a buyer has two checkouts for one request")
 
         bodies = dict(zip((group.pk for group in placed), paid_notifications(placed), strict=True))
 
@@ -270,16 +350,30 @@ def main() -> int:
                                         bodies[pk]) for pk in group_ids])
 
         figures = wrk(base_url + "/", min(options.duration, 5), webhooks("webhook-new", bodies))
+        time.sleep(2)
         paid = list(Payment.objects.filter(group__in=placed, status=Payment.Status.PAID)
                     .values_list("group_id", flat=True))
         results.append((f"webhook, new payment ({len(paid)} paid)", figures))
+        fails += count_check("payment webhook", applied=len(paid), answered_ok=figures["requests"] - figures["errors"],
+                             sent=figures["sent"], distinct=len(bodies))
+
+        def applied() -> tuple[int, int]:
+            """(payment events applied as paid, orders paid) for this run's checkouts"""
+            return (PaymentEvent.objects.filter(payment__group__in=placed, kind="paid").count(),
+                    Order.objects.filter(group__in=placed, status=Order.Status.PAID).count())
+
+        before = applied()
+        if before != (len(paid), Order.objects.filter(group_id__in=paid).count()):
+            fails.append(f"FAIL payment webhook: {before[0]} payments applied and {before[1]} orders paid for "
+                         f"{len(paid)} paid checkouts")
         results.append(("webhook, duplicate of a paid one", wrk(base_url + "/", options.duration,
                                                                  webhooks("webhook-duplicate", paid))))
+        time.sleep(2)
+        if applied() != before:
+            fails.append(f"FAIL duplicate webhook: applied {applied()} after the duplicates, {before} before")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-    from catalog.models import ProductVariant
 
     baseline = results[0][1]["rps"]
     mode = "cold: page and fragment cache off" if options.cold else "page cache 30 s, each URL visited once first"
@@ -289,9 +383,12 @@ def main() -> int:
     for label, figures in results:
         print(f"{label:40} {figures['rps']:8.0f} {figures['p50']:7.2f} {figures['p99']:7.2f} "
               f"{figures['rps'] / baseline:9.0%} {figures['errors']:7d}")
-    negative = ProductVariant.objects.filter(stock__lt=0).count()
-    print(f"variants below zero stock: {negative}")
-    return 1 if negative else 0
+    fails += stock_check(variant_ids=[pk for buyer in buyers for pk in buyer["variants"]], seeded_each=SEED_UNITS)
+    for line in fails:
+        print(line)
+    if not fails:
+        print("checks: every order and payment applied once, stock adds up")
+    return 1 if fails else 0
 
 
 if __name__ == "__main__":

@@ -138,6 +138,9 @@ class VariantForm(PriceJumpConfirmMixin, forms.Form):
     price = price_field(label=_("Harga (Rp)"))
     stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, error_messages={
         "required": _("Stok wajib diisi."), "min_value": _("Stok tidak boleh negatif.")})
+    # The stock the form showed: if it changed meanwhile (a payment took units), the seller's change is applied to
+    # today's count instead of overwriting it.
+    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()

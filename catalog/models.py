@@ -156,25 +156,44 @@ class FacetCell(models.Model):
 
 
 class ProductVariant(models.Model):
-    """What is actually sold: a SKU with its own price and stock (e.g. ukuran L, warna biru)."""
+    """What is actually sold: a SKU with its own price and stock (e.g. ukuran L, warna biru).
+
+    ``stock`` is the physical count on hand (what the seller types), ``allocated`` the units unpaid orders hold (the
+    sum of their ``orders.StockAllocation`` rows, kept by ``orders.stock``); a buyer can take ``available`` =
+    stock − allocated, never below zero (a CHECK constraint). A variant that was ever ordered is archived instead
+    of deleted: hidden from the storefront, the cart and checkout, kept for the order history.
+    """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(_("SKU"), max_length=60)
     name = models.CharField(_("varian"), max_length=80, blank=True)
     price = models.BigIntegerField(_("harga (Rp)"), validators=[MinValueValidator(100)])
     stock = models.IntegerField(_("stok"), default=0)
+    allocated = models.IntegerField(_("dipesan (belum dibayar)"), default=0)
     position = models.PositiveSmallIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["product", "sku"], name="variant_product_sku_unique"),
             models.CheckConstraint(condition=models.Q(stock__gte=0), name="variant_stock_nonnegative"),
+            models.CheckConstraint(condition=models.Q(allocated__gte=0), name="variant_allocated_nonnegative"),
+            models.CheckConstraint(condition=models.Q(stock__gte=models.F("allocated")),
+                                   name="variant_stock_covers_allocated"),
             models.CheckConstraint(condition=models.Q(price__gt=0), name="variant_price_positive"),
         ]
 
     def __str__(self):
         return f"{self.product.name} {self.name}".strip()
+
+    @property
+    def available(self) -> int:
+        return self.stock - self.allocated
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class ProductImage(models.Model):

@@ -318,8 +318,9 @@ def _kabkota_names() -> dict[str, str]:
 
 def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
     return (product_storefront_queryset().select_related("shop", "shop__kabkota", "category", "kabkota")
-            .prefetch_related("variants", Prefetch("images", ProductImage.objects.filter(
-                status=ProductImage.Status.READY), to_attr="ready_images"))
+            .prefetch_related(Prefetch("variants", ProductVariant.objects.filter(archived_at__isnull=True)),
+                              Prefetch("images", ProductImage.objects.filter(status=ProductImage.Status.READY),
+                                       to_attr="ready_images"))
             .filter(shop__slug=shop_slug, slug=product_slug).first())
 
 
@@ -370,12 +371,14 @@ def shop_products(*, shops: list[Shop], text: str = "", status: str = "", limit:
         queryset = queryset.filter(name__icontains=text)
     if status:
         queryset = queryset.filter(status=status)
-    return list(queryset.prefetch_related("variants")[:limit])
+    return list(queryset.prefetch_related(Prefetch("variants", ProductVariant.objects.filter(
+        archived_at__isnull=True)))[:limit])
 
 
 def shop_export_rows(*, shop: Shop):
     """One row per variant, for the CSV export (streamed in chunks)."""
-    return (ProductVariant.objects.filter(product__shop=shop).select_related("product__category")
+    return (ProductVariant.objects.filter(product__shop=shop, archived_at__isnull=True)
+            .select_related("product__category")
             .order_by("product_id", "position", "pk").iterator(chunk_size=1000))
 
 

@@ -94,8 +94,9 @@ def product_edit(request, product_id: int | None = None):
         if product is None:
             raise Http404("produk tidak ditemukan")
         shop = product.shop
-    initial_variants = [{"id": v.pk, "name": v.name, "sku": v.sku, "price": v.price, "stock": v.stock}
-                        for v in (product.variants.all() if product else [])]
+    initial_variants = [{"id": v.pk, "name": v.name, "sku": v.sku, "price": v.price, "stock": v.stock,
+                         "stock_seen": v.stock, "allocated": v.allocated}
+                        for v in (product.variants.filter(archived_at__isnull=True) if product else [])]
     form = ProductForm(request.POST or None, instance=product)
     variants = VariantFormSet(request.POST or None, initial=initial_variants, prefix="varian")
     status = 200
@@ -109,7 +110,12 @@ def product_edit(request, product_id: int | None = None):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                removed = [row["id"] for row in rows if row["delete"] and row.get("id")]
+                archived = removed and saved.variants.filter(pk__in=removed, archived_at__isnull=False).exists()
                 messages.success(request, _("Produk tersimpan."))
+                if archived:
+                    messages.info(request, _("Varian yang pernah dipesan tidak dihapus tetapi diarsipkan: tidak "
+                                             "dijual lagi, riwayat pesanannya tetap ada."))
                 return redirect("catalog:seller_product_edit", product_id=saved.pk)
     return render(request, "catalog/seller_product_form.html", {
         "form": form, "variants": variants, "product": product, "shop": shop}, status=status)
@@ -124,14 +130,22 @@ def variant_bulk_edit(request):
               if key.startswith("harga-") and key.removeprefix("harga-").isdigit()}
     products = selectors.shop_products(shops=shops, variant_ids=posted)
     form = VariantBulkForm(request.POST, variants=[v for p in products for v in p.variants.all()])
-    if not form.is_valid():  # shown again with the typed values, a message per row and any price to confirm
+
+    def shown_again(message):  # with the typed values, a message per row and any price to confirm
         form.annotate(products)
-        messages.error(request, _("Periksa harga dan stok yang ditandai. Tidak ada yang diubah."))
+        messages.error(request, message)
         return render(request, "catalog/seller_products.html", {
             "shops": shops, "products": products, "q": "", "status": "", "statuses": Product.Status.choices,
         }, status=422)
-    changes = form.changes()
-    count = sum(services.variant_bulk_update(shop=shop, changes=changes) for shop in shops)
+
+    if not form.is_valid():
+        return shown_again(_("Periksa harga dan stok yang ditandai. Tidak ada yang diubah."))
+    seen = {int(key.removeprefix("stok_awal-")): int(value) for key, value in request.POST.items()
+            if key.startswith("stok_awal-") and key[10:].isdigit() and value.isdigit()}
+    try:
+        count = services.variant_bulk_update(shops=shops, changes=form.changes(), seen=seen)
+    except ValidationError as error:
+        return shown_again(" ".join(error.messages) + " " + _("Tidak ada yang diubah."))
     messages.success(request, _("%(n)s varian diperbarui.") % {"n": count})
     return redirect("catalog:seller_products")
 

@@ -2,7 +2,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import JSONField, Max, Min, OuterRef, Subquery, Sum, Value
+from django.db.models import F, JSONField, Max, Min, OuterRef, ProtectedError, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -16,10 +16,41 @@ logger = logging.getLogger(__name__)
 
 
 def product_refresh_summary(*, product: Product) -> None:
-    """Recompute the denormalised price range and stock from the variants."""
-    summary = product.variants.aggregate(low=Min("price"), high=Max("price"), stock=Sum("stock"))
+    """Recompute the denormalised price range and available stock from the variants on sale."""
+    summary = product.variants.filter(archived_at__isnull=True).aggregate(
+        low=Min("price"), high=Max("price"), stock=Sum(F("stock") - F("allocated")))
     Product.objects.filter(pk=product.pk).update(
         price_min=summary["low"] or 0, price_max=summary["high"] or 0, stock_total=summary["stock"] or 0)
+
+
+def product_stock_refresh(*, product_ids) -> None:
+    """``stock_total`` := the available units (stock − allocated) of the products' variants on sale. The caller
+    holds the locks of the variants it changed; the products are locked here in primary-key order (after the
+    variants: the order every stock writer follows, see orders/stock.py)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    available = (ProductVariant.objects.filter(product_id=OuterRef("pk"), archived_at__isnull=True)
+                 .values("product_id").annotate(units=Sum(F("stock") - F("allocated"))).values("units"))
+    Product.objects.filter(pk__in=ids).update(stock_total=Coalesce(Subquery(available), 0))
+
+
+def _stock_typed(variant: ProductVariant, stock: int, seen: int | None) -> int:
+    """The physical stock a seller's edit means. ``seen`` is the count their page showed: when the count changed
+    since (a payment took units, another edit), their change is applied to today's count, so a page left open
+    neither brings sold units back nor loses new ones. Without ``seen`` (the CSV import) the number is the count."""
+    if seen is None or variant.pk is None or seen == variant.stock:
+        return stock
+    return max(0, variant.stock + stock - seen)
+
+
+def _stock_below_allocated(variant: ProductVariant, stock: int) -> str:
+    """The message for a physical stock that would not cover what unpaid orders hold, or ""."""
+    if stock >= variant.allocated:
+        return ""
+    return _("Stok %(variant)s tidak bisa kurang dari %(n)s unit yang sedang dipesan (belum dibayar).") % {
+        "variant": variant.name or variant.sku, "n": variant.allocated}
 
 
 def search_terms_refresh() -> None:
@@ -244,6 +275,9 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
     if product is None:
         product = Product(shop=shop)
     else:
+        # Variants before the product, each in pk order: the lock order of checkout and the order transitions.
+        list(ProductVariant.objects.select_for_update(of=("self",)).filter(product_id=product.pk, product__shop=shop)
+             .order_by("pk").values_list("pk"))
         product = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
         old_slug = product.slug
         transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=old_slug))
@@ -256,34 +290,70 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
     product.is_banten = _made_in_banten(shop)
     product.save()
     existing = {variant.pk: variant for variant in product.variants.all()}
+    archived = {variant.sku.upper(): variant for variant in existing.values() if variant.archived_at}
+    problems = []
     for position, data in enumerate(variants):
         variant = existing.get(data.get("id"))
         if variant is not None and data.get("delete"):
-            variant.delete()
+            _variant_remove(variant)
             continue
         if data.get("delete"):
             continue
-        variant = variant or ProductVariant(product=product)
+        # A new row with the SKU of an archived variant brings that variant back (the SKU is unique per product).
+        variant = variant or archived.get(data["sku"].upper()) or ProductVariant(product=product)
+        data = {**data, "stock": _stock_typed(variant, data["stock"], data.get("stock_seen"))}
+        problems.append(_stock_below_allocated(variant, data["stock"]))
+        twin = archived.get(data["sku"].upper())
+        if twin is not None and twin.pk != variant.pk:
+            problems.append(_("SKU %(sku)s dipakai varian yang sudah diarsipkan; pakai SKU lain.")
+                            % {"sku": data["sku"]})
+        if problems[-1]:
+            continue
         for name in ("sku", "name", "price", "stock"):
             setattr(variant, name, data[name])
         variant.position = position
-        variant.save()
-    if not product.variants.exists():
+        variant.archived_at = None
+        # Never ``allocated``: only orders.stock moves it.
+        variant.save(update_fields=None if variant.pk is None else
+                     ["sku", "name", "price", "stock", "position", "archived_at"])
+    if any(problems):
+        raise ValidationError(" ".join(problem for problem in problems if problem), code="stock_allocated")
+    if not product.variants.filter(archived_at__isnull=True).exists():
         raise ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."), code="no_variant")
     product_refresh_summary(product=product)
     product.refresh_from_db()
     return product
 
 
+def _variant_remove(variant: ProductVariant) -> None:
+    """"Hapus varian": deleted when it was never ordered, archived (hidden, kept for the orders) when it was."""
+    from django.utils import timezone
+
+    try:
+        variant.delete()
+    except ProtectedError:  # order lines (and allocations) point at it
+        variant.archived_at = timezone.now()
+        variant.save(update_fields=["archived_at"])
+
+
 @transaction.atomic
-def variant_bulk_update(*, shop, changes: dict[int, tuple[int, int]]) -> int:
-    """Set price and stock of many variants of one shop at once ({variant id: (price, stock)})."""
-    variants = list(ProductVariant.objects.select_for_update().filter(pk__in=changes, product__shop=shop)
-                    .order_by("pk"))
+def variant_bulk_update(*, shops, changes: dict[int, tuple[int, int]], seen: dict[int, int] | None = None) -> int:
+    """Set price and physical stock of many variants of the given shops at once ({variant id: (price, stock)}; seen:
+    the stock the page showed, see _stock_typed). All or nothing: a stock below what unpaid orders hold refuses
+    the whole edit (ValidationError)."""
+    seen = seen or {}
+    variants = list(ProductVariant.objects.select_for_update(of=("self",))
+                    .filter(pk__in=changes, product__shop__in=shops, archived_at__isnull=True).order_by("pk"))
+    stocks = {variant.pk: _stock_typed(variant, changes[variant.pk][1], seen.get(variant.pk)) for variant in variants}
+    problems = [_stock_below_allocated(variant, stocks[variant.pk]) for variant in variants]
+    if any(problems):
+        raise ValidationError(" ".join(problem for problem in problems if problem), code="stock_allocated")
     for variant in variants:
-        variant.price, variant.stock = changes[variant.pk]
+        variant.price, variant.stock = changes[variant.pk][0], stocks[variant.pk]
     ProductVariant.objects.bulk_update(variants, ["price", "stock"])
-    for product in Product.objects.filter(pk__in={variant.product_id for variant in variants}):
+    product_ids = sorted({variant.product_id for variant in variants})
+    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))
+    for product in Product.objects.filter(pk__in=product_ids).order_by("pk"):
         product_refresh_summary(product=product)
     return len(variants)
 
@@ -356,30 +426,48 @@ def product_import_run(*, import_id: int) -> ProductImport:
             job.errors.append({"row": number, "message": error})
         else:
             seen.add(data["sku"].upper())
-            valid.append(data)
+            valid.append({**data, "row": number})
         if number % IMPORT_PROGRESS_EVERY == 0:
             ProductImport.objects.filter(pk=job.pk).update(processed_rows=number - 1, errors=job.errors)
     if job.errors and not job.valid_rows_only:
         job.status, job.processed_rows = ProductImport.Status.FAILED, len(rows)
         job.save(update_fields=["status", "processed_rows", "errors"])
         return job
-    with transaction.atomic():
-        created, updated = _import_write(shop=job.shop, rows=valid)
-        job.status, job.processed_rows = ProductImport.Status.DONE, len(rows)
-        job.created_count, job.updated_count = created, updated
-        job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors"])
+    try:
+        with transaction.atomic():
+            created, updated = _import_write(shop=job.shop, rows=valid, errors=job.errors,
+                                             skip_refused=job.valid_rows_only)
+            job.status, job.processed_rows = ProductImport.Status.DONE, len(rows)
+            job.created_count, job.updated_count = created, updated
+            job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "errors"])
+    except _ImportRefused:  # rolled back: nothing written
+        job.status, job.processed_rows = ProductImport.Status.FAILED, len(rows)
+        job.save(update_fields=["status", "processed_rows", "errors"])
     return job
 
 
-def _import_write(*, shop, rows: list[dict]) -> tuple[int, int]:
-    variants = {v.sku.upper(): v for v in ProductVariant.objects.select_for_update().filter(product__shop=shop)}
+class _ImportRefused(Exception):
+    """A row refused under the locks (stock below what unpaid orders hold) and the job imports all or nothing."""
+
+
+def _import_write(*, shop, rows: list[dict], errors: list[dict], skip_refused: bool) -> tuple[int, int]:
+    """Write the validated rows under the shop's variant locks (pk order, like checkout). A row that would set the
+    physical stock below what unpaid orders hold is refused: the whole job, or only that row with skip_refused."""
+    locked = list(ProductVariant.objects.select_for_update(of=("self",)).filter(product__shop=shop).order_by("pk"))
+    # By SKU; a variant on sale wins over an archived one with the same SKU (an import brings an archived one back).
+    variants = {v.sku.upper(): v for v in sorted(locked, key=lambda v: v.archived_at is None)}
     products = {p.name: p for p in Product.objects.filter(shop=shop)}
-    touched, created, updated = set(), 0, 0
+    touched, created, updated, refused = set(), 0, 0, False
     for data in rows:
         variant = variants.get(data["sku"].upper())
         if variant is not None:
-            variant.price, variant.stock = data["price"], data["stock"]
-            variant.save(update_fields=["price", "stock"])
+            problem = _stock_below_allocated(variant, data["stock"])
+            if problem:
+                errors.append({"row": data["row"], "message": problem})
+                refused = True
+                continue
+            variant.price, variant.stock, variant.archived_at = data["price"], data["stock"], None
+            variant.save(update_fields=["price", "stock", "archived_at"])
             touched.add(variant.product_id)
             updated += 1
             continue
@@ -394,6 +482,9 @@ def _import_write(*, shop, rows: list[dict]) -> tuple[int, int]:
                                       stock=data["stock"], position=product.variants.count())
         touched.add(product.pk)
         created += 1
-    for product in Product.objects.filter(pk__in=touched):
+    if refused and not skip_refused:
+        raise _ImportRefused
+    list(Product.objects.select_for_update().filter(pk__in=touched).order_by("pk").values_list("pk"))
+    for product in Product.objects.filter(pk__in=touched).order_by("pk"):
         product_refresh_summary(product=product)
     return created, updated

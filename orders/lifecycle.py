@@ -277,7 +277,7 @@ def _transition(*, order_id: int, to_status: str, actor, note: str, event_note: 
     timeline."""
     now = timezone.now()
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("shop", "buyer").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("shop", "buyer").get(pk=order_id)
         row, kind = _transition_for(order=order, to_status=to_status,
                                     kinds=actor_kinds(order=order, user=actor), now=now)
         if row.form == "ship" and fields is None:

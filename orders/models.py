@@ -169,6 +169,25 @@ class OrderLine(models.Model):
         return self.unit_price * self.quantity
 
 
+class StockAllocation(models.Model):
+    """Units of a variant held by one line of an unpaid order (reserved at checkout). Deleted when the order is
+    paid (the units leave ``stock``) or expires/is cancelled (they become available again); the variant's
+    ``allocated`` is the sum of these rows. Written only by ``orders.stock``."""
+
+    order_line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="allocation")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.PROTECT, related_name="allocations")
+    quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="stockallocation_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.variant_id} for line {self.order_line_id}"
+
+
 class OrderEvent(models.Model):
     """Append-only history of an order's status: the timeline both sides see."""
 

@@ -19,9 +19,10 @@ def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None 
     for variant in variants:
         product, quantity = variant.product, quantities[variant.pk]
         notices = []
-        if product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED:
+        if (product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED
+                or variant.is_archived):
             notices.append("unavailable")
-        elif variant.stock < quantity:
+        elif variant.available < quantity:
             notices.append("stock")
         if quantity < product.min_order:
             notices.append("min_order")

@@ -119,11 +119,12 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
     for variant in variants:
         product, wanted = variant.product, quantities[variant.pk]
         name = f"{product.name} {variant.name}".strip()
-        if product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED:
+        if (product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED
+                or variant.is_archived):
             problems.append(_("%(name)s sudah tidak dijual.") % {"name": name})
-        elif variant.stock < wanted:
+        elif variant.available < wanted:
             problems.append(_("Stok %(name)s tinggal %(stock)s, Anda memesan %(wanted)s.")
-                            % {"name": name, "stock": variant.stock, "wanted": wanted})
+                            % {"name": name, "stock": variant.available, "wanted": wanted})
         elif wanted < product.min_order:
             problems.append(_("Minimal pembelian %(name)s adalah %(min)s.") % {"name": name, "min": product.min_order})
         by_shop[product.shop_id].append(variant)
@@ -161,7 +162,7 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
             for v in shop_variants
         ])
         OrderEvent.objects.create(order=order, actor=buyer, to_status=Order.Status.AWAITING_PAYMENT)
-    stock_reserve(variants=variants, quantities=quantities)
+    stock_reserve(group=group, variants=variants, quantities=quantities)
     CartLine.objects.filter(user=buyer).delete()
     return group
 

@@ -51,7 +51,9 @@ def cart_change(request, add=False):
     form = CartLineForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
-    variant = get_object_or_404(ProductVariant, pk=form.cleaned_data["variant"])
+    # An archived variant (no longer sold) cannot be added; a cart line of one can still be changed or removed.
+    variant = get_object_or_404(ProductVariant.objects.filter(archived_at__isnull=True) if add
+                                else ProductVariant.objects.all(), pk=form.cleaned_data["variant"])
     # Adding happens on the product page, at today's price: that is the price the buyer saw.
     cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add,
                 seen_price=variant.price if add else None)

@@ -218,6 +218,9 @@ SANDBOX_TRACKING_MINUTES = float(os.environ.get("SANDBOX_TRACKING_MINUTES", "60"
 BITESHIP_API_KEY = os.environ.get("BITESHIP_API_KEY", "")
 KOMERCE_API_KEY = os.environ.get("KOMERCE_API_KEY", "")
 CHECKOUT_RATE_PER_MINUTE = 10  # place-order attempts per buyer; allauth limits login and signup itself
+# What one buyer may hold without paying: units of one variant, and checkouts awaiting payment at once.
+ORDER_MAX_UNPAID_UNITS_PER_VARIANT = int(os.environ.get("ORDER_MAX_UNPAID_UNITS_PER_VARIANT", "50"))
+ORDER_MAX_UNPAID_CHECKOUTS = int(os.environ.get("ORDER_MAX_UNPAID_CHECKOUTS", "3"))
 
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
 CELERY_TASK_SERIALIZER = "json"

@@ -48,7 +48,10 @@ def test_checkout_makes_one_order_per_shop_with_server_prices_and_reserves_stock
     assert [o.subtotal for o in orders] == [30000, 500000]
     assert all(o.shipping_fee > 0 and o.total == o.subtotal + o.shipping_fee for o in orders)
     assert group.total == sum(o.total for o in orders)
-    assert [v.stock for v in ProductVariant.objects.filter(pk__in=[a.pk, b.pk]).order_by("pk")] == [3, 0]
+    # Reserved, not taken: the physical stock stays, the units are allocated to the unpaid orders.
+    assert [(v.stock, v.allocated, v.available) for v in ProductVariant.objects.filter(pk__in=[a.pk, b.pk])
+            .order_by("pk")] == [(5, 2, 3), (2, 2, 0)]
+    assert [p.stock_total for p in Product.objects.filter(pk__in=[a.product_id, b.product_id]).order_by("pk")] == [3, 0]
     assert not CartLine.objects.filter(user=buyer).exists()
     assert orders[0].lines.get().product_name == a.product.name  # snapshot
 
@@ -94,7 +97,7 @@ def test_a_repeated_idempotency_key_returns_the_same_group():
     cart_set_quantity(user=buyer, variant_id=variant.pk, quantity=1)
     again = checkout_place(buyer=buyer, idempotency_key="tap", address=make_address(buyer), choices={})
     assert again.pk == first.pk
-    assert ProductVariant.objects.get(pk=variant.pk).stock == 4
+    assert ProductVariant.objects.get(pk=variant.pk).available == 4
 
 
 @pytest.mark.django_db
@@ -105,7 +108,8 @@ def test_unpaid_orders_expire_and_release_their_stock():
     assert orders_expire_unpaid() == 0
     assert orders_expire_unpaid(now=timezone.now() + timedelta(hours=25)) == 1
     assert group.orders.get().status == Order.Status.EXPIRED
-    assert ProductVariant.objects.get(pk=variant.pk).stock == 3
+    variant.refresh_from_db()
+    assert (variant.stock, variant.allocated) == (3, 0)
     assert Product.objects.get(pk=variant.product_id).stock_total == 3
 
 
@@ -162,4 +166,5 @@ def test_fifty_buyers_race_for_the_last_ten_units():
     assert sorted(set(outcomes)) == ["ok", "short"]
     assert outcomes.count("ok") == 10 and outcomes.count("short") == 40
     assert Order.objects.count() == 10
-    assert ProductVariant.objects.get(pk=variant.pk).stock == 0
+    variant.refresh_from_db()
+    assert (variant.stock, variant.allocated) == (10, 10)

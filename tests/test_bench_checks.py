@@ -1,0 +1,44 @@
+"""The checks bench/run.sh prints after its place-order and webhook runs can fail (the bench itself is not run)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from orders.models import Order
+from orders.services import order_transition
+from tests.factories import make_product, make_user
+from tests.orders.test_checkout import buy
+
+pytestmark = pytest.mark.django_db
+spec = importlib.util.spec_from_file_location("bench_marketplace",
+                                              Path(__file__).resolve().parent.parent / "bench" / "marketplace.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def test_counts_must_lie_between_the_successful_and_the_sent_requests():
+    assert bench.count_check("place order", applied=10, answered_ok=10, sent=12, distinct=20) == []
+    assert bench.count_check("place order", applied=12, answered_ok=10, sent=12, distinct=20) == []
+    assert bench.count_check("place order", applied=9, answered_ok=10, sent=12, distinct=20) != []  # one lost
+    assert bench.count_check("place order", applied=13, answered_ok=10, sent=12, distinct=20) != []  # applied twice
+    assert bench.count_check("place order", applied=20, answered_ok=21, sent=21, distinct=20) != []  # list reused
+
+
+def test_the_stock_seeded_must_equal_sold_plus_allocated_plus_remaining(capsys):
+    for _ in range(3):
+        make_product(stock=50)
+    variants = bench.seed_stock(count=3)
+    assert sorted(v.stock for v in type(variants[0]).objects.filter(pk__in=[v.pk for v in variants])) == [
+        bench.SEED_UNITS] * 3
+    unpaid = buy(make_user(), variants[0], quantity=1)
+    paid = buy(make_user(), variants[1], quantity=2).orders.get()
+    order_transition(order_id=paid.pk, to_status=Order.Status.PAID, role="system")
+    ids = [v.pk for v in variants]
+    assert bench.stock_check(variant_ids=ids, seeded_each=bench.SEED_UNITS) == []
+    assert "seeded 6 = sold 2 + allocated 1 + remaining 3" in capsys.readouterr().out
+    type(variants[0]).objects.filter(pk=variants[2].pk).update(stock=5)  # units from nowhere
+    assert bench.stock_check(variant_ids=ids, seeded_each=bench.SEED_UNITS) != []
+    type(variants[0]).objects.filter(pk=variants[2].pk).update(stock=2)
+    unpaid.orders.update(status=Order.Status.EXPIRED)  # an expiry that did not release its allocation
+    assert bench.stock_check(variant_ids=ids, seeded_each=bench.SEED_UNITS) != []
