@@ -7,13 +7,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
-from vendors.models import Shop
+from vendors.models import Capability, Shop
+from vendors.selectors import shop_scope
 
 from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine, Review
 from .numbers import invoice_number_next, order_number_new
@@ -241,7 +243,7 @@ def _notify(*, order: Order, role: str) -> None:
         outbox_enqueue(recipient=order.buyer, subject=subject, body=body, url=f"/pesanan/{order.number}/")
     if role != "shop":
         outbox_enqueue(recipient=order.shop.owner, subject=subject, body=body,
-                       url=f"/penjual/pesanan/{order.number}/")
+                       url=reverse("orders:shop_detail", args=[order.shop_id, order.number]))
 
 
 def orders_expire_unpaid(*, now=None) -> int:
@@ -360,13 +362,12 @@ def review_create(*, buyer, line_id: int, rating: int, text: str = "") -> Review
     return review
 
 
-def review_reply(*, user, review_id: int, text: str) -> Review:
-    from .selectors import ORDER_ROLES
-
+def review_reply(*, shop: Shop, user, review_id: int, text: str) -> Review:
+    """The shop answers a review of one of its products; the person must handle that shop's orders."""
+    shops = shop_scope(user=user, capability=Capability.ORDERS).filter(pk=shop.pk)
     with transaction.atomic():
-        review = (Review.objects.select_for_update()
-                  .filter(pk=review_id, product__shop__members__user=user,
-                          product__shop__members__role__in=ORDER_ROLES).first())
+        review = (Review.objects.select_for_update(of=("self",))
+                  .filter(pk=review_id, product__shop__in=shops).first())
         if review is None:
             raise ReviewError(_("Ulasan tidak ditemukan."))
         if review.reply:

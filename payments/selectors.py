@@ -2,8 +2,6 @@
 
 from django.db.models import F, QuerySet
 
-from vendors.models import Shop
-
 from .models import Payment, PaymentAttempt, Posting
 
 
@@ -14,10 +12,6 @@ def payment_of_buyer(*, user, group_id: int) -> Payment | None:
 def attempt_of_buyer(*, user, attempt_ref: str) -> PaymentAttempt | None:
     return (PaymentAttempt.objects.select_related("payment__group")
             .filter(attempt_ref=attempt_ref, payment__group__buyer=user).first())
-
-
-def shop_of_member(*, user) -> Shop | None:
-    return Shop.objects.filter(members__user=user).order_by("pk").first()
 
 
 def shop_history(*, shop_id: int) -> QuerySet[Posting]:
