@@ -16,10 +16,11 @@ class SellerNav:
 
 
 def seller_nav(request):
-    """On a page whose URL names a shop (`shop_id`), the shop's own links and a switcher to the person's other shops;
-    read lazily, so pages that do not show it cost no query."""
+    """On a seller page whose URL names a shop (`/penjual/<shop_id>/…`): the shop's own links and a switcher to
+    the person's other shops; read lazily, so pages that do not show it cost no query."""
     match = getattr(request, "resolver_match", None)
-    if match is None or "shop_id" not in match.kwargs or not request.user.is_authenticated:
+    if (match is None or "shop_id" not in match.kwargs or not request.user.is_authenticated
+            or not request.path.startswith(reverse("vendors:seller_home"))):  # not the verifikator's console
         return {"seller_nav": None}
     return {"seller_nav": SimpleLazyObject(lambda: _nav(request.user, match))}
 
