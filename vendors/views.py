@@ -267,7 +267,8 @@ def seller_legacy(request, *, capability: str, section: str, rest: str = "", loc
         shops = shops.filter(pk=located)  # the shop of the order/product the old path names, if it is theirs
     shop_ids = list(shops.values_list("pk", flat=True)[:2])
     if len(shop_ids) != 1:
-        messages.info(request, _("Pilih toko yang ingin Anda buka."))
+        messages.info(request, _("Pilih toko yang ingin Anda buka.") if shop_ids else _(
+            "Halaman itu milik toko yang tidak bisa Anda buka dengan peran Anda."))
         return redirect("vendors:seller_home")
     target = f"/penjual/{shop_ids[0]}/{section}/{rest}"
     return redirect(f"{target}?{query.urlencode()}" if query else target)
