@@ -4,6 +4,7 @@ import pytest
 
 from payments.ledger import ledger_release_for_order, shop_balances
 from payments.models import Payout
+from plazabanten.models import OutboxMessage
 from vendors.models import ShopBankAccount, ShopMember
 
 from .test_ledger import complete, paid_checkout
@@ -11,7 +12,8 @@ from .test_ledger import complete, paid_checkout
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_of_two_shops_opens_both_balances_and_each_shows_its_own_numbers(client):
+def test_admin_of_two_shops_opens_both_balances_and_each_shows_its_own_numbers(client,
+                                                                              django_capture_on_commit_callbacks):
     group = paid_checkout(client, prices=(15000, 250000))
     small, big = group.orders.get(subtotal=15000), group.orders.get(subtotal=250000)
     person = small.shop.owner
@@ -30,7 +32,8 @@ def test_admin_of_two_shops_opens_both_balances_and_each_shows_its_own_numbers(c
     assert small.shop.name in first and big.shop.name in second
 
     # A payout from the second shop moves the second shop's money only.
-    response = client.post(f"/penjual/{big.shop_id}/saldo/", {"amount": "200000"})
+    with django_capture_on_commit_callbacks(execute=True):  # the payout goes to the (sandbox) bank
+        response = client.post(f"/penjual/{big.shop_id}/saldo/", {"amount": "200000"})
     assert response.status_code == 302 and response["Location"] == f"/penjual/{big.shop_id}/saldo/"
     assert Payout.objects.get().shop_id == big.shop_id
     assert shop_balances(shop_id=big.shop_id)["available"] == 47500
@@ -39,3 +42,9 @@ def test_admin_of_two_shops_opens_both_balances_and_each_shows_its_own_numbers(c
     refused = client.post(f"/penjual/{small.shop_id}/saldo/", {"amount": "10000"})
     assert refused.status_code == 400 and "Isi rekening bank toko terlebih dahulu." in refused.content.decode()
     assert shop_balances(shop_id=big.shop_id)["available"] == 47500
+    # The bank's answer tells the owner, with a link to that shop's own balance page.
+    payout = Payout.objects.get(status=Payout.Status.PROCESSING)
+    assert client.post(f"/penjual/{small.shop_id}/saldo/sandbox/{payout.pk}/gagal/").status_code == 404
+    client.post(f"/penjual/{big.shop_id}/saldo/sandbox/{payout.pk}/berhasil/")
+    assert OutboxMessage.objects.filter(subject__contains="Pencairan").latest("pk").url == (
+        f"/penjual/{big.shop_id}/saldo/")
