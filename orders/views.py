@@ -311,7 +311,7 @@ def complaint_detail(request, number):
 
 
 def _order_for_either_side(request, number):
-    """The buyer of the order or a member of its shop may see its invoice and packing slip."""
+    """The buyer of the order, or its shop's members who handle orders or money, may see its invoice."""
     order = (selectors.order_of_buyer(user=request.user, number=number)
              or selectors.order_of_shop_side(user=request.user, number=number))
     if order is None:
