@@ -65,7 +65,7 @@ def upload_times(product) -> dict[str, float]:
 
     client = Client(SERVER_NAME="localhost")
     client.force_login(product.shop.owner)
-    url = reverse("catalog:product_photos", args=[product.pk])
+    url = reverse("catalog:product_photos", args=[product.shop_id, product.pk])
     times = {}
     for label, data in big_photos().items():
         body = encode_multipart(BOUNDARY, {"photo": io.BytesIO(data)})

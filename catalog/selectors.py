@@ -330,33 +330,18 @@ def product_related(*, product: Product, limit: int = 8) -> list[Product]:
     return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
 
 
-PRODUCT_EDITOR_ROLES = ("admin", "operations")
-
-
-def product_for_member(*, user, product_id: int) -> Product | None:
-    """A product of a shop the user may edit products for; None for anyone else's (the view answers 404)."""
-    if not user.is_authenticated:
-        return None
-    return (Product.objects.filter(pk=product_id, shop__members__user=user,
-                                   shop__members__role__in=PRODUCT_EDITOR_ROLES)
-            .select_related("shop").first())
+def product_of_shop(*, shop: Shop, product_id: int) -> Product | None:
+    """A product of the shop the seller URL names (already checked by vendors.selectors.shop_for); None for
+    another shop's product (the view answers 404)."""
+    return Product.objects.filter(pk=product_id, shop=shop).select_related("shop").first()
 
 
 def product_images(*, product: Product) -> list[ProductImage]:
     return list(product.images.order_by("position", "pk"))
 
 
-def image_for_member(*, user, image_id: int) -> ProductImage | None:
-    if not user.is_authenticated:
-        return None
-    return (ProductImage.objects.filter(pk=image_id, product__shop__members__user=user,
-                                        product__shop__members__role__in=PRODUCT_EDITOR_ROLES)
-            .select_related("product").first())
-
-
-def shops_for_member(*, user) -> list[Shop]:
-    """Shops whose products the user may edit."""
-    return list(Shop.objects.filter(members__user=user, members__role__in=PRODUCT_EDITOR_ROLES).order_by("name"))
+def image_of_shop(*, shop: Shop, image_id: int) -> ProductImage | None:
+    return ProductImage.objects.filter(pk=image_id, product__shop=shop).select_related("product").first()
 
 
 def shop_products(*, shops: list[Shop], text: str = "", status: str = "", limit: int = 50,
@@ -382,9 +367,17 @@ def shop_export_rows(*, shop: Shop):
             .order_by("product_id", "position", "pk").iterator(chunk_size=1000))
 
 
-def import_for_member(*, user, import_id: int) -> ProductImport | None:
-    return (ProductImport.objects.filter(pk=import_id, shop__members__user=user,
-                                         shop__members__role__in=PRODUCT_EDITOR_ROLES).first())
+def product_shop_id(*, rest: str) -> int | None:
+    """The shop of the product an old `/kelola/produk/<id>/…` path names (0 if there is no such product, None if the
+    path names none); the caller keeps it to the person's own shops."""
+    head = rest.split("/", 1)[0]
+    if not head.isdigit():
+        return None
+    return Product.objects.filter(pk=int(head)).values_list("shop_id", flat=True).first() or 0
+
+
+def import_of_shop(*, shop: Shop, import_id: int) -> ProductImport | None:
+    return ProductImport.objects.filter(pk=import_id, shop=shop).first()
 
 
 def product_image_pending_ids(*, older_than: timedelta = timedelta(minutes=5), limit: int = 500) -> list[int]:

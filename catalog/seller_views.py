@@ -3,22 +3,24 @@
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vendors.decorators import shop_view
+from vendors.models import Capability, Shop
+
 from . import selectors, services
 from .forms import ProductForm, ProductImportForm, ProductPhotoForm, VariantBulkForm, VariantFormSet
 from .models import Product
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_http_methods(["GET", "POST"])
-def product_photos(request, product_id: int):
-    product = selectors.product_for_member(user=request.user, product_id=product_id)
+def product_photos(request, shop: Shop, product_id: int):
+    product = selectors.product_of_shop(shop=shop, product_id=product_id)
     if product is None:
         raise Http404("produk tidak ditemukan")
     form = ProductPhotoForm(request.POST or None, request.FILES or None)
@@ -30,7 +32,7 @@ def product_photos(request, product_id: int):
             except ValidationError as error:
                 form.add_error("photo", error)
             else:
-                return redirect("catalog:product_photos", product_id=product.pk)
+                return redirect("catalog:product_photos", shop_id=shop.pk, product_id=product.pk)
         status = 422
     return render(request, "catalog/seller_photos.html", {
         "product": product, "images": selectors.product_images(product=product), "form": form,
@@ -38,62 +40,52 @@ def product_photos(request, product_id: int):
     }, status=status)
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_GET
-def product_photo_status(request, image_id: int):
+def product_photo_status(request, shop: Shop, image_id: int):
     """One photo's tile; while it is being processed the tile polls this URL (htmx)."""
-    image = selectors.image_for_member(user=request.user, image_id=image_id)
+    image = selectors.image_of_shop(shop=shop, image_id=image_id)
     if image is None:
         raise Http404("foto tidak ditemukan")
     return render(request, "catalog/_seller_photo.html", {"image": image})
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_POST
-def product_photo_retry(request, image_id: int):
-    image = selectors.image_for_member(user=request.user, image_id=image_id)
+def product_photo_retry(request, shop: Shop, image_id: int):
+    image = selectors.image_of_shop(shop=shop, image_id=image_id)
     if image is None:
         raise Http404("foto tidak ditemukan")
     image = services.product_image_retry(image=image)
     if request.headers.get("HX-Request"):
         return render(request, "catalog/_seller_photo.html", {"image": image})
-    return redirect("catalog:product_photos", product_id=image.product_id)
+    return redirect("catalog:product_photos", shop_id=shop.pk, product_id=image.product_id)
 
 
-def _member_shop(request, shop_slug: str | None):
-    shops = selectors.shops_for_member(user=request.user)
-    if shop_slug:
-        shops = [shop for shop in shops if shop.slug == shop_slug]
-    if not shops:
-        raise Http404("toko tidak ditemukan")
-    return shops
-
-
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_GET
-def product_list(request):
-    shops = _member_shop(request, request.GET.get("toko"))
+def product_list(request, shop: Shop):
+    shops = [shop]
     text = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     status = status if status in Product.Status.values else ""
     products = selectors.shop_products(shops=shops, text=text, status=status)
     VariantBulkForm(variants=[v for p in products for v in p.variants.all()]).annotate(products)
     return render(request, "catalog/seller_products.html", {
-        "shops": shops, "products": products, "q": text, "status": status, "statuses": Product.Status.choices,
+        "shop": shop, "shops": shops, "products": products, "q": text, "status": status,
+        "statuses": Product.Status.choices,
     })
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_http_methods(["GET", "POST"])
-def product_edit(request, product_id: int | None = None):
+def product_edit(request, shop: Shop, product_id: int | None = None):
     if product_id is None:
-        shop = _member_shop(request, request.GET.get("toko") or request.POST.get("toko"))[0]
         product = None
     else:
-        product = selectors.product_for_member(user=request.user, product_id=product_id)
+        product = selectors.product_of_shop(shop=shop, product_id=product_id)
         if product is None:
             raise Http404("produk tidak ditemukan")
-        shop = product.shop
     initial_variants = [{"id": v.pk, "name": v.name, "sku": v.sku, "price": v.price, "stock": v.stock,
                          "stock_seen": v.stock, "allocated": v.allocated}
                         for v in (product.variants.filter(archived_at__isnull=True) if product else [])]
@@ -116,16 +108,16 @@ def product_edit(request, product_id: int | None = None):
                 if archived:
                     messages.info(request, _("Varian yang pernah dipesan tidak dihapus tetapi diarsipkan: tidak "
                                              "dijual lagi, riwayat pesanannya tetap ada."))
-                return redirect("catalog:seller_product_edit", product_id=saved.pk)
+                return redirect("catalog:seller_product_edit", shop_id=shop.pk, product_id=saved.pk)
     return render(request, "catalog/seller_product_form.html", {
         "form": form, "variants": variants, "product": product, "shop": shop}, status=status)
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_POST
-def variant_bulk_edit(request):
+def variant_bulk_edit(request, shop: Shop):
     """The product list's price and stock inputs, saved together; a bad number leaves everything unchanged."""
-    shops = _member_shop(request, request.POST.get("toko"))
+    shops = [shop]
     posted = {int(key.removeprefix("harga-")) for key in request.POST
               if key.startswith("harga-") and key.removeprefix("harga-").isdigit()}
     products = selectors.shop_products(shops=shops, variant_ids=posted)
@@ -135,7 +127,8 @@ def variant_bulk_edit(request):
         form.annotate(products)
         messages.error(request, message)
         return render(request, "catalog/seller_products.html", {
-            "shops": shops, "products": products, "q": "", "status": "", "statuses": Product.Status.choices,
+            "shop": shop, "shops": shops, "products": products, "q": "", "status": "",
+            "statuses": Product.Status.choices,
         }, status=422)
 
     if not form.is_valid():
@@ -147,13 +140,12 @@ def variant_bulk_edit(request):
     except ValidationError as error:
         return shown_again(" ".join(error.messages) + " " + _("Tidak ada yang diubah."))
     messages.success(request, _("%(n)s varian diperbarui.") % {"n": count})
-    return redirect("catalog:seller_products")
+    return redirect("catalog:seller_products", shop_id=shop.pk)
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_GET
-def product_export(request):
-    shop = _member_shop(request, request.GET.get("toko"))[0]
+def product_export(request, shop: Shop):
     writer = csv.writer(_Echo())
     header = ["sku", "nama_produk", "varian", "kategori", "harga", "stok", "status", "berat_gram", "tkdn", "halal"]
 
@@ -175,24 +167,23 @@ class _Echo:
         return value
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_http_methods(["GET", "POST"])
-def product_import(request):
-    shop = _member_shop(request, request.GET.get("toko") or request.POST.get("toko"))[0]
+def product_import(request, shop: Shop):
     form = ProductImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = services.product_import_start(shop=shop, user=request.user, content=form.cleaned_data["file"],
                                             valid_rows_only=form.cleaned_data["valid_rows_only"])
-        return redirect("catalog:seller_import_status", import_id=job.pk)
+        return redirect("catalog:seller_import_status", shop_id=shop.pk, import_id=job.pk)
     return render(request, "catalog/seller_import.html", {"form": form, "shop": shop},
                   status=422 if form.errors else 200)
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_GET
-def product_import_status(request, import_id: int):
+def product_import_status(request, shop: Shop, import_id: int):
     """The import's progress; the page polls the partial (htmx) until the job is done."""
-    job = selectors.import_for_member(user=request.user, import_id=import_id)
+    job = selectors.import_of_shop(shop=shop, import_id=import_id)
     if job is None:
         raise Http404("impor tidak ditemukan")
     template = "catalog/_seller_import_progress.html" if request.headers.get("HX-Request") else (
@@ -200,11 +191,11 @@ def product_import_status(request, import_id: int):
     return render(request, template, {"job": job})
 
 
-@login_required
+@shop_view(Capability.PRODUCTS)
 @require_POST
-def product_photo_action(request, image_id: int):
+def product_photo_action(request, shop: Shop, image_id: int):
     """"Jadikan sampul" (move to the front) and "Hapus" (delete) on one photo."""
-    image = selectors.image_for_member(user=request.user, image_id=image_id)
+    image = selectors.image_of_shop(shop=shop, image_id=image_id)
     if image is None:
         raise Http404("foto tidak ditemukan")
     action = request.POST.get("action")
@@ -214,4 +205,4 @@ def product_photo_action(request, image_id: int):
         services.product_image_delete(image=image)
     else:
         return HttpResponseBadRequest(_("Tindakan tidak dikenal."))
-    return redirect("catalog:product_photos", product_id=image.product_id)
+    return redirect("catalog:product_photos", shop_id=shop.pk, product_id=image.product_id)

@@ -223,7 +223,7 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
         subject = _("Produk “%(name)s” ditampilkan kembali") % {"name": locked.name}
         body = _("Verifikator memulihkan produk Anda. Catatan: %(reason)s") % {"reason": reason}
     outbox_enqueue(recipient=locked.shop.owner, subject=subject, body=body,
-                   url=reverse("catalog:product_photos", args=[locked.pk]))
+                   url=reverse("catalog:product_photos", args=[locked.shop_id, locked.pk]))
     # Not only its page: search results, category pages and the home page list it too. Moderation is rare.
     transaction.on_commit(storefront_changed)
     return locked

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -20,6 +21,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
+from vendors.models import Capability
+from vendors.selectors import shop_scope
 
 from .models import Order, OrderEvent
 from .numbers import invoice_number_next
@@ -161,10 +164,8 @@ WHO_LABELS = {BUYER: pgettext_lazy("actor", "pembeli"), SHOP: pgettext_lazy("act
 
 
 def shop_handles_orders(*, user, shop_id: int) -> bool:
-    """May this person handle this shop's orders? The one seam for vendors.selectors.shop_scope(user, "orders")."""
-    from .selectors import ORDER_ROLES
-
-    return user.shop_memberships.filter(shop_id=shop_id, role__in=ORDER_ROLES).exists()
+    """May this person handle this shop's orders? The shop scope decides, as for every seller page."""
+    return shop_scope(user=user, capability=Capability.ORDERS).filter(pk=shop_id).exists()
 
 
 def actor_kinds(*, order: Order, user) -> frozenset[str]:
@@ -318,7 +319,7 @@ def _notify(*, order: Order, kind: str) -> None:
         outbox_enqueue(recipient=order.buyer, subject=subject, body=body, url=f"/pesanan/{order.number}/")
     if kind != SHOP:
         outbox_enqueue(recipient=order.shop.owner, subject=subject, body=body,
-                       url=f"/penjual/pesanan/{order.number}/")
+                       url=reverse("orders:shop_detail", args=[order.shop_id, order.number]))
 
 
 # --- shipping ----------------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Product, ProductVariant
-from vendors.models import Shop, ShopMember
+from vendors.models import Capability, Shop
+from vendors.selectors import shop_scope
 
 from .models import Order, OrderEvent, OrderLine, Review
-
-ORDER_ROLES = (ShopMember.Role.ADMIN, ShopMember.Role.OPERATIONS)
 
 
 def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None = None) -> list[dict]:
@@ -52,17 +51,29 @@ def order_of_buyer(*, user, number: str) -> Order | None:
     return _with_details(Order.objects.filter(buyer=user, number=number)).first()
 
 
-def orders_of_shop_member(*, user, status: str = "") -> QuerySet[Order]:
-    """Orders of the shops where this person may handle orders; another shop's orders are simply not there."""
-    queryset = Order.objects.filter(shop__members__user=user, shop__members__role__in=ORDER_ROLES)
+def orders_of_shop(*, shop: Shop, status: str = "") -> QuerySet[Order]:
+    """Orders of the shop the seller URL names (checked by vendors.selectors.shop_for); no other shop's."""
+    queryset = Order.objects.filter(shop=shop)
     if status:
         queryset = queryset.filter(status=status)
     return queryset.select_related("shop", "buyer").prefetch_related("lines")
 
 
-def order_of_shop_member(*, user, number: str) -> Order | None:
-    return _with_details(Order.objects.filter(shop__members__user=user, shop__members__role__in=ORDER_ROLES,
-                                              number=number)).first()
+def order_of_shop(*, shop: Shop, number: str) -> Order | None:
+    return _with_details(Order.objects.filter(shop=shop, number=number)).first()
+
+
+def order_of_shop_side(*, user, number: str) -> Order | None:
+    """An order of a shop where this person handles orders or money (its invoice is both sides' paper)."""
+    shops = shop_scope(user=user, capability=Capability.ORDERS) | shop_scope(user=user, capability=Capability.FINANCE)
+    return _with_details(Order.objects.filter(shop__in=shops, number=number)).first()
+
+
+def order_shop_id(*, rest: str) -> int | None:
+    """The shop of the order an old `/penjual/pesanan/<number>/…` path names (0 if there is no such order); the
+    caller keeps it to the person's own shops."""
+    number = rest.split("/", 1)[0]
+    return Order.objects.filter(number=number).values_list("shop_id", flat=True).first() or 0
 
 
 def complaints_escalated() -> QuerySet[Order]:
@@ -79,9 +90,3 @@ def complaint_for_verifikator(*, number: str) -> Order | None:
 
 def product_reviews(*, product_id: int, limit: int = 10) -> list[Review]:
     return list(Review.objects.filter(product_id=product_id).select_related("buyer").order_by("-created_at")[:limit])
-
-
-def shop_administered(*, user, slug: str = "") -> Shop | None:
-    """A shop this person administers (the one named by slug, else the first); None for anyone else."""
-    shops = Shop.objects.filter(members__user=user, members__role=ShopMember.Role.ADMIN).order_by("pk")
-    return (shops.filter(slug=slug) if slug else shops).first()

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
-from vendors.models import Shop
+from vendors.models import Capability, Shop
+from vendors.selectors import shop_scope
 
 from .lifecycle import (  # noqa: F401 - the lifecycle's names, importable from here as before
     TRANSITIONS,
@@ -339,13 +340,12 @@ def review_create(*, buyer, line_id: int, rating: int, text: str = "") -> Review
     return review
 
 
-def review_reply(*, user, review_id: int, text: str) -> Review:
-    from .selectors import ORDER_ROLES
-
+def review_reply(*, shop: Shop, user, review_id: int, text: str) -> Review:
+    """The shop answers a review of one of its products; the person must handle that shop's orders."""
+    shops = shop_scope(user=user, capability=Capability.ORDERS).filter(pk=shop.pk)
     with transaction.atomic():
-        review = (Review.objects.select_for_update()
-                  .filter(pk=review_id, product__shop__members__user=user,
-                          product__shop__members__role__in=ORDER_ROLES).first())
+        review = (Review.objects.select_for_update(of=("self",))
+                  .filter(pk=review_id, product__shop__in=shops).first())
         if review is None:
             raise ReviewError(_("Ulasan tidak ditemukan."))
         if review.reply:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,6 +13,8 @@ from accounts.forms import AddressForm
 from accounts.services import address_save
 from catalog.models import ProductVariant
 from plazabanten.ratelimit import rate_limit_exceeded
+from vendors.decorators import shop_view
+from vendors.models import Capability, Shop
 from vendors.views import verifikator_required
 
 from . import lifecycle, selectors
@@ -161,32 +164,32 @@ def order_action(request, number, action):
     return _act(request, order, action, lifecycle.BUYER)
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_GET
-def shop_order_list(request):
+def shop_order_list(request, shop: Shop):
     status = request.GET.get("status", "")
     if status and status not in Order.Status.values:
         status = ""
-    orders = selectors.orders_of_shop_member(user=request.user, status=status)[:100]
-    complaints = selectors.orders_of_shop_member(user=request.user, status=Order.Status.COMPLAINT)[:50]
+    orders = selectors.orders_of_shop(shop=shop, status=status)[:100]
+    complaints = selectors.orders_of_shop(shop=shop, status=Order.Status.COMPLAINT)[:50]
     return render(request, "orders/shop_order_list.html",
                   {"orders": orders, "status": status, "statuses": Order.Status.choices, "complaints": complaints})
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_GET
-def shop_order_detail(request, number):
-    order = selectors.order_of_shop_member(user=request.user, number=number)
+def shop_order_detail(request, shop: Shop, number):
+    order = selectors.order_of_shop(shop=shop, number=number)
     if order is None:
         raise Http404
     return render(request, "orders/shop_order_detail.html",
                   {"order": order, "ship_form": ShipForm(order=order), "reason_form": ReasonForm()})
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_POST
-def shop_order_action(request, number, action):
-    order = selectors.order_of_shop_member(user=request.user, number=number)
+def shop_order_action(request, shop: Shop, number, action):
+    order = selectors.order_of_shop(shop=shop, number=number)
     if order is None:
         raise Http404
     return _act(request, order, action, lifecycle.SHOP)
@@ -197,7 +200,8 @@ def _act(request, order, slug, side):
     Not this side's action or not this person's order: 403/404; no longer possible (a second click): 409;
     a missing reason or a bad resi: 400. Actions with form "confirm" show a page of their own on GET."""
     template = "orders/order_detail.html" if side == lifecycle.BUYER else "orders/shop_order_detail.html"
-    back = "orders:detail" if side == lifecycle.BUYER else "orders:shop_detail"
+    back = (reverse("orders:detail", args=[order.number]) if side == lifecycle.BUYER
+            else reverse("orders:shop_detail", args=[order.shop_id, order.number]))
     context = {"order": order, "ship_form": ShipForm(order=order), "reason_form": ReasonForm()}
     try:
         row = lifecycle.order_action_resolve(order=order, user=request.user, slug=slug, side=side)
@@ -236,19 +240,19 @@ def _act(request, order, slug, side):
         return render(request, template, {**context, "error": str(problem)}, status=400)
     except lifecycle.OrderTransitionError as problem:
         order = selectors.order_of_buyer(user=request.user, number=order.number) if side == lifecycle.BUYER \
-            else selectors.order_of_shop_member(user=request.user, number=order.number)
+            else selectors.order_of_shop(shop=order.shop, number=order.number)
         return render(request, template, {**context, "order": order, "error": str(problem)}, status=409)
     messages.success(request, _("Pesanan %(number)s diperbarui.") % {"number": order.number})
-    return redirect(back, number=order.number)
+    return redirect(back)
 
 
 # --- complaints: the shop answers, the buyer withdraws or escalates, the verifikator decides -------------
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_POST
-def shop_complaint(request, number, decision):
-    order = selectors.order_of_shop_member(user=request.user, number=number)
+def shop_complaint(request, shop: Shop, number, decision):
+    order = selectors.order_of_shop(shop=shop, number=number)
     if order is None or decision not in ("terima", "tolak"):
         raise Http404
     form = ReasonForm(request.POST)
@@ -264,7 +268,7 @@ def shop_complaint(request, number, decision):
         return render(request, "orders/shop_order_detail.html", {
             "order": order, "error": str(problem), "ship_form": ShipForm(), "reason_form": ReasonForm()}, status=409)
     messages.success(request, _("Jawaban komplain terkirim ke pembeli."))
-    return redirect("orders:shop_detail", number=number)
+    return redirect("orders:shop_detail", shop_id=shop.pk, number=number)
 
 
 @login_required
@@ -319,9 +323,9 @@ def complaint_detail(request, number):
 
 
 def _order_for_either_side(request, number):
-    """The buyer of the order or a member of its shop may see its invoice and packing slip."""
+    """The buyer of the order, or its shop's members who handle orders or money, may see its invoice."""
     order = (selectors.order_of_buyer(user=request.user, number=number)
-             or selectors.order_of_shop_member(user=request.user, number=number))
+             or selectors.order_of_shop_side(user=request.user, number=number))
     if order is None:
         raise Http404
     return order
@@ -340,10 +344,10 @@ def invoice(request, number, pdf=False):
     return render(request, "orders/invoice.html", {"order": order})
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_GET
-def packing_slip(request, number):
-    order = selectors.order_of_shop_member(user=request.user, number=number)
+def packing_slip(request, shop: Shop, number):
+    order = selectors.order_of_shop(shop=shop, number=number)
     if order is None:
         raise Http404
     return render(request, "orders/packing_slip.html", {"order": order})
@@ -367,31 +371,28 @@ def review_new(request, number, line_id):
     return redirect("orders:detail", number=number)
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_POST
-def review_reply_view(request, review_id):
+def review_reply_view(request, shop: Shop, review_id):
     text = request.POST.get("reply", "").strip()
     try:
         if not text:
             raise ReviewError(_("Tulis balasannya."))
-        review = review_reply(user=request.user, review_id=review_id, text=text)
+        review = review_reply(shop=shop, user=request.user, review_id=review_id, text=text)
     except ReviewError as problem:
         messages.error(request, str(problem))
-        return redirect("orders:shop_list")
+        return redirect("orders:shop_list", shop_id=shop.pk)
     messages.success(request, _("Balasan terkirim."))
-    return redirect("orders:shop_detail", number=review.line.order.number)
+    return redirect("orders:shop_detail", shop_id=shop.pk, number=review.line.order.number)
 
 
-@login_required
+@shop_view(Capability.ORDERS)
 @require_http_methods(["GET", "POST"])
-def shop_shipping(request):
+def shop_shipping(request, shop: Shop):
     from regions.selectors import banten_kabkota
 
     from .models import ShopShipping
 
-    shop = selectors.shop_administered(user=request.user, slug=request.GET.get("toko", ""))
-    if shop is None:
-        raise Http404
     current = ShopShipping.objects.filter(shop=shop).first() or ShopShipping(shop=shop, couriers=list(COURIERS))
     initial = {"pickup": current.pickup, "couriers": current.couriers,
                **{f"fee_{code}": fee for code, fee in current.own_courier_fees.items()}}

@@ -16,10 +16,6 @@ def attempt_of_buyer(*, user, attempt_ref: str) -> PaymentAttempt | None:
             .filter(attempt_ref=attempt_ref, payment__group__buyer=user).first())
 
 
-def shop_of_member(*, user) -> Shop | None:
-    return Shop.objects.filter(members__user=user).order_by("pk").first()
-
-
 def shop_history(*, shop_id: int) -> QuerySet[Posting]:
     """The shop's ledger lines, signed from the shop's side (a credit to the shop is positive)."""
     return (Posting.objects.filter(shop_id=shop_id).select_related("journal", "order")

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,8 @@ from orders.numbers import document_number_next
 from orders.services import order_transition
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
-from vendors.models import Shop, ShopBankAccount
+from vendors.models import Capability, Shop, ShopBankAccount
+from vendors.selectors import shop_scope
 
 from .gateways import gateway
 from .gateways.base import ChargeRequest, GatewayError, GatewayUnavailable, Kind, Method
@@ -447,6 +450,8 @@ def refund_execute(*, refund_id: int) -> str:
 
 def payout_request(*, shop_id: int, amount: int, actor) -> Payout:
     """Draw from the shop's available balance (locked on the shop row), then send it through the gateway."""
+    if not shop_scope(user=actor, capability=Capability.FINANCE).filter(pk=shop_id).exists():
+        raise PermissionDenied  # only the shop's admin or finance member moves its money
     with transaction.atomic():
         shop = Shop.objects.select_for_update().get(pk=shop_id)
         # The verified account only: a new one waits for the verifikator (vendors.services.shop_bank_change_*),
@@ -502,7 +507,8 @@ def payout_settle(*, payout_id: int, ok: bool, reason: str) -> str:
                     lines=[Line(Account.PAYOUT_IN_TRANSIT, payout.amount, payout.shop_id),
                            Line(back, -payout.amount, None if ok else payout.shop_id)])
         outbox_enqueue(recipient=payout.shop.owner, subject=_("Pencairan dana: %(s)s") % {
-            "s": payout.get_status_display()}, body=reason or payout.get_status_display(), url="/penjual/saldo/")
+            "s": payout.get_status_display()}, body=reason or payout.get_status_display(),
+            url=reverse("payments:shop_balance", args=[payout.shop_id]))
     return payout.status
 
 

@@ -1,5 +1,8 @@
 from django.urls import path, re_path
 
+from vendors.models import Capability
+from vendors.views import seller_legacy
+
 from . import views
 
 app_name = "payments"
@@ -11,8 +14,11 @@ urlpatterns = [
     path("bayar/qr/<str:ref>.svg", views.qr_image, name="qr"),
     path("bayar/sandbox/<str:ref>/", views.sandbox_simulator, name="sandbox"),
     path("bayar/sandbox/<str:ref>/ewallet/", views.sandbox_ewallet, name="sandbox_ewallet"),
-    path("penjual/saldo/", views.shop_balance, name="shop_balance"),
-    path("penjual/saldo/sandbox/<int:pk>/<slug:outcome>/", views.sandbox_payout, name="sandbox_payout"),
+    path("penjual/<int:shop_id>/saldo/", views.shop_balance, name="shop_balance"),
+    path("penjual/<int:shop_id>/saldo/sandbox/<int:pk>/<slug:outcome>/", views.sandbox_payout, name="sandbox_payout"),
+    # Before the shop was in the URL (bookmarks, older notifications): the person's only shop, else pick one.
+    path("penjual/saldo/", seller_legacy, {"capability": Capability.FINANCE, "section": "saldo"},
+         name="shop_balance_pick"),
     path("keuangan/", views.finance, name="finance"),
     path("keuangan/dana-tertahan/<int:pk>/kembalikan/", views.finance_suspense_refund, name="suspense_refund"),
     path("nota-kredit/<int:pk>.pdf", views.credit_note, name="credit_note"),

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orders import selectors as order_selectors
 from orders.models import CheckoutGroup
 from plazabanten.money import format_rupiah
-from vendors.models import ShopBankAccount, ShopMember
+from vendors.decorators import shop_view
+from vendors.models import Capability, Shop, ShopBankAccount
 from vendors.selectors import bank_change_latest
 
 from . import selectors
@@ -130,17 +131,9 @@ def sandbox_ewallet(request, ref):
     return render(request, "payments/ewallet.html", {"attempt": attempt})
 
 
-def _admin_shop(request):
-    shop = selectors.shop_of_member(user=request.user)
-    if shop is None or not shop.members.filter(user=request.user, role=ShopMember.Role.ADMIN).exists():
-        raise Http404
-    return shop
-
-
-@login_required
+@shop_view(Capability.FINANCE)
 @require_http_methods(["GET", "POST"])
-def shop_balance(request):
-    shop = _admin_shop(request)
+def shop_balance(request, shop: Shop):
     payout_form = PayoutForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -151,7 +144,7 @@ def shop_balance(request):
                 payout_form.add_error("amount", str(error))
             else:
                 messages.success(request, _("Pencairan diajukan."))
-                return redirect("payments:shop_balance")
+                return redirect("payments:shop_balance", shop_id=shop.pk)
         status = 400
     return render(request, "payments/shop_balance.html", {
         "shop": shop, "balances": shop_balances(shop_id=shop.pk), "account": ShopBankAccount.objects.filter(
@@ -161,14 +154,13 @@ def shop_balance(request):
         "sandbox": settings.PAYMENT_GATEWAY == "sandbox"}, status=status)
 
 
-@login_required
+@shop_view(Capability.FINANCE)
 @require_POST
-def sandbox_payout(request, pk, outcome):
+def sandbox_payout(request, shop: Shop, pk, outcome):
     _sandbox_only()
-    shop = _admin_shop(request)
     payout = get_object_or_404(Payout, pk=pk, shop=shop, status=Payout.Status.PROCESSING)
     sandbox_payout_finish(payout_id=payout.pk, ok=outcome == "berhasil")
-    return redirect("payments:shop_balance")
+    return redirect("payments:shop_balance", shop_id=shop.pk)
 
 
 def _finance_staff(request) -> None:
@@ -216,7 +208,7 @@ def credit_note(request, pk):
     """The credit note of a refund as a PDF, for the order's buyer and the members of its shop (like the invoice)."""
     note = get_object_or_404(CreditNote.objects.select_related("order", "refund"), pk=pk)
     order = (order_selectors.order_of_buyer(user=request.user, number=note.order.number)
-             or order_selectors.order_of_shop_member(user=request.user, number=note.order.number))
+             or order_selectors.order_of_shop_side(user=request.user, number=note.order.number))
     if order is None:
         raise Http404
     note.order = order

@@ -18,6 +18,7 @@ Disallow: /akun/
 Disallow: /checkout/
 Disallow: /pesanan/
 Disallow: /penjual/
+Disallow: /kelola/
 Disallow: /verifikasi/
 Disallow: /keuangan/
 Disallow: /payments/

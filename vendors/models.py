@@ -75,6 +75,34 @@ class ShopMember(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.shop} ({self.role})"
 
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return ROLE_CAPABILITIES[self.role]
+
+
+class Capability(models.TextChoices):
+    """What a shop member may do. A role is a set of these (ROLE_CAPABILITIES), checked by shop_scope."""
+
+    STATUS = "status", _("Status toko")
+    PROFILE = "profile", _("Profil toko")
+    IDENTITY = "identity", _("Identitas, dokumen dan pengiriman pendaftaran")
+    MEMBERS = "members", _("Anggota toko")
+    PRODUCTS = "products", _("Produk, foto dan impor")
+    ORDERS = "orders", _("Pesanan, pengiriman dan ulasan")
+    FINANCE = "finance", _("Saldo, pencairan, rekening dan invoice")
+
+
+# The one place that says who may do what in a shop. Finance reaches money, never the owner's identity documents.
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    ShopMember.Role.ADMIN: frozenset(Capability.values),
+    ShopMember.Role.OPERATIONS: frozenset({Capability.STATUS, Capability.PRODUCTS, Capability.ORDERS}),
+    ShopMember.Role.FINANCE: frozenset({Capability.STATUS, Capability.FINANCE}),
+}
+
+
+def roles_with(capability: str) -> tuple[str, ...]:
+    return tuple(role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities)
+
 
 
 class ShopInvitation(models.Model):

@@ -1,30 +1,53 @@
-"""Reads of shops. Every shop-side lookup goes through shops_for_member, so another shop's id is a 404."""
+"""Reads of shops. Every seller-side lookup goes through shop_scope (or shop_for, built on it), so another shop's
+id is a 404 and a role without the capability is a 403."""
 
 from datetime import timedelta
 from statistics import median
 
-from django.db.models import Count, F, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Shop, ShopBankChange, ShopDocument, ShopEvent, ShopInvitation, ShopMember
+from .models import (
+    ROLE_CAPABILITIES,
+    Capability,
+    Shop,
+    ShopBankChange,
+    ShopDocument,
+    ShopEvent,
+    ShopInvitation,
+    ShopMember,
+    roles_with,
+)
 
 Status = Shop.Status
 
 
-def shops_for_member(*, user):
+def shop_scope(*, user, capability: str) -> QuerySet[Shop]:
+    """The shops where this person may do `capability`: the one way seller code finds shops (and, through
+    `shop__in=shop_scope(...)`, their products, orders and money). Anyone else's shop is simply not there."""
     if not user.is_authenticated:
         return Shop.objects.none()
-    return Shop.objects.filter(members__user=user)
+    return Shop.objects.filter(pk__in=ShopMember.objects.filter(user=user, role__in=roles_with(capability))
+                               .values("shop_id"))
 
 
-def shop_for_member(*, user, shop_id: int, roles: tuple[str, ...] = (ShopMember.Role.ADMIN,)) -> Shop:
-    """The shop, if this user holds one of `roles` in it (one filter call: the same membership row must match)."""
-    if not user.is_authenticated:
-        raise Http404
-    shops = Shop.objects.filter(members__user=user, members__role__in=roles)
-    return get_object_or_404(shops.select_related("region", "kabkota", "owner"), pk=shop_id)
+def shop_for(*, user, shop_id: int, capability: str) -> Shop:
+    """The shop a seller URL names, if this person may do `capability` there. Not a member: 404 (the shop is not
+    theirs to know about); a member whose role lacks the capability: 403. The shop carries `member_role` and
+    `capabilities` for the navigation."""
+    role = (ShopMember.objects.filter(user=user, shop_id=shop_id).values_list("role", flat=True).first()
+            if user.is_authenticated else None)
+    if role is None:
+        raise Http404("toko tidak ditemukan")
+    if capability not in ROLE_CAPABILITIES.get(role, ()):
+        raise PermissionDenied
+    shop = get_object_or_404(shop_scope(user=user, capability=capability)
+                             .select_related("region", "kabkota", "owner"), pk=shop_id)
+    shop.member_role, shop.capabilities = role, ROLE_CAPABILITIES[role]
+    return shop
 
 
 def memberships_of(*, user) -> list[ShopMember]:
@@ -41,7 +64,7 @@ def shop_document_for(*, user, shop_id: int, document_id: int) -> ShopDocument:
     """A document for the shop's own members or a verifikator; for anyone else it does not exist."""
     documents = ShopDocument.objects.filter(shop_id=shop_id)
     if not user.is_verifikator:
-        documents = documents.filter(shop__in=shops_for_member(user=user))
+        documents = documents.filter(shop=shop_for(user=user, shop_id=shop_id, capability=Capability.IDENTITY))
     return get_object_or_404(documents, pk=document_id)
 
 

@@ -23,6 +23,7 @@ from plazabanten.services import audit_record, outbox_enqueue
 
 from .models import (
     REVIEW_FIELDS,
+    Capability,
     Shop,
     ShopBankAccount,
     ShopBankChange,
@@ -32,6 +33,7 @@ from .models import (
     ShopInvitation,
     ShopMember,
 )
+from .selectors import shop_scope
 from .validators import umkm_class
 
 Status = Shop.Status
@@ -49,7 +51,6 @@ EDITABLE = {Status.DRAFT, Status.REVISION_REQUESTED}
 # A verified shop edits its public profile without a new verification; its bank account goes through
 # shop_bank_change_request instead (the verifikator checks the new account before any payout goes there).
 PROFILE_EDITABLE = EDITABLE | {Status.VERIFIED}
-BANK_ROLES = (ShopMember.Role.ADMIN, ShopMember.Role.FINANCE)
 
 
 class ShopStateError(Exception):
@@ -70,14 +71,15 @@ def _locked(shop: Shop) -> Shop:
     return Shop.objects.select_for_update().select_related("owner").get(pk=shop.pk)
 
 
-def _require_admin(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,)) -> None:
-    if not ShopMember.objects.filter(shop=shop, user=actor, role__in=roles).exists():
+def _require(shop: Shop, actor, capability: str) -> None:
+    """The view already checked (shop_for); a service called from elsewhere checks the same scope again."""
+    if not shop_scope(user=actor, capability=capability).filter(pk=shop.pk).exists():
         raise PermissionDenied
 
 
-def _locked_editable(shop: Shop, actor, roles=(ShopMember.Role.ADMIN,), statuses=EDITABLE) -> Shop:
+def _locked_editable(shop: Shop, actor, capability: str, statuses=EDITABLE) -> Shop:
     shop = _locked(shop)
-    _require_admin(shop, actor, roles)
+    _require(shop, actor, capability)
     if shop.status not in statuses:
         raise ShopStateError(_("Data toko tidak bisa diubah saat berstatus “%(status)s”.")
                              % {"status": shop.get_status_display()})
@@ -96,7 +98,7 @@ def shop_create_draft(*, owner, name: str, slug: str) -> Shop:
 def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description: str, region, street: str,
                         postal_code: str, whatsapp: str, categories, logo=None) -> Shop:
     with transaction.atomic():
-        shop = _locked_editable(shop, actor, statuses=PROFILE_EDITABLE)
+        shop = _locked_editable(shop, actor, Capability.PROFILE, statuses=PROFILE_EDITABLE)
         if shop.status == Status.VERIFIED and slug != shop.slug:
             # Links to a verified shop and its products are out there; its address stays.
             raise ValidationError({"slug": _("Alamat toko yang sudah terverifikasi tidak bisa diubah.")})
@@ -127,7 +129,7 @@ def shop_update_identity(*, shop: Shop, actor, owner_name: str, owner_nik: str, 
                          halal_number: str = "", pirt_number: str = "", bpom_number: str = "",
                          warnings: list[str] | None = None) -> ShopIdentity:
     with transaction.atomic():
-        shop = _locked_editable(shop, actor)
+        shop = _locked_editable(shop, actor, Capability.IDENTITY)
         umkm = umkm_class(capital=capital, turnover=turnover)
         identity, _created = ShopIdentity.objects.update_or_create(shop=shop, defaults={
             "owner_name": owner_name, "owner_nik": owner_nik, "entity_type": entity_type,
@@ -148,7 +150,7 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
     if kind not in ShopDocument.Kind.values:
         raise ValidationError(_("Jenis dokumen tidak dikenal."))
     with transaction.atomic():
-        shop = _locked_editable(shop, actor)
+        shop = _locked_editable(shop, actor, Capability.IDENTITY)
         document = ShopDocument.objects.filter(shop=shop, kind=kind).first() or ShopDocument(shop=shop, kind=kind)
         old_name = document.file.name if document.pk else ""
         document.original_name = upload.original_name
@@ -172,7 +174,7 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
 
 def shop_update_bank(*, shop: Shop, actor, bank: str, number: str, holder_name: str) -> ShopBankAccount:
     with transaction.atomic():
-        shop = _locked_editable(shop, actor, roles=(ShopMember.Role.ADMIN, ShopMember.Role.FINANCE))
+        shop = _locked_editable(shop, actor, Capability.FINANCE)
         account, _created = ShopBankAccount.objects.update_or_create(
             shop=shop, defaults={"bank": bank, "number": number, "holder_name": holder_name})
         audit_record(actor=actor, action="shop.update_bank", target=shop,
@@ -184,7 +186,7 @@ def shop_bank_change_request(*, shop: Shop, actor, bank: str, number: str, holde
     """A verified shop's new payout account waits for the verifikator; payouts keep going to the verified one.
     The owner is told, so a change made by a finance member never goes unnoticed."""
     with transaction.atomic():
-        shop = _locked_editable(shop, actor, roles=BANK_ROLES, statuses={Status.VERIFIED})
+        shop = _locked_editable(shop, actor, Capability.FINANCE, statuses={Status.VERIFIED})
         current = ShopBankAccount.objects.filter(shop=shop).first()
         ShopBankChange.objects.filter(shop=shop, status=ShopBankChange.Status.PENDING).update(
             status=ShopBankChange.Status.REPLACED)
@@ -259,7 +261,7 @@ def _transition(*, shop: Shop, actor, action: str, subject: str, body: str, reas
     with transaction.atomic():
         shop = _locked(shop)
         if who == "owner":
-            _require_admin(shop, actor)
+            _require(shop, actor, Capability.IDENTITY)
         elif not actor.is_verifikator:
             raise PermissionDenied
         if shop.status not in allowed_from:
@@ -346,7 +348,7 @@ def shop_member_invite(*, shop: Shop, actor, email: str, role: str) -> ShopInvit
         raise ValidationError(_("Peran tidak dikenal."))
     with transaction.atomic():
         shop = _locked(shop)
-        _require_admin(shop, actor)
+        _require(shop, actor, Capability.MEMBERS)
         if ShopMember.objects.filter(shop=shop, user__email__iexact=email).exists():
             raise ValidationError(_("%(email)s sudah menjadi anggota toko ini.") % {"email": email})
         invitation, _created = ShopInvitation.objects.update_or_create(
@@ -380,7 +382,7 @@ def shop_invitation_accept(*, invitation_id: int, user) -> ShopMember:
 def shop_member_remove(*, shop: Shop, actor, member_id: int) -> None:
     with transaction.atomic():
         shop = _locked(shop)
-        _require_admin(shop, actor)
+        _require(shop, actor, Capability.MEMBERS)
         member = ShopMember.objects.filter(shop=shop, pk=member_id).select_related("user").first()
         if member is None:
             raise ShopStateError(_("Anggota tidak ditemukan."))

@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class WizardStepConverter:
+    """Only the wizard's steps: `/penjual/<id>/produk/`, `/pesanan/`, `/saldo/` belong to other apps."""
+
+    regex = "|".join(step for step in views.NEXT_STEP)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(WizardStepConverter, "wizardstep")
 
 app_name = "vendors"
 urlpatterns = [
@@ -10,7 +25,7 @@ urlpatterns = [
     path("penjual/<int:shop_id>/dokumen/<int:document_id>/", views.document_file, name="document"),
     path("penjual/<int:shop_id>/anggota/", views.shop_members, name="members"),
     path("penjual/<int:shop_id>/anggota/<int:member_id>/hapus/", views.shop_member_remove, name="member_remove"),
-    path("penjual/<int:shop_id>/<slug:step>/", views.wizard_step, name="step"),
+    path("penjual/<int:shop_id>/<wizardstep:step>/", views.wizard_step, name="step"),
     path("verifikasi/", views.console_queue, name="console_queue"),
     path("verifikasi/angka/", views.console_numbers, name="console_numbers"),
     path("verifikasi/rekening/", views.console_bank_changes, name="console_bank_changes"),

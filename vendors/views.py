@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from regions.models import Region
 
 from . import selectors, services
+from .decorators import shop_view
 from .forms import BankForm, DocumentsForm, IdentityForm, InviteForm, ProfileForm, ReasonForm, RevisionForm
-from .models import REVIEW_FIELDS, Shop, ShopBankChange, ShopDocument, ShopIdentity, ShopMember
+from .models import REVIEW_FIELDS, Capability, Shop, ShopBankChange, ShopDocument, ShopIdentity
 
 STEPS = (
     ("profile", gettext_lazy("Profil")),
@@ -29,8 +30,9 @@ STEPS = (
     ("bank", gettext_lazy("Rekening")),
     ("review", gettext_lazy("Kirim")),
 )
-# The finance member looks after the payout account; everything else is the admin's.
-STEP_ROLES = {"bank": (ShopMember.Role.ADMIN, ShopMember.Role.FINANCE)}
+# The finance member looks after the payout account; identity and documents stay with the admin.
+STEP_CAPABILITIES = {"profile": Capability.PROFILE, "identity": Capability.IDENTITY,
+                     "documents": Capability.IDENTITY, "bank": Capability.FINANCE}
 NEXT_STEP = {STEPS[i][0]: STEPS[i + 1][0] for i in range(len(STEPS) - 1)}
 
 
@@ -105,8 +107,8 @@ def _step_context(shop: Shop, step: str, **extra) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def wizard_step(request, shop_id: int, step: str):
-    roles = STEP_ROLES.get(step, (ShopMember.Role.ADMIN,))
-    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id, roles=roles)
+    shop = selectors.shop_for(user=request.user, shop_id=shop_id,
+                              capability=STEP_CAPABILITIES.get(step, Capability.PROFILE))
     if step not in NEXT_STEP:
         raise Http404
     reasons = selectors.shop_revision_reasons(shop=shop)
@@ -174,10 +176,9 @@ def _step_save(request, shop: Shop, step: str, form) -> None:
                                   holder_name=data["holder_name"])
 
 
-@login_required
+@shop_view(Capability.IDENTITY)
 @require_http_methods(["GET", "POST"])
-def wizard_review(request, shop_id: int):
-    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+def wizard_review(request, shop: Shop):
     if request.method == "POST":
         try:
             services.shop_submit(shop=shop, actor=request.user)
@@ -191,10 +192,9 @@ def wizard_review(request, shop_id: int):
             shop=shop), identity=getattr(shop, "identity", None), bank=getattr(shop, "bank_account", None)))
 
 
-@login_required
+@shop_view(Capability.STATUS)
 @require_GET
-def shop_status(request, shop_id: int):
-    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id, roles=tuple(ShopMember.Role.values))
+def shop_status(request, shop: Shop):
     reasons = selectors.shop_revision_reasons(shop=shop)
     flagged = [(REVIEW_FIELDS[key][0], text, REVIEW_FIELDS[key][1]) for key, text in reasons.items()
                if key in REVIEW_FIELDS]
@@ -222,10 +222,9 @@ def document_file(request, shop_id: int, document_id: int):
     return response
 
 
-@login_required
+@shop_view(Capability.MEMBERS)
 @require_http_methods(["GET", "POST"])
-def shop_members(request, shop_id: int):
-    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+def shop_members(request, shop: Shop):
     form = InviteForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -243,16 +242,36 @@ def shop_members(request, shop_id: int):
         "invitations": shop.invitations.filter(accepted_at__isnull=True)}, status=status)
 
 
-@login_required
+@shop_view(Capability.MEMBERS)
 @require_POST
-def shop_member_remove(request, shop_id: int, member_id: int):
-    shop = selectors.shop_for_member(user=request.user, shop_id=shop_id)
+def shop_member_remove(request, shop: Shop, member_id: int):
     try:
         services.shop_member_remove(shop=shop, actor=request.user, member_id=member_id)
     except services.ShopStateError as error:
         return _conflict(request, shop, error)
     messages.success(request, _("Anggota dikeluarkan."))
     return redirect("vendors:members", shop_id=shop.pk)
+
+
+@login_required
+@require_GET
+def seller_legacy(request, *, capability: str, section: str, rest: str = "", locate=None):
+    """An old seller URL without the shop in it (a bookmark, an older notification): open the same page in the shop
+    it belongs to — the one `locate(rest=...)` finds, the one named by ?toko=<slug>, or the person's only shop
+    with that capability; otherwise the seller home, to pick one."""
+    shops = selectors.shop_scope(user=request.user, capability=capability)
+    query = request.GET.copy()
+    if slug := query.pop("toko", [""])[0]:
+        shops = shops.filter(slug=slug)
+    if rest and locate is not None and (located := locate(rest=rest)) is not None:
+        shops = shops.filter(pk=located)  # the shop of the order/product the old path names, if it is theirs
+    shop_ids = list(shops.values_list("pk", flat=True)[:2])
+    if len(shop_ids) != 1:
+        messages.info(request, _("Pilih toko yang ingin Anda buka.") if shop_ids else _(
+            "Halaman itu milik toko yang tidak bisa Anda buka dengan peran Anda."))
+        return redirect("vendors:seller_home")
+    target = f"/penjual/{shop_ids[0]}/{section}/{rest}"
+    return redirect(f"{target}?{query.urlencode()}" if query else target)
 
 
 # ---- verification console -------------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orders.context_processors.cart",
+                "vendors.context_processors.seller_nav",
             ],
             "builtins": ["plazabanten.templatetags.money"],
         },

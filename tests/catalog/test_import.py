@@ -17,12 +17,12 @@ def shop(client):
     return shop
 
 
-def upload(client, text: str, *, valid_rows_only=False, capture=None):
+def upload(client, text: str, *, shop, valid_rows_only=False, capture=None):
     data = {"file": SimpleUploadedFile("produk.csv", text.encode(), content_type="text/csv")}
     if valid_rows_only:
         data["valid_rows_only"] = "on"
     with capture(execute=True):
-        response = client.post(reverse("catalog:seller_import"), data)
+        response = client.post(reverse("catalog:seller_import", args=[shop.pk]), data)
     assert response.status_code == 302
     return ProductImport.objects.latest("pk")
 
@@ -35,14 +35,14 @@ def test_csv_import_creates_and_updates_variants_and_reports_progress(client, sh
     job = upload(client, HEADER + f"{sku},{existing.name},,kain-batik-tulis,12000,5\n"
                                   "SB-M,Syal Batik,Merah,kain-batik-tulis,85000,3\n"
                                   "SB-B,Syal Batik,Biru,kain-batik-tulis,90000,0\n",
-                 capture=django_capture_on_commit_callbacks)
+                 shop=shop, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert (job.status, job.total_rows, job.created_count, job.updated_count, job.errors) == ("done", 3, 2, 1, [])
     existing.refresh_from_db()
     assert (existing.price_min, existing.stock_total) == (12_000, 5)
     syal = Product.objects.get(shop=shop, name="Syal Batik")
     assert (syal.status, syal.category, syal.price_min, syal.price_max) == ("draft", category, 85_000, 90_000)
-    page = client.get(reverse("catalog:seller_import_status", args=[job.pk]), headers={"HX-Request": "true"})
+    page = client.get(reverse("catalog:seller_import_status", args=[shop.pk, job.pk]), headers={"HX-Request": "true"})
     assert "hx-trigger" not in page.content.decode() and 'value="100"' in page.content.decode()
 
 
@@ -78,27 +78,27 @@ BAD_CSV = (HEADER + "A-1,Kopi Robusta,,kain-batik-tulis,45000,10\n"
 def test_a_bad_row_means_nothing_is_imported_and_every_error_is_listed(client, shop,
                                                                         django_capture_on_commit_callbacks):
     make_category(slug="kain-batik-tulis")
-    job = upload(client, BAD_CSV, capture=django_capture_on_commit_callbacks)
+    job = upload(client, BAD_CSV, shop=shop, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == "failed"
     assert [error["row"] for error in job.errors] == [3, 4, 5]
     assert not ProductVariant.objects.filter(product__shop=shop).exists()
-    page = client.get(reverse("catalog:seller_import_status", args=[job.pk])).content.decode()
+    page = client.get(reverse("catalog:seller_import_status", args=[shop.pk, job.pk])).content.decode()
     assert "Baris 3" in page and "tidak dikenal" in page and "Tulis harga seperti 350.000 atau 350rb." in page
 
 
 def test_the_seller_may_choose_to_import_the_valid_rows(client, shop, django_capture_on_commit_callbacks):
     make_category(slug="kain-batik-tulis")
-    job = upload(client, BAD_CSV, valid_rows_only=True, capture=django_capture_on_commit_callbacks)
+    job = upload(client, BAD_CSV, valid_rows_only=True, shop=shop, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert (job.status, job.created_count, len(job.errors)) == ("done", 1, 3)
     assert list(ProductVariant.objects.filter(product__shop=shop).values_list("sku", flat=True)) == ["A-1"]
 
 
 def test_not_a_csv_is_refused_and_another_shops_import_is_404(client, shop):
-    response = client.post(reverse("catalog:seller_import"),
+    response = client.post(reverse("catalog:seller_import", args=[shop.pk]),
                            {"file": SimpleUploadedFile("produk.csv", b"\x89PNG\r\n\x1a\n\0\0binary")})
     assert response.status_code == 422
     assert "UTF-8" in response.content.decode() or "bukan berkas CSV" in response.content.decode()
     other = ProductImport.objects.create(shop=make_shop(), content=HEADER)
-    assert client.get(reverse("catalog:seller_import_status", args=[other.pk])).status_code == 404
+    assert client.get(reverse("catalog:seller_import_status", args=[shop.pk, other.pk])).status_code == 404

@@ -71,7 +71,7 @@ BAD_PHOTOS = {
 def test_bad_photo_is_refused_with_a_message_and_nothing_is_stored(client, seller, kind):
     content, message = BAD_PHOTOS[kind]
     before = stored_files()
-    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+    response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                            {"photo": SimpleUploadedFile("foto.jpg", content, content_type="image/jpeg")})
     assert response.status_code == 422
     assert message in response.content.decode()
@@ -81,7 +81,7 @@ def test_bad_photo_is_refused_with_a_message_and_nothing_is_stored(client, selle
 
 def test_good_photo_is_stored_and_rendered_and_becomes_the_cover(client, seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+        response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                                {"photo": SimpleUploadedFile("kain.jpg", jpeg_bytes(), content_type="image/jpeg")})
     assert response.status_code == 302
     image = ProductImage.objects.get()
@@ -89,13 +89,13 @@ def test_good_photo_is_stored_and_rendered_and_becomes_the_cover(client, seller,
     assert len(image.renditions) == 3
     seller.refresh_from_db()
     assert seller.cover == image.renditions
-    page = client.get(reverse("catalog:product_photos", args=[seller.pk])).content.decode()
+    page = client.get(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk])).content.decode()
     assert "srcset" in page and "250w" in page  # the 2000 px JPEG: 1000, 500, 250
 
 
 @pytest.mark.parametrize("content", [jpeg_bytes(progressive=True), webp_bytes()], ids=["progressive-jpeg", "webp"])
 def test_a_complete_progressive_jpeg_or_webp_is_accepted(client, seller, content):
-    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+    response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                            {"photo": SimpleUploadedFile("foto.jpg", content, content_type="image/jpeg")})
     assert response.status_code == 302
     assert ProductImage.objects.filter(product=seller).count() == 1
@@ -161,15 +161,18 @@ def test_a_narrow_photo_is_never_enlarged_and_its_fallback_is_the_small_jpeg(sel
 def test_a_shop_cannot_touch_another_shops_product_photos(client):
     other_product = make_product()
     image = ProductImage.objects.create(product=other_product, original=SimpleUploadedFile("a.jpg", jpeg_bytes()))
-    client.force_login(make_shop().owner)
-    assert client.get(reverse("catalog:product_photos", args=[other_product.pk])).status_code == 404
-    upload = SimpleUploadedFile("kain.jpg", jpeg_bytes((400, 400)), content_type="image/jpeg")
-    assert client.post(reverse("catalog:product_photos", args=[other_product.pk]), {"photo": upload}
-                       ).status_code == 404
-    assert client.get(reverse("catalog:product_photo_status", args=[image.pk])).status_code == 404
-    assert client.post(reverse("catalog:product_photo_retry", args=[image.pk])).status_code == 404
+    own_shop = make_shop()
+    client.force_login(own_shop.owner)
+    for shop_id in (own_shop.pk, other_product.shop_id):  # the other shop's ids under one's own shop, or its shop
+        assert client.get(reverse("catalog:product_photos", args=[shop_id, other_product.pk])).status_code == 404
+        upload = SimpleUploadedFile("kain.jpg", jpeg_bytes((400, 400)), content_type="image/jpeg")
+        assert client.post(reverse("catalog:product_photos", args=[shop_id, other_product.pk]), {"photo": upload}
+                           ).status_code == 404
+        assert client.get(reverse("catalog:product_photo_status", args=[shop_id, image.pk])).status_code == 404
+        assert client.post(reverse("catalog:product_photo_retry", args=[shop_id, image.pk])).status_code == 404
     client.force_login(make_user())  # a shopper
-    assert client.get(reverse("catalog:product_photos", args=[other_product.pk])).status_code == 404
+    assert client.get(reverse("catalog:product_photos", args=[other_product.shop_id, other_product.pk])
+                      ).status_code == 404
 
 
 def test_a_failed_rendition_shows_a_retry_button_that_redoes_the_work(client, seller,
@@ -180,12 +183,12 @@ def test_a_failed_rendition_shows_a_retry_button_that_redoes_the_work(client, se
     task.delay(image.pk)
     image.refresh_from_db()
     assert image.status == ProductImage.Status.FAILED
-    tile = client.get(reverse("catalog:product_photo_status", args=[image.pk])).content.decode()
+    tile = client.get(reverse("catalog:product_photo_status", args=[seller.shop_id, image.pk])).content.decode()
     assert "Coba lagi" in tile and "hx-trigger" not in tile
 
     Path(image.original.path).write_bytes(jpeg_bytes())  # e.g. the storage hiccup is over
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("catalog:product_photo_retry", args=[image.pk]),
+        response = client.post(reverse("catalog:product_photo_retry", args=[seller.shop_id, image.pk]),
                                headers={"HX-Request": "true"})
     assert 'hx-trigger="every 1s"' in response.content.decode()  # the tile now polls for progress
     image.refresh_from_db()
@@ -194,10 +197,10 @@ def test_a_failed_rendition_shows_a_retry_button_that_redoes_the_work(client, se
 
 def test_a_pending_photo_polls_for_its_progress(client, seller):
     image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("y.jpg", jpeg_bytes()))
-    tile = client.get(reverse("catalog:product_photo_status", args=[image.pk])).content.decode()
+    tile = client.get(reverse("catalog:product_photo_status", args=[seller.shop_id, image.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in tile and "<progress" in tile
     product_image_render(image_id=image.pk)
-    tile = client.get(reverse("catalog:product_photo_status", args=[image.pk])).content.decode()
+    tile = client.get(reverse("catalog:product_photo_status", args=[seller.shop_id, image.pk])).content.decode()
     assert "hx-trigger" not in tile and "srcset" in tile
 
 
@@ -205,7 +208,7 @@ def test_at_most_eight_photos(client, seller):
     for position in range(8):
         ProductImage.objects.create(product=seller, original=SimpleUploadedFile(f"{position}.jpg", b"x"),
                                     position=position)
-    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+    response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                            {"photo": SimpleUploadedFile("kain.jpg", jpeg_bytes((400, 400)))})
     assert response.status_code == 422
     assert "Maksimal 8 foto" in response.content.decode()
@@ -286,7 +289,7 @@ def test_a_worker_killed_mid_task_leaves_the_job_to_be_redone(celery_eager, wait
 def test_truncated_png_is_refused_too(client, seller):
     buffer = io.BytesIO()
     Image.new("RGB", (600, 600), (10, 200, 30)).save(buffer, "PNG")
-    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+    response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                            {"photo": SimpleUploadedFile("foto.png", buffer.getvalue()[:-40])})
     assert response.status_code == 422
     assert "Foto rusak atau tidak lengkap" in response.content.decode()
@@ -297,11 +300,11 @@ def test_each_uploaded_photo_goes_behind_the_last_and_only_the_first_is_the_cove
     """Regression: the second upload also got position 0 (`max or -1` read a top position of 0 as "none")."""
     for n in range(3):
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("catalog:product_photos", args=[seller.pk]),
+            client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                         {"photo": SimpleUploadedFile(f"{n}.jpg", jpeg_bytes((400, 400), (n * 90, 20, 20)),
                                                      content_type="image/jpeg")})
     assert list(seller.images.order_by("pk").values_list("position", flat=True)) == [0, 1, 2]
-    page = client.get(reverse("catalog:product_photos", args=[seller.pk])).content.decode()
+    page = client.get(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk])).content.decode()
     assert page.count("· sampul") == 1
     assert page.count("Jadikan sampul") == 2
 
@@ -311,7 +314,7 @@ def test_the_product_gallery_scrolls_by_keyboard_too(client, seller, django_capt
     take the focus (arrow keys) and carry a name."""
     for n in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("catalog:product_photos", args=[seller.pk]),
+            client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                         {"photo": SimpleUploadedFile(f"{n}.jpg", jpeg_bytes((400, 400)), content_type="image/jpeg")})
     page = client.get(reverse("catalog:product", args=[seller.shop.slug, seller.slug])).content.decode()
     assert '<div class="gallery" role="region" tabindex="0" aria-label="Foto produk">' in page
@@ -325,7 +328,7 @@ def test_seller_makes_a_photo_the_cover_and_deletes_one(client, seller, django_c
     seller.refresh_from_db()
     assert seller.cover == ProductImage.objects.get(pk=first.pk).renditions
 
-    client.post(reverse("catalog:product_photo_action", args=[second.pk]), {"action": "cover"})
+    client.post(reverse("catalog:product_photo_action", args=[seller.shop_id, second.pk]), {"action": "cover"})
     assert list(seller.images.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
     seller.refresh_from_db()
     assert seller.cover == ProductImage.objects.get(pk=second.pk).renditions
@@ -333,13 +336,15 @@ def test_seller_makes_a_photo_the_cover_and_deletes_one(client, seller, django_c
     second.refresh_from_db()
     files = [Path(settings.MEDIA_ROOT) / name for entry in second.renditions.values() for name in entry.values()]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("catalog:product_photo_action", args=[second.pk]), {"action": "delete"})
+        client.post(reverse("catalog:product_photo_action", args=[seller.shop_id, second.pk]), {"action": "delete"})
     assert not any(path.exists() for path in files) and not Path(second.original.path).exists()
     assert list(seller.images.values_list("pk", "position")) == [(first.pk, 0)]
     seller.refresh_from_db()
     assert seller.cover == ProductImage.objects.get(pk=first.pk).renditions
 
-    client.force_login(make_shop().owner)
-    assert client.post(reverse("catalog:product_photo_action", args=[first.pk]), {"action": "delete"}
-                       ).status_code == 404
+    stranger = make_shop()
+    client.force_login(stranger.owner)
+    for shop_id in (stranger.pk, seller.shop_id):
+        assert client.post(reverse("catalog:product_photo_action", args=[shop_id, first.pk]), {"action": "delete"}
+                           ).status_code == 404
     assert ProductImage.objects.filter(pk=first.pk).exists()

@@ -31,7 +31,7 @@ def product_post(category, **overrides):
 
 def test_seller_creates_a_product_with_variants_and_it_appears_in_the_shop(client, shop):
     category = make_category()
-    response = client.post(reverse("catalog:seller_product_new") + f"?toko={shop.slug}", product_post(category))
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]), product_post(category))
     assert response.status_code == 302
     product = Product.objects.get()
     assert (product.shop, product.slug, product.price_min, product.price_max, product.stock_total) == (
@@ -45,11 +45,12 @@ def test_seller_creates_a_product_with_variants_and_it_appears_in_the_shop(clien
 def test_bad_product_input_is_refused_next_to_the_field(client, shop):
     category = make_category()
     data = product_post(category, name="", **{"varian-1-sku": "KBS-M", "varian-0-price": 50})
-    response = client.post(reverse("catalog:seller_product_new"), data)
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]), data)
     assert response.status_code == 422
     body = response.content.decode()
     assert "Nama produk wajib diisi." in body and "Harga minimal Rp100." in body
-    response = client.post(reverse("catalog:seller_product_new"), product_post(category, **{"varian-1-sku": "KBS-M"}))
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]),
+                           product_post(category, **{"varian-1-sku": "KBS-M"}))
     assert response.status_code == 422
     assert "SKU tiap varian harus berbeda." in response.content.decode()
     assert not Product.objects.exists() and not ProductVariant.objects.exists()
@@ -115,11 +116,11 @@ def test_a_price_ten_times_away_from_the_saved_one_is_saved_only_once_confirmed(
 def test_seller_edits_only_its_own_products(client, shop):
     own = make_product(shop=shop)
     other = make_product(shop=make_shop())
-    assert client.get(reverse("catalog:seller_product_edit", args=[own.pk])).status_code == 200
-    assert client.get(reverse("catalog:seller_product_edit", args=[other.pk])).status_code == 404
-    assert client.post(reverse("catalog:seller_product_edit", args=[other.pk]),
+    assert client.get(reverse("catalog:seller_product_edit", args=[shop.pk, own.pk])).status_code == 200
+    assert client.get(reverse("catalog:seller_product_edit", args=[shop.pk, other.pk])).status_code == 404
+    assert client.post(reverse("catalog:seller_product_edit", args=[shop.pk, other.pk]),
                        product_post(own.category)).status_code == 404
-    listing = client.get(reverse("catalog:seller_products")).content.decode()
+    listing = client.get(reverse("catalog:seller_products", args=[shop.pk])).content.decode()
     assert own.name in listing and other.name not in listing
 
 
@@ -127,7 +128,7 @@ def test_bulk_price_and_stock_edit_is_all_or_nothing_and_stays_in_the_shop(clien
     own = make_product(shop=shop, price=10_000, stock=1)
     other = make_product(shop=make_shop(), price=20_000, stock=2)
     own_variant, other_variant = own.variants.get(), other.variants.get()
-    url = reverse("catalog:seller_variant_bulk")
+    url = reverse("catalog:seller_variant_bulk", args=[shop.pk])
     client.post(url, {f"harga-{own_variant.pk}": 12_000, f"stok-{own_variant.pk}": 7,
                       f"harga-{other_variant.pk}": 1_000, f"stok-{other_variant.pk}": 0})
     own_variant.refresh_from_db(), other_variant.refresh_from_db(), own.refresh_from_db()
@@ -175,7 +176,7 @@ def test_bulk_edit_asks_to_confirm_a_price_ten_times_away_per_row(client, shop):
 def test_csv_export_lists_every_variant_of_the_shop(client, shop):
     make_product(shop=shop, name="Emping Melinjo", price=25_000, stock=9)
     make_product(shop=make_shop(), name="Produk Toko Lain")
-    response = client.get(reverse("catalog:seller_product_export"))
+    response = client.get(reverse("catalog:seller_product_export", args=[shop.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:6] == ["sku", "nama_produk", "varian", "kategori", "harga", "stok"]

@@ -60,7 +60,7 @@ def test_buyer_adds_from_two_shops_enters_an_address_and_places_one_checkout(liv
         seller.fill("#id_login", order.shop.owner.email)
         seller.fill("#id_password", "toko-123")
         seller.get_by_role("button", name="Masuk").click()
-        seller.goto(f"{live_server.url}/penjual/pesanan/{order.number}/")
+        seller.goto(f"{live_server.url}/penjual/{order.shop_id}/pesanan/{order.number}/")
         seller.get_by_role("button", name="Terima & kemas").click()
         if order.shipping_method == "pickup":
             seller.get_by_role("button", name="Siap diambil").click()

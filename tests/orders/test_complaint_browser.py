@@ -17,7 +17,7 @@ def test_shop_rejects_a_complaint_and_the_verifikator_refunds_it_on_a_phone(live
     owner.save()
 
     log_in(page, live_server.url, owner.email)
-    page.goto(f"{live_server.url}/penjual/pesanan/")
+    page.goto(f"{live_server.url}/penjual/{order.shop_id}/pesanan/")
     expect(page.locator("#open-complaints")).to_contain_text("1 komplain perlu dijawab")
     page.get_by_role("link", name=order.number).first.click()
     expect(page.locator(".complaint-reason")).to_contain_text("Kain batik sobek")

@@ -45,11 +45,11 @@ def status(order) -> str:
 def test_shop_sees_the_open_complaint_and_accepting_it_refunds_the_order(client):
     order = complained_order()
     client.force_login(order.shop.owner)
-    listing = client.get("/penjual/pesanan/").content.decode()
+    listing = client.get(f"/penjual/{order.shop_id}/pesanan/").content.decode()
     assert "1 komplain perlu dijawab" in listing and order.number in listing
-    page = client.get(f"/penjual/pesanan/{order.number}/").content.decode()
+    page = client.get(f"/penjual/{order.shop_id}/pesanan/{order.number}/").content.decode()
     assert "Kain sobek di bagian tengah" in page and "Terima & kembalikan Rp50.000" in page
-    response = client.post(f"/penjual/pesanan/{order.number}/komplain/terima/")
+    response = client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/komplain/terima/")
     assert response.status_code == 302 and status(order) == S.REFUNDED
     audit = AuditLog.objects.get(action="order.complaint_accept")
     assert (audit.actor, audit.before, audit.after) == (order.shop.owner, {"status": "complaint"},
@@ -61,10 +61,11 @@ def test_shop_sees_the_open_complaint_and_accepting_it_refunds_the_order(client)
 def test_shop_rejects_with_a_reason_buyer_escalates_and_verifikator_decides(client):
     order = complained_order()
     client.force_login(order.shop.owner)
-    empty = client.post(f"/penjual/pesanan/{order.number}/komplain/tolak/", {"reason": "   "})
+    empty = client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/komplain/tolak/", {"reason": "   "})
     assert empty.status_code == 400 and "Tuliskan alasannya." in empty.content.decode()
     assert status(order) == S.COMPLAINT and not OrderEvent.objects.filter(to_status=S.COMPLAINT_REJECTED).exists()
-    client.post(f"/penjual/pesanan/{order.number}/komplain/tolak/", {"reason": "Barang utuh saat dikemas"})
+    client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/komplain/tolak/",
+                {"reason": "Barang utuh saat dikemas"})
     assert status(order) == S.COMPLAINT_REJECTED
 
     client.force_login(order.buyer)
@@ -105,9 +106,13 @@ def test_other_shops_buyers_and_non_verifikators_get_404_or_403(client):
     ShopMember.objects.create(shop=other_shop, user=staff, role=ShopMember.Role.ADMIN)
     finance = make_user()
     ShopMember.objects.create(shop=order.shop, user=finance, role=ShopMember.Role.FINANCE)
-    for user in (other_shop.owner, staff, finance, order.buyer):
+    for user in (other_shop.owner, staff, order.buyer):
         client.force_login(user)
-        assert client.post(f"/penjual/pesanan/{order.number}/komplain/terima/").status_code == 404
+        assert client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/komplain/terima/").status_code == 404
+    client.force_login(other_shop.owner)  # its own shop in the URL, this order's number
+    assert client.post(f"/penjual/{other_shop.pk}/pesanan/{order.number}/komplain/terima/").status_code == 404
+    client.force_login(finance)  # a member of the shop, but money is not orders
+    assert client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/komplain/terima/").status_code == 403
     for user in (make_user(), order.shop.owner):
         client.force_login(user)
         assert client.post(f"/pesanan/{order.number}/komplain/tutup/").status_code == 404

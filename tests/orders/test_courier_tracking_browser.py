@@ -54,7 +54,7 @@ def test_a_jne_order_is_delivered_by_tracking_and_pays_the_shop_without_another_
     context = browser.new_context(**browser_context_args)
     seller = context.new_page()
     log_in(seller, url, shop.owner.email)
-    seller.goto(f"{url}/penjual/pesanan/{order.number}/")
+    seller.goto(f"{url}/penjual/{order.shop_id}/pesanan/{order.number}/")
     seller.get_by_role("button", name="Terima & kemas").click()
     expect(seller.locator(".tag").first).to_have_text("Dikemas")
     expect(seller.locator("#id_courier")).to_have_value("jne")
@@ -97,7 +97,7 @@ def test_a_jne_order_is_delivered_by_tracking_and_pays_the_shop_without_another_
 
     order.refresh_from_db()
     net = order.total - commission_of(order.subtotal)
-    seller.goto(f"{url}/penjual/saldo/")
+    seller.goto(f"{url}/penjual/{order.shop_id}/saldo/")
     expect(seller.locator("#balance-available")).to_have_text(rupiah(net))
     expect(seller.locator("#balance-pending")).to_have_text("Rp0")
     screenshot("shop-balance", seller)

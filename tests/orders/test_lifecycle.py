@@ -74,7 +74,7 @@ def test_invoice_page_and_pdf_for_buyer_and_shop_only(client):
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1000
     client.force_login(order.shop.owner)
     assert client.get(f"/pesanan/{order.number}/invoice/").status_code == 200
-    assert client.get(f"/penjual/pesanan/{order.number}/slip/").status_code == 200
+    assert client.get(f"/penjual/{order.shop_id}/pesanan/{order.number}/slip/").status_code == 200
     client.force_login(make_user())
     assert client.get(f"/pesanan/{order.number}/invoice.pdf").status_code == 404
 
@@ -104,10 +104,13 @@ def test_the_shop_replies_once_and_only_to_its_own_reviews():
     order_walk(order, to=S.COMPLETED)
     review = review_create(buyer=order.buyer, line_id=order.lines.get().pk, rating=3)
     with pytest.raises(ReviewError):
-        review_reply(user=make_shop().owner, review_id=review.pk, text="Bukan toko saya")
-    review_reply(user=order.shop.owner, review_id=review.pk, text="Terima kasih, Kak")
+        review_reply(shop=order.shop, user=make_shop().owner, review_id=review.pk, text="Bukan toko saya")
+    stranger = make_shop()
+    with pytest.raises(ReviewError):
+        review_reply(shop=stranger, user=stranger.owner, review_id=review.pk, text="Bukan toko saya")
+    review_reply(shop=order.shop, user=order.shop.owner, review_id=review.pk, text="Terima kasih, Kak")
     with pytest.raises(ReviewError, match="sudah dibalas"):
-        review_reply(user=order.shop.owner, review_id=review.pk, text="Lagi")
+        review_reply(shop=order.shop, user=order.shop.owner, review_id=review.pk, text="Lagi")
     assert Shop.objects.get(pk=order.shop_id).rating_count == 1
 
 
@@ -122,5 +125,5 @@ def test_a_review_and_its_reply_show_on_the_cached_product_page_at_once(client, 
         review = review_create(buyer=order.buyer, line_id=order.lines.get().pk, rating=4, text="Kainnya tebal")
     assert "Kainnya tebal" in client.get(path).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        review_reply(user=order.shop.owner, review_id=review.pk, text="Terima kasih, Kak")
+        review_reply(shop=order.shop, user=order.shop.owner, review_id=review.pk, text="Terima kasih, Kak")
     assert "Terima kasih, Kak" in client.get(path).content.decode()

@@ -155,7 +155,7 @@ def test_a_buyer_posting_a_shop_action_gets_403_or_404_and_nothing_changes(clien
     order = order_in(S.PAID, "jne:REG")
     client.force_login(order.buyer)
     assert client.post(f"/pesanan/{order.number}/accept/").status_code == 403
-    assert client.post(f"/penjual/pesanan/{order.number}/accept/").status_code == 404
+    assert client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/accept/").status_code == 404
     assert client.post(f"/pesanan/{order.number}/reject/", {"reason": "x"}).status_code == 403
     assert client.post(f"/pesanan/{order.number}/no-such-action/").status_code == 404
     client.force_login(make_user())  # somebody else's order
@@ -167,11 +167,11 @@ def test_a_buyer_posting_a_shop_action_gets_403_or_404_and_nothing_changes(clien
 def test_a_second_click_is_a_409_with_a_message(client):
     order = order_in(S.PAID, "pickup")
     client.force_login(order.shop.owner)
-    assert client.post(f"/penjual/pesanan/{order.number}/accept/").status_code == 302
-    again = client.post(f"/penjual/pesanan/{order.number}/accept/")
+    assert client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/accept/").status_code == 302
+    again = client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/accept/")
     assert again.status_code == 409 and "tidak bisa dilakukan" in again.content.decode()
-    assert client.post(f"/penjual/pesanan/{order.number}/ready/").status_code == 302
-    page = client.get(f"/penjual/pesanan/{order.number}/").content.decode()
+    assert client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/ready/").status_code == 302
+    page = client.get(f"/penjual/{order.shop_id}/pesanan/{order.number}/").content.decode()
     assert "Siap diambil" in page and "Barang sudah diambil" in page
 
 
@@ -211,12 +211,12 @@ def test_own_courier_needs_no_resi_and_pickup_is_not_shipped():
 def test_the_resi_shows_on_both_sides_after_shipping(client):
     order = order_in(S.ACCEPTED, "jne:REG")
     client.force_login(order.shop.owner)
-    form = client.get(f"/penjual/pesanan/{order.number}/").content.decode()
+    form = client.get(f"/penjual/{order.shop_id}/pesanan/{order.number}/").content.decode()
     assert '<option value="jne" selected>JNE</option>' in form
-    response = client.post(f"/penjual/pesanan/{order.number}/ship/", {"courier": "jne",
+    response = client.post(f"/penjual/{order.shop_id}/pesanan/{order.number}/ship/", {"courier": "jne",
                                                                       "tracking_number": "jp 1234-5678-90"})
     assert response.status_code == 302
-    assert "JP1234567890" in client.get(f"/penjual/pesanan/{order.number}/").content.decode()
+    assert "JP1234567890" in client.get(f"/penjual/{order.shop_id}/pesanan/{order.number}/").content.decode()
     client.force_login(order.buyer)
     assert "JP1234567890" in client.get(f"/pesanan/{order.number}/").content.decode()
 

@@ -111,7 +111,7 @@ def test_concurrent_payments_of_one_shop_number_invoices_without_gaps_or_duplica
     def pay(order):
         try:
             barrier.wait()
-            order_transition(order_id=order.pk, to_status=S.PAID, role="system")
+            order_transition(order_id=order.pk, to_status=S.PAID)
         except Exception as error:  # noqa: BLE001
             errors.append(repr(error))
         finally:
@@ -122,7 +122,7 @@ def test_concurrent_payments_of_one_shop_number_invoices_without_gaps_or_duplica
         try:
             barrier.wait()
             with transaction.atomic():
-                order_transition(order_id=order.pk, to_status=S.PAID, role="system")
+                order_transition(order_id=order.pk, to_status=S.PAID)
                 time.sleep(0.3)
                 raise RuntimeError("the payment transaction failed after numbering")
         except RuntimeError:
@@ -147,7 +147,7 @@ def test_concurrent_payments_of_one_shop_number_invoices_without_gaps_or_duplica
     other_numbers = sorted(Order.objects.filter(shop=other).values_list("invoice_number", flat=True))
     assert other_numbers == [f"INV/{shop_code(other.pk)}/{month}/{n:06d}" for n in (1, 2, 3)]
     # The rolled-back order, paid later, takes the next number: still no gap.
-    order_transition(order_id=doomed.pk, to_status=S.PAID, role="system")
+    order_transition(order_id=doomed.pk, to_status=S.PAID)
     assert Order.objects.get(pk=doomed.pk).invoice_number == f"INV/{code}/{month}/{len(orders) + 1:06d}"
 
 

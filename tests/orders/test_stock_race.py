@@ -59,12 +59,13 @@ def test_fifty_checkouts_race_a_seller_editing_stock_and_a_csv_import():
             if index % 3 == 0:  # paid, as payments applies a payment: the group's orders in one transaction
                 with transaction.atomic():
                     for order in orders:
-                        order_transition(order_id=order.pk, to_status=S.PAID, role="system")
+                        order_transition(order_id=order.pk, to_status=S.PAID)
                 if index % 6 == 0:  # and the shop turns the first order down: its units go back
-                    order_transition(order_id=orders[0].pk, to_status=S.CANCELLED, role="shop", note="Habis")
+                    order_transition(order_id=orders[0].pk, to_status=S.CANCELLED, actor=orders[0].shop.owner,
+                                     note="Habis")
             elif index % 3 == 1:  # the buyer cancels while still unpaid
                 for order in orders:
-                    order_transition(order_id=order.pk, to_status=S.CANCELLED, role="buyer")
+                    order_transition(order_id=order.pk, to_status=S.CANCELLED, actor=buyer)
             record("ok")
         except CheckoutError:
             record("short")

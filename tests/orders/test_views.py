@@ -90,21 +90,23 @@ def test_shop_accepts_and_ships_and_other_shops_get_404(client):
     order_transition(order_id=order.pk, to_status=Order.Status.PAID)
     stranger_shop = make_shop()
     client.force_login(stranger_shop.owner)
-    assert client.get(f"/penjual/pesanan/{order.number}/").status_code == 404
-    assert client.post(f"/penjual/pesanan/{order.number}/accept/").status_code == 404
+    for shop_id in (shop.pk, stranger_shop.pk):  # the order's shop, or its own shop with this order's number
+        assert client.get(f"/penjual/{shop_id}/pesanan/{order.number}/").status_code == 404
+        assert client.post(f"/penjual/{shop_id}/pesanan/{order.number}/accept/").status_code == 404
     finance = make_user()
     ShopMember.objects.create(shop=shop, user=finance, role=ShopMember.Role.FINANCE)
-    client.force_login(finance)
-    assert client.get(f"/penjual/pesanan/{order.number}/").status_code == 404
+    client.force_login(finance)  # a member of the shop whose role is money, not orders
+    assert client.get(f"/penjual/{shop.pk}/pesanan/{order.number}/").status_code == 403
     client.force_login(shop.owner)
-    assert order.number in client.get("/penjual/pesanan/?status=paid").content.decode()
-    assert client.post(f"/penjual/pesanan/{order.number}/accept/").status_code == 302
-    bad = client.post(f"/penjual/pesanan/{order.number}/ship/", {"courier": "jne", "tracking_number": "x"})
+    assert order.number in client.get(f"/penjual/{shop.pk}/pesanan/?status=paid").content.decode()
+    assert client.post(f"/penjual/{shop.pk}/pesanan/{order.number}/accept/").status_code == 302
+    bad = client.post(f"/penjual/{shop.pk}/pesanan/{order.number}/ship/", {"courier": "jne", "tracking_number": "x"})
     assert bad.status_code == 400 and "Nomor resi" in bad.content.decode()
-    client.post(f"/penjual/pesanan/{order.number}/ship/", {"courier": "jne", "tracking_number": "jne-001 2345"})
+    client.post(f"/penjual/{shop.pk}/pesanan/{order.number}/ship/",
+                {"courier": "jne", "tracking_number": "jne-001 2345"})
     order.refresh_from_db()
     assert (order.status, order.tracking_number) == (Order.Status.SHIPPED, "JNE0012345")
-    again = client.post(f"/penjual/pesanan/{order.number}/accept/")
+    again = client.post(f"/penjual/{shop.pk}/pesanan/{order.number}/accept/")
     assert again.status_code == 409 and "tidak bisa dilakukan" in again.content.decode()
 
 
@@ -124,14 +126,14 @@ def test_buyer_sees_only_own_orders_and_cancels_while_unpaid(client):
 def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
     shop = make_shop(kabkota="36.74")
     client.force_login(shop.owner)
-    assert client.get("/penjual/pengiriman/").status_code == 200
-    nothing = client.post("/penjual/pengiriman/", {})
+    assert client.get(f"/penjual/{shop.pk}/pengiriman/").status_code == 200
+    nothing = client.post(f"/penjual/{shop.pk}/pengiriman/", {})
     assert nothing.status_code == 400 and "paling tidak satu cara" in nothing.content.decode()
-    negative = client.post("/penjual/pengiriman/", {"pickup": "on", "fee_36.74": "-5"})
+    negative = client.post(f"/penjual/{shop.pk}/pengiriman/", {"pickup": "on", "fee_36.74": "-5"})
     assert negative.status_code == 400 and "tidak boleh negatif" in negative.content.decode()
-    ambiguous = client.post("/penjual/pengiriman/", {"pickup": "on", "fee_36.74": "8,5"})
+    ambiguous = client.post(f"/penjual/{shop.pk}/pengiriman/", {"pickup": "on", "fee_36.74": "8,5"})
     assert ambiguous.status_code == 400 and "Tulis ongkir seperti 350.000 atau 350rb." in ambiguous.content.decode()
-    saved = client.post("/penjual/pengiriman/", {"couriers": ["jne"], "fee_36.74": "8.000"})
+    saved = client.post(f"/penjual/{shop.pk}/pengiriman/", {"couriers": ["jne"], "fee_36.74": "8.000"})
     assert saved.status_code == 302
     from orders.shipping import shipping_quotes
 
@@ -140,7 +142,7 @@ def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
     assert not any(q.method == "own" for q in shipping_quotes(shop=shop, destination_kabkota="36.01",
                                                                 weight_grams=100))
     client.force_login(make_user())
-    assert client.get("/penjual/pengiriman/").status_code == 404
+    assert client.get(f"/penjual/{shop.pk}/pengiriman/").status_code == 404
 
 
 def test_checkout_attempts_are_rate_limited_per_buyer(client, settings):

@@ -47,7 +47,7 @@ def test_pay_a_two_shop_checkout_by_qris_in_the_sandbox_then_the_shop_is_paid_ou
 
     page.context.clear_cookies()
     log_in(page, live_server.url, big.shop.owner.email)
-    page.goto(f"{live_server.url}/penjual/saldo/")
+    page.goto(f"{live_server.url}/penjual/{big.shop_id}/saldo/")
     expect(page.locator("#balance-available")).to_have_text("Rp346.500")  # 350.000 − 1% commission
     page.get_by_label("Nominal pencairan (Rp)").fill("300.000")
     page.get_by_role("button", name="Ajukan pencairan").click()

@@ -26,7 +26,7 @@ from payments.models import Account, CreditNote, Journal, Posting, Refund, Sandb
 from payments.services import PaymentError, payment_start, payout_request, refund_request
 from payments.simulator import sandbox_payout_finish
 from plazabanten.models import AuditLog
-from tests.factories import make_product, make_shop, make_user
+from tests.factories import make_product, make_shop, make_user, order_walk
 from tests.orders.test_checkout import buy
 from vendors.models import ShopBankAccount
 
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 
 def balance_url(shop) -> str:
-    return reverse("payments:shop_balance")  # becomes /penjual/<shop>/saldo/ with the seller URL scope
+    return reverse("payments:shop_balance", args=[shop.pk])
 
 
 def pay(client, group, method="qris", channel=""):
@@ -53,8 +53,7 @@ def reverse_payment(client, attempt, status="deny"):
 
 
 def complete_and_release(order):
-    for status in ("accepted", "shipped", "delivered", "completed"):
-        order_transition(order_id=order.pk, to_status=status, role="system")
+    order_walk(order, to="completed")
     assert ledger_release_for_order(order.pk)
 
 
@@ -280,7 +279,8 @@ def test_partial_refunds_of_a_courier_order_give_back_exactly_its_commission(cli
     pay(client, group)
     order = group.orders.get()
     assert order.shipping_fee > 0
-    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="shop", note="Stok habis")
+    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, actor=order.shop.owner,
+                     note="Stok habis")
     third = order.total // 3
     with django_capture_on_commit_callbacks(execute=True):
         for n, amount in enumerate([third, third, order.total - 2 * third]):
@@ -300,7 +300,8 @@ def test_every_refund_gets_a_credit_note_in_the_shops_own_series_with_a_pdf_for_
     shop = make_shop()
     order, _attempt = sale(client, shop, 250000, released=False)
     other, _ = sale(client, shop, 50000, released=False)
-    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="shop", note="Stok habis")
+    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, actor=order.shop.owner,
+                     note="Stok habis")
     with django_capture_on_commit_callbacks(execute=True):
         refund_request(order_id=order.pk, amount=100000, refund_key="p1", reason="Sebagian")
         refund_request(order_id=order.pk, reason="Sisanya")
@@ -313,7 +314,7 @@ def test_every_refund_gets_a_credit_note_in_the_shops_own_series_with_a_pdf_for_
     assert not CreditNote.objects.filter(refund=failing).exists()  # numbered only when the refund succeeds
 
     for person, page in ((order.buyer, f"/pesanan/{order.number}/"),
-                         (shop.owner, f"/penjual/pesanan/{order.number}/")):
+                         (shop.owner, f"/penjual/{order.shop_id}/pesanan/{order.number}/")):
         client.force_login(person)
         html = client.get(page).text
         assert notes[0].number in html and notes[1].number in html
@@ -332,7 +333,8 @@ def test_the_invoice_and_credit_note_share_one_pdf_layout(client, django_capture
 
     shop = make_shop()
     order, _ = sale(client, shop, 120000, released=False)
-    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, role="shop", note="Stok habis")
+    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, actor=order.shop.owner,
+                     note="Stok habis")
     with django_capture_on_commit_callbacks(execute=True):
         refund_request(order_id=order.pk, reason="Dibatalkan")
     note = CreditNote.objects.get()

@@ -95,18 +95,19 @@ def test_the_simulator_exists_only_in_sandbox_mode(client, settings):
     assert client.get(f"/bayar/sandbox/{ref}/").status_code == 404
 
 
-def test_shop_balance_page_for_the_shop_admin_only(client):
+def test_shop_balance_page_for_the_shops_admin_and_finance_only(client):
     group = place_checkout(prices=(20000,))
     shop = group.orders.get().shop
+    url = f"/penjual/{shop.pk}/saldo/"
     client.force_login(shop.owner)
-    page = client.get("/penjual/saldo/")
+    page = client.get(url)
     assert page.status_code == 200 and "Saldo tertahan" in page.text
     assert "Isi rekening bank toko terlebih dahulu." in page.text
-    assert client.post("/penjual/saldo/", {"amount": "5.000"}).status_code == 400
-    assert client.post("/penjual/saldo/", {"amount": "50,5"}).status_code == 400
-    assert client.post("/penjual/saldo/", {"amount": "50.000"}).status_code == 400
+    assert client.post(url, {"amount": "5.000"}).status_code == 400
+    assert client.post(url, {"amount": "50,5"}).status_code == 400
+    assert client.post(url, {"amount": "50.000"}).status_code == 400
     client.force_login(group.buyer)
-    assert client.get("/penjual/saldo/").status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_finance_page_is_for_staff_and_shows_the_invariants(client):

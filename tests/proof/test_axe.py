@@ -45,7 +45,9 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     log_in_as(page, storefront, seller)
     check("/penjual/")
     log_in_as(page, storefront, order.shop.owner)
-    check(f"/penjual/pesanan/{order.number}/")
+    check(f"/penjual/{order.shop_id}/pesanan/{order.number}/")
+    check(f"/penjual/{order.shop_id}/produk/")
+    check(f"/penjual/{order.shop_id}/saldo/")
 
     verifikator = make_user(email="vera@example.test", name="Vera")
     user_grant_role(user=verifikator, role=roles.VERIFIKATOR)

@@ -48,13 +48,13 @@ def test_each_role_reaches_only_its_part(client):
     operations, finance = make_user(), make_user()
     ShopMember.objects.create(shop=shop, user=operations, role="operations")
     ShopMember.objects.create(shop=shop, user=finance, role="finance")
-    client.force_login(operations)
-    assert client.get(reverse("vendors:step", args=[shop.pk, "identity"])).status_code == 404
-    assert client.get(reverse("vendors:step", args=[shop.pk, "bank"])).status_code == 404
-    assert client.get(reverse("vendors:members", args=[shop.pk])).status_code == 404
+    client.force_login(operations)  # a member of the shop: a page beyond the role is forbidden, not unknown
+    assert client.get(reverse("vendors:step", args=[shop.pk, "identity"])).status_code == 403
+    assert client.get(reverse("vendors:step", args=[shop.pk, "bank"])).status_code == 403
+    assert client.get(reverse("vendors:members", args=[shop.pk])).status_code == 403
     assert client.get(reverse("vendors:status", args=[shop.pk])).status_code == 200
     client.force_login(finance)
-    assert client.get(reverse("vendors:step", args=[shop.pk, "identity"])).status_code == 404
+    assert client.get(reverse("vendors:step", args=[shop.pk, "identity"])).status_code == 403
     response = client.post(reverse("vendors:step", args=[shop.pk, "bank"]),
                            {"bank": "bni", "number": "1234567890", "holder_name": shop.identity.owner_name})
     assert response.status_code == 302

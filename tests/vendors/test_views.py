@@ -362,6 +362,6 @@ def test_a_verified_shop_links_its_products_orders_and_balance_from_the_seller_h
     draft = services.shop_create_draft(owner=shop.owner, name="Emping Menes", slug="emping-menes")
     client.force_login(shop.owner)
     page = client.get(reverse("vendors:seller_home")).content.decode()
-    assert f'href="{reverse("catalog:seller_products")}?toko={shop.slug}"' in page
-    assert f'href="{reverse("orders:shop_list")}"' in page and f'href="{reverse("payments:shop_balance")}"' in page
-    assert f"?toko={draft.slug}" not in page
+    for name in ("catalog:seller_products", "orders:shop_list", "orders:shop_shipping", "payments:shop_balance"):
+        assert f'href="{reverse(name, args=[shop.pk])}"' in page
+        assert f'href="{reverse(name, args=[draft.pk])}"' not in page
