@@ -51,7 +51,7 @@ def test_csv_import_reads_prices_as_sellers_write_them(client, shop, django_capt
     job = upload(client, HEADER + 'SB-M,Syal Batik,Merah,kain-batik-tulis,"350.000",3\n'
                                   "SB-B,Syal Batik,Biru,kain-batik-tulis,350rb,1\n"
                                   'SB-H,Syal Batik,Hijau,kain-batik-tulis,"Rp1.250.000,00",1\n',
-                 capture=django_capture_on_commit_callbacks)
+                 shop=shop, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert (job.status, job.created_count, job.errors) == ("done", 3, [])
     prices = dict(ProductVariant.objects.filter(product__shop=shop).values_list("sku", "price"))
@@ -62,7 +62,7 @@ def test_a_csv_price_that_is_ambiguous_is_a_row_error(client, shop, django_captu
     make_category(slug="kain-batik-tulis")
     job = upload(client, HEADER + 'SB-M,Syal Batik,Merah,kain-batik-tulis,"350,5",3\n'
                                   "SB-B,Syal Batik,Biru,kain-batik-tulis,3.50.000,1\n",
-                 capture=django_capture_on_commit_callbacks)
+                 shop=shop, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == "failed" and [error["row"] for error in job.errors] == [2, 3]
     assert all(error["message"].endswith("Tulis harga seperti 350.000 atau 350rb.") for error in job.errors)

@@ -58,14 +58,14 @@ def test_bad_product_input_is_refused_next_to_the_field(client, shop):
 
 def test_a_price_typed_with_dots_is_saved_as_that_many_rupiah(client, shop):
     category = make_category()
-    response = client.post(reverse("catalog:seller_product_new") + f"?toko={shop.slug}",
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]),
                             product_post(category, **{"varian-0-price": "350.000", "varian-1-price": "1,5jt"}))
     assert response.status_code == 302
     assert list(ProductVariant.objects.order_by("position").values_list("price", flat=True)) == [350_000, 1_500_000]
 
 
 def test_an_ambiguous_price_is_refused_with_how_to_write_it_and_nothing_is_written(client, shop):
-    response = client.post(reverse("catalog:seller_product_new"),
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]),
                            product_post(make_category(), **{"varian-0-price": "350,5"}))
     assert response.status_code == 422
     assert "Tulis harga seperti 350.000 atau 350rb." in response.content.decode()
@@ -74,11 +74,11 @@ def test_an_ambiguous_price_is_refused_with_how_to_write_it_and_nothing_is_writt
 
 def test_a_form_shown_again_shows_the_parsed_price_as_rupiah_which_submits_unchanged(client, shop):
     category = make_category()
-    response = client.post(reverse("catalog:seller_product_new"),
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]),
                            product_post(category, name="", **{"varian-0-price": "350rb"}))
     assert response.status_code == 422
     assert 'value="Rp350.000"' in response.content.decode()
-    response = client.post(reverse("catalog:seller_product_new") + f"?toko={shop.slug}",
+    response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]),
                            product_post(category, **{"varian-0-price": "Rp350.000"}))
     assert response.status_code == 302
     assert ProductVariant.objects.get(sku="KBS-M").price == 350_000
@@ -93,7 +93,7 @@ def edit_post(product, price, **extra):
 
 def test_a_price_ten_times_away_from_the_saved_one_is_saved_only_once_confirmed(client, shop):
     product = make_product(shop=shop, price=35_000, stock=4)
-    url = reverse("catalog:seller_product_edit", args=[product.pk])
+    url = reverse("catalog:seller_product_edit", args=[shop.pk, product.pk])
     response = client.post(url, edit_post(product, "3.500.000"))  # two zeros too many?
     body = response.content.decode()
     assert response.status_code == 422 and "lebih dari 10 kali" in body
@@ -144,7 +144,7 @@ def test_bulk_price_and_stock_edit_is_all_or_nothing_and_stays_in_the_shop(clien
 def test_bulk_edit_reads_prices_with_dots_and_refuses_ambiguous_ones_row_by_row(client, shop):
     first, second = make_product(shop=shop, price=10_000, stock=1), make_product(shop=shop, price=20_000, stock=2)
     one, two = first.variants.get(), second.variants.get()
-    url = reverse("catalog:seller_variant_bulk")
+    url = reverse("catalog:seller_variant_bulk", args=[shop.pk])
     response = client.post(url, {f"harga-{one.pk}": "12.500", f"stok-{one.pk}": 3,
                                  f"harga-{two.pk}": "Rp25rb", f"stok-{two.pk}": 4})
     assert response.status_code == 302
@@ -161,7 +161,7 @@ def test_bulk_edit_reads_prices_with_dots_and_refuses_ambiguous_ones_row_by_row(
 def test_bulk_edit_asks_to_confirm_a_price_ten_times_away_per_row(client, shop):
     first, second = make_product(shop=shop, price=35_000, stock=1), make_product(shop=shop, price=20_000, stock=2)
     one, two = first.variants.get(), second.variants.get()
-    url = reverse("catalog:seller_variant_bulk")
+    url = reverse("catalog:seller_variant_bulk", args=[shop.pk])
     data = {f"harga-{one.pk}": "3.500.000", f"stok-{one.pk}": 1, f"harga-{two.pk}": "21.000", f"stok-{two.pk}": 2}
     response = client.post(url, data)
     body = response.content.decode()

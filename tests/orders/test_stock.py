@@ -178,7 +178,7 @@ def form_post(variant, **overrides):
 
 def test_the_product_form_shows_the_held_units_and_refuses_a_stock_below_them(client, held):
     client.force_login(held.product.shop.owner)
-    url = reverse("catalog:seller_product_edit", args=[held.product_id])
+    url = reverse("catalog:seller_product_edit", args=[held.product.shop_id, held.product_id])
     assert "3 dipesan (belum dibayar)" in client.get(url).content.decode()
     response = client.post(url, form_post(held, **{"varian-0-stock": 2, "varian-0-price": 99_000}))
     assert response.status_code == 422
@@ -192,9 +192,10 @@ def test_the_product_form_shows_the_held_units_and_refuses_a_stock_below_them(cl
 
 def test_the_bulk_edit_and_the_list_know_the_held_units(client, held):
     client.force_login(held.product.shop.owner)
-    assert "3 dipesan (belum dibayar)" in client.get(reverse("catalog:seller_products")).content.decode()
+    listing = client.get(reverse("catalog:seller_products", args=[held.product.shop_id])).content.decode()
+    assert "3 dipesan (belum dibayar)" in listing
     other = make_product(shop=held.product.shop, price=10_000, stock=1).variants.get()
-    response = client.post(reverse("catalog:seller_variant_bulk"), {
+    response = client.post(reverse("catalog:seller_variant_bulk", args=[held.product.shop_id]), {
         f"harga-{held.pk}": 15_000, f"stok-{held.pk}": 1, f"harga-{other.pk}": 12_000, f"stok-{other.pk}": 9},
         follow=True)
     assert REFUSED in response.content.decode()
@@ -227,7 +228,7 @@ def test_a_page_left_open_while_units_sell_neither_brings_them_back_nor_loses_ne
     product = make_product(stock=10)
     variant = product.variants.get()
     client.force_login(product.shop.owner)
-    url = reverse("catalog:seller_product_edit", args=[product.pk])
+    url = reverse("catalog:seller_product_edit", args=[product.shop_id, product.pk])
     assert 'name="varian-0-stock_seen" value="10"' in client.get(url).content.decode()
     pay(buy(make_user(), variant, quantity=3).orders.get())  # while the page is open: 10 → 7
     response = client.post(url, form_post(variant, **{"varian-0-stock": 10, "varian-0-stock_seen": 10,
@@ -238,10 +239,10 @@ def test_a_page_left_open_while_units_sell_neither_brings_them_back_nor_loses_ne
     client.post(url, form_post(variant, **{"varian-0-stock": 17, "varian-0-stock_seen": 7}))  # 10 new units
     assert counts(variant)[0] == 15
     pay(buy(make_user(), variant, quantity=1).orders.get())  # 15 → 14, the product list still shows 15
-    client.post(reverse("catalog:seller_variant_bulk"), {f"harga-{variant.pk}": 18_000, f"stok-{variant.pk}": 20,
-                                                         f"stok_awal-{variant.pk}": 15})
+    bulk = reverse("catalog:seller_variant_bulk", args=[product.shop_id])
+    client.post(bulk, {f"harga-{variant.pk}": 18_000, f"stok-{variant.pk}": 20, f"stok_awal-{variant.pk}": 15})
     assert counts(variant)[0] == 19
-    client.post(reverse("catalog:seller_variant_bulk"), {f"harga-{variant.pk}": 18_000, f"stok-{variant.pk}": 4})
+    client.post(bulk, {f"harga-{variant.pk}": 18_000, f"stok-{variant.pk}": 4})
     assert counts(variant)[0] == 4  # without the shown count the number typed is the count
 
 
@@ -292,7 +293,7 @@ def test_deleting_an_ordered_variant_archives_it_and_keeps_the_order_history(cli
     buyer = make_user()
     order = pay(buy(buyer, ordered).orders.get())
     client.force_login(shop.owner)
-    url = reverse("catalog:seller_product_edit", args=[product.pk])
+    url = reverse("catalog:seller_product_edit", args=[product.shop_id, product.pk])
     data = form_post(ordered, **{"varian-TOTAL_FORMS": 3, "varian-INITIAL_FORMS": 3, "varian-0-stock": 4,
                                  "varian-0-DELETE": "on",
                                  "varian-1-id": spare.pk, "varian-1-name": "Biru", "varian-1-sku": "SPARE",
@@ -305,7 +306,7 @@ def test_deleting_an_ordered_variant_archives_it_and_keeps_the_order_history(cli
     ordered.refresh_from_db()
     assert ordered.is_archived and not ProductVariant.objects.filter(pk=never.pk).exists()
     assert OrderLine.objects.get(order=order).variant_id == ordered.pk
-    assert client.get(reverse("orders:shop_detail", args=[order.number])).status_code == 200
+    assert client.get(reverse("orders:shop_detail", args=[shop.pk, order.number])).status_code == 200
     assert Product.objects.get(pk=product.pk).stock_total == 2  # only the variant on sale counts
     # Hidden from the storefront, the seller's form, the cart and checkout.
     page = client.get(reverse("catalog:product", args=[shop.slug, product.slug])).content.decode()
