@@ -336,8 +336,12 @@ def test_buyer_journey_search_to_review(live_server, page, look):
     look("address", page)
     page.get_by_role("button", name="Simpan alamat").click()
     expect(page.locator("h1")).to_have_text("Checkout")
-    for choice in page.locator(".choice", has_text="JNE REG").all():
-        choice.locator("input").check()
+    jne = page.locator(".choice", has_text="JNE REG")
+    for index in range(jne.count()):  # each choice redraws the totals with htmx: check, then wait for it to stick
+        jne.nth(index).locator("input").check()
+        expect(jne.nth(index).locator("input")).to_be_checked()
+    for index in range(jne.count()):
+        expect(jne.nth(index).locator("input")).to_be_checked()
     expect(page.locator(".subtotal").first).not_to_contain_text("ongkir Rp0")
     look("checkout", page)
     page.get_by_role("button", name="Buat pesanan").click()
