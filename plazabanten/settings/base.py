@@ -200,6 +200,9 @@ SECURE_CSP = {
 }
 
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
+# Where this site answers, for what calls it back from outside a request (the sandbox simulator's webhook):
+# never taken from the request's Host header.
+PB_BASE_URL = os.environ.get("PB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
 XENDIT_SECRET_KEY = os.environ.get("XENDIT_SECRET_KEY", "")
 XENDIT_CALLBACK_TOKEN = os.environ.get("XENDIT_CALLBACK_TOKEN", "")
