@@ -1,6 +1,5 @@
 import io
 import re
-import secrets
 from pathlib import PurePath
 
 from django import forms
@@ -13,6 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from catalog.models import Category
 from plazabanten.money import RupiahField
 from plazabanten.phone import normalize_phone
+from plazabanten.uploads import upload_name
 from regions.forms import RegionField
 
 from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
@@ -106,7 +106,7 @@ class ProfileForm(RevisionReasonsMixin, forms.Form):
         if logo and getattr(logo, "image", None):
             if logo.image.format not in ("JPEG", "PNG"):
                 raise ValidationError(_("Logo harus JPEG atau PNG."))
-            logo.name = f"{secrets.token_hex(12)}.{logo.image.format.lower()}"  # never the uploader's file name
+            logo.name = upload_name(logo, "image")  # never the uploader's file name
         return logo
 
 

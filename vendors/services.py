@@ -4,7 +4,6 @@ Each function is one transaction that locks the shop row, checks the transition 
 for a decision, one outbox message to the owner (email + in-app, delivered by Celery after commit).
 """
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -20,6 +19,7 @@ from accounts import roles
 from catalog.services import shop_products_relocate
 from plazabanten.cache import storefront_changed
 from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.uploads import upload_name
 
 from .models import (
     REVIEW_FIELDS,
@@ -155,8 +155,8 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
         document.content_type = upload.content_type
         document.size = len(upload.content)
         document.uploaded_by = actor
-        name = f"shops/{shop.pk}/{kind}-{secrets.token_hex(16)}.{upload.extension}"
-        document.file.save(name, ContentFile(upload.content), save=False)
+        content = ContentFile(upload.content)
+        document.file.save(f"shops/{shop.pk}/{kind}-{upload_name(content, 'document')}", content, save=False)
         try:
             document.save()
         except Exception:

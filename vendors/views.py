@@ -16,6 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plazabanten.uploads import media_headers
 from regions.models import Region
 
 from . import selectors, services
@@ -216,9 +217,10 @@ def document_file(request, shop_id: int, document_id: int):
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    media_headers(response, document.file.name)  # nosniff; a PDF is an attachment, only a photo is shown inline
+    disposition = response.get("Content-Disposition", "inline")
+    response["Content-Disposition"] = f'{disposition}; filename="{document.original_name}"'
     response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -192,7 +192,8 @@ SECURE_CSP = {
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", "blob:"] + ([f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
-                                               if AWS_STORAGE_BUCKET_NAME else []),
+                                               if AWS_STORAGE_BUCKET_NAME else [])
+    + ([f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"] if os.environ.get("AWS_S3_CUSTOM_DOMAIN") else []),
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
     "base-uri": ["'self'"],
