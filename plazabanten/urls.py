@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from . import health, uploads, views
 
 handler500 = "plazabanten.views.server_error"
+admin.site.login = views.admin_login  # the admin signs in through allauth: its rate limits and lockout
 
 urlpatterns = [
     path("", include("catalog.urls")),
