@@ -3,6 +3,7 @@
 from datetime import timedelta
 from statistics import median
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -30,6 +31,11 @@ def shop_for_member(*, user, shop_id: int, roles: tuple[str, ...] = (ShopMember.
 def memberships_of(*, user) -> list[ShopMember]:
     """The shops a person works in, with the role in each: the seller switches between them from this list."""
     return list(ShopMember.objects.filter(user=user).select_related("shop", "shop__kabkota").order_by("shop__name"))
+
+
+def user_email_verified(*, user) -> bool:
+    """Has the user confirmed their own address? Only then may they accept an invitation sent to it."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
 def invitations_for(*, user) -> list[ShopInvitation]:

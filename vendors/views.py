@@ -69,6 +69,8 @@ def seller_home(request):
     if request.method == "POST" and "invitation" in request.POST:
         try:
             member = services.shop_invitation_accept(invitation_id=int(request.POST["invitation"]), user=request.user)
+        except services.EmailNotVerified as error:
+            messages.error(request, str(error))
         except (ValueError, services.ShopStateError):
             messages.error(request, _("Undangan tidak ada atau sudah diterima."))
         else:
@@ -84,7 +86,8 @@ def seller_home(request):
             return redirect("vendors:step", shop_id=shop.pk, step="profile")
     return render(request, "vendors/seller_home.html", {
         "memberships": selectors.memberships_of(user=request.user),
-        "invitations": selectors.invitations_for(user=request.user)})
+        "invitations": selectors.invitations_for(user=request.user),
+        "email_verified": selectors.user_email_verified(user=request.user)})
 
 
 # What a verified shop may still change: its public profile (at once) and its bank account (checked first).
