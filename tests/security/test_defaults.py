@@ -67,3 +67,18 @@ def test_a_view_that_fails_answers_our_500_page_without_the_settings(client, set
     assert response.status_code == 500
     assert "Maaf, terjadi kesalahan" in response.text
     assert "SECRET_KEY" not in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_404_page_on_a_phone(live_server, page, screenshot):
+    from playwright.sync_api import expect
+
+    from tests.browser import fits_the_phone
+
+    response = page.goto(f"{live_server.url}/p/tidak-ada/produk-hilang/")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Halaman tidak ditemukan")
+    expect(page.get_by_role("link", name="Kembali ke beranda")).to_be_visible()
+    fits_the_phone(page)
+    screenshot("404")
