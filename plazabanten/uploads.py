@@ -6,6 +6,7 @@ called `x.js` or `x.html` that is also a valid JPEG is stored as `<random>.jpg` 
 Media responses carry `X-Content-Type-Options: nosniff`, and anything that is not an image is an attachment.
 """
 
+import contextlib
 import re
 import secrets
 from pathlib import PurePosixPath
@@ -15,13 +16,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 from PIL import Image, UnidentifiedImageError
 
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 INLINE_EXTENSIONS = {"jpg", "jpeg", "png", "webp"}  # served inline; everything else is an attachment
-_OUR_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp|pdf|bin)")
+_OUR_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp)")  # what upload_name(file, "image") returns
 
 
 def content_extension(file, kind: str) -> str:
@@ -53,24 +54,24 @@ def upload_name(file, kind: str) -> str:
 
 @deconstructible
 class UploadTo:
-    """`upload_to` for an image field: the folder (strftime allowed) + the name upload_name gave the file.
+    """`upload_to` for an image field: the folder (strftime allowed) + a random name with the content's extension.
 
-    A file assigned under any other name (a test's `x.jpg`, a forgotten call) is named here from the content
-    being saved; content that is not an image becomes `<random>.bin`, which is only ever served as an attachment.
+    The file being assigned is looked at, whatever it is called (`x.js`, a test's `x.jpg`, a name shaped like ours):
+    content that is not a JPEG/PNG/WebP becomes `<random>.bin`, which is only ever served as an attachment. Only
+    `field.save(upload_name(content, kind), content)`, where the field holds no content yet, keeps the given name.
     """
 
     def __init__(self, folder: str, field: str):
         self.folder, self.field = folder.strip("/"), field
 
     def __call__(self, instance, filename: str) -> str:
-        name = PurePosixPath(filename).name
-        if not _OUR_NAME.fullmatch(name):
-            content = getattr(getattr(instance, self.field), "_file", None)
-            try:
-                name = upload_name(content, "image") if content is not None else ""
-            except ValidationError:
-                name = ""
-            name = name or f"{secrets.token_hex(16)}.bin"
+        content = getattr(getattr(instance, self.field), "_file", None)
+        name = f"{secrets.token_hex(16)}.bin"
+        if content is not None:
+            with contextlib.suppress(ValidationError):  # not an image: stays <random>.bin
+                name = upload_name(content, "image")
+        elif _OUR_NAME.fullmatch(PurePosixPath(filename).name):
+            name = PurePosixPath(filename).name
         return f"{timezone.now().strftime(self.folder)}/{name}"
 
     def __eq__(self, other):
@@ -85,7 +86,7 @@ def media_headers(response, name: str):
     return response
 
 
-@require_GET
+@require_safe
 def media_serve(request, path: str):
     """Local media (no S3): Django serves var/media, with DEBUG on or off, under the rules above."""
     return media_headers(serve(request, path, document_root=settings.MEDIA_ROOT), path)

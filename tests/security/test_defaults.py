@@ -69,6 +69,15 @@ def test_a_view_that_fails_answers_our_500_page_without_the_settings(client, set
     assert "SECRET_KEY" not in response.text and "Traceback" not in response.text
 
 
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_our_page_not_djangos():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/akun/login/", {"login": "a@example.test", "password": "x"})
+    assert response.status_code == 403
+    assert "Formulir kedaluwarsa" in response.content.decode() and "CSRF" not in response.content.decode()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_404_page_on_a_phone(live_server, page, screenshot):

@@ -36,13 +36,14 @@ def seller(client):
     return make_product(shop=shop)
 
 
-@pytest.mark.parametrize("filename", ["x.js", "x.html", "../../x.svg", "x"])
+@pytest.mark.parametrize("filename", ["x.js", "x.html", "../../x.svg", "x", "0123456789abcdef0123456789abcdef.pdf"])
 def test_a_jpeg_uploaded_under_any_name_is_stored_as_a_random_jpg_and_served_as_an_image(client, seller, filename):
     response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
                            {"photo": SimpleUploadedFile(filename, polyglot_jpeg(), content_type="text/html")})
     assert response.status_code == 302
     image = ProductImage.objects.get(product=seller)
     assert RANDOM_JPG.fullmatch(image.original.name), image.original.name
+    assert "0123456789abcdef" not in image.original.name
     served = client.get(image.original.url)
     assert served.status_code == 200
     assert served["Content-Type"] == "image/jpeg" and served["X-Content-Type-Options"] == "nosniff"
@@ -74,8 +75,10 @@ def test_media_that_are_not_images_are_served_as_attachments_with_nosniff(client
 
 
 def test_a_non_image_assigned_directly_gets_a_bin_name_never_the_given_one(seller):
-    image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile("x.html", b"<script>"))
-    assert re.fullmatch(r"products/originals/\d{4}/\d{2}/[0-9a-f]{32}\.bin", image.original.name)
+    for name in ("x.html", "0123456789abcdef0123456789abcdef.jpg"):
+        image = ProductImage.objects.create(product=seller, original=SimpleUploadedFile(name, b"<script>"))
+        assert re.fullmatch(r"products/originals/\d{4}/\d{2}/[0-9a-f]{32}\.bin", image.original.name)
+        assert "0123456789abcdef" not in image.original.name
 
 
 def test_a_logo_named_like_a_page_is_stored_under_the_extension_of_its_content(client):
