@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from plazabanten.images import image_check
 
 # The largest rendition is between LARGE_MIN and LARGE_MAX pixels wide whenever the photo is, the others are its
 # successive halvings (~320 to ~1280 px in all): a JPEG is then decoded straight at the largest size by the
@@ -21,54 +23,20 @@ JPEG_QUALITY = 80
 # Pillow frees its 16 MB pixel blocks at once by default; a render worker keeps 4 (64 MB) so the next photo's
 # decode and resizes reuse them: the fresh pages cost ~10% of a 2000×2000 photo's CPU in page faults.
 WORKER_PIXEL_BLOCKS = 4
-MAX_PIXELS = 40_000_000
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def photo_validate(upload) -> None:
     """Accept a JPEG, PNG or WebP photo judged by its content, never by its name; raise a message in Indonesian.
 
-    The header gives format and size cheaply; then the check whose cost does not grow with the pixels, so the
-    request stays fast for any photo (bench/images.py prints it for 40 MP files): a baseline JPEG is decoded at
-    1/8 scale (entropy decoding only), a PNG verified by its chunk checksums. A progressive JPEG costs 4-5× that
-    at any scale and a WebP can only be decoded whole (~1 s at 40 MP), so for them the request checks that the
-    file is complete (the end-of-image marker; libwebp refuses to open a cut RIFF) and a bitstream error is left
-    to the render task, which marks the photo failed for the seller to replace.
+    The pixel limit and the checks whose cost does not grow with the pixels are plazabanten.images.image_check
+    (shared with the identity documents); a photo must also be at least SMALLEST pixels a side.
     """
     if not upload.size:
         raise ValidationError(_("Berkas kosong. Pilih foto produk."), code="empty")
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(_("Foto terlalu besar (maksimal 10 MB)."), code="too_large")
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            if image.format not in ACCEPTED_FORMATS:
-                raise ValidationError(_("Format tidak didukung. Unggah foto JPEG, PNG atau WebP."), code="format")
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise ValidationError(_("Resolusi foto terlalu besar (maksimal 40 megapiksel)."), code="pixels")
-            if width < 200 or height < 200:
-                raise ValidationError(_("Foto terlalu kecil (minimal 200×200 piksel)."), code="too_small")
-            if image.format == "JPEG" and image.info.get("progressive"):
-                upload.seek(max(0, upload.size - 1024))
-                if b"\xff\xd9" not in upload.read():  # scan data never holds this marker: the file was cut
-                    raise OSError("JPEG without its end-of-image marker")
-            elif image.format == "JPEG":
-                image.draft("RGB", (SMALLEST // 2, SMALLEST // 2))  # decoded at 1/8 scale: fast
-                image.load()
-            elif image.format == "PNG":
-                image.verify()  # every chunk's checksum, without inflating the pixels
-    except Image.DecompressionBombError as error:
-        raise ValidationError(_("Resolusi foto terlalu besar (maksimal 40 megapiksel)."), code="pixels") from error
-    except UnidentifiedImageError as error:
-        raise ValidationError(_("Berkas ini bukan foto. Unggah foto JPEG, PNG atau WebP."), code="not_image") from error
-    except (OSError, SyntaxError, EOFError) as error:  # truncated or corrupt data
-        raise ValidationError(_("Foto rusak atau tidak lengkap. Coba unggah ulang."), code="corrupt") from error
-    finally:
-        upload.seek(0)
+    image_check(upload, min_side=SMALLEST)
 
 
 def render_renditions(original_name: str) -> tuple[dict, int, int]:

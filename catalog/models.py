@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.uploads import UploadTo
+
 
 class Category(models.Model):
     """A 3-level tree: Fashion & Batik → Batik → Kain Batik Tulis."""
@@ -205,7 +207,7 @@ class ProductImage(models.Model):
         FAILED = "failed", _("Gagal")
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    original = models.ImageField(upload_to="products/originals/%Y/%m/")
+    original = models.ImageField(upload_to=UploadTo("products/originals/%Y/%m", field="original"))
     position = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     renditions = models.JSONField(default=dict, blank=True)

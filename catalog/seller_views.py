@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plazabanten.spreadsheet import cell_safe
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 
@@ -153,9 +154,9 @@ def product_export(request, shop: Shop):
         yield writer.writerow(header)
         for variant in selectors.shop_export_rows(shop=shop):
             product = variant.product
-            yield writer.writerow([variant.sku, product.name, variant.name, product.category.slug, variant.price,
-                                   variant.stock, product.status, product.weight_grams, product.tkdn_percent,
-                                   "ya" if product.is_halal else "tidak"])
+            yield writer.writerow([cell_safe(cell) for cell in (
+                variant.sku, product.name, variant.name, product.category.slug, variant.price, variant.stock,
+                product.status, product.weight_grams, product.tkdn_percent, "ya" if product.is_halal else "tidak")])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="produk-{shop.slug}.csv"'

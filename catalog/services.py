@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from plazabanten.money import rupiah_parse
 from plazabanten.services import task_enqueue
+from plazabanten.spreadsheet import cell_unescape
 
 from .images import render_renditions
 from .models import FACET_KEY, Category, Product, ProductImage, ProductImport, ProductVariant
@@ -375,7 +376,7 @@ def product_import_start(*, shop, user, content: str, valid_rows_only: bool) -> 
 
 def _import_row(row: dict, categories: dict[str, int]) -> tuple[dict | None, str]:
     """One CSV row → variant data, or an error message in Indonesian."""
-    sku, name = (row.get("sku") or "").strip(), (row.get("nama_produk") or "").strip()
+    sku, name = (cell_unescape((row.get(column) or "").strip()) for column in ("sku", "nama_produk"))
     if not sku or not name:
         return None, _("SKU dan nama_produk wajib diisi.")
     category_id = categories.get((row.get("kategori") or "").strip())
@@ -393,7 +394,7 @@ def _import_row(row: dict, categories: dict[str, int]) -> tuple[dict | None, str
         return None, _("Harga minimal Rp100 dan stok tidak boleh negatif.")
     if price > 1_000_000_000:
         return None, _("Harga paling banyak Rp1.000.000.000.")
-    return {"sku": sku[:60], "name": name[:150], "variant": (row.get("varian") or "").strip()[:80],
+    return {"sku": sku[:60], "name": name[:150], "variant": cell_unescape((row.get("varian") or "").strip())[:80],
             "category_id": category_id, "price": price, "stock": stock}, ""
 
 

@@ -114,7 +114,7 @@ def sandbox_simulator(request, ref):
         if action not in ACTIONS:
             return HttpResponse(_("Aksi tidak dikenal."), status=400)
         simulator_act(attempt_ref=ref, action=action,
-                      webhook_url=request.build_absolute_uri(reverse("payments:webhook", args=["sandbox"])))
+                      webhook_url=settings.PB_BASE_URL + reverse("payments:webhook", args=["sandbox"]))
         messages.success(request, _("Simulasi dikirim: %(action)s") % {"action": ACTIONS[action]})
         return redirect(f"{reverse('payments:pay', args=[attempt.payment.group_id])}?ref={ref}")
     return render(request, "payments/simulator.html", {"attempt": attempt, "actions": ACTIONS})

@@ -1,9 +1,11 @@
 """System checks that stop a production start on unsafe defaults, with a message instead of a traceback."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
+from django.http.request import split_domain_port, validate_host
 
 
 @register()
@@ -43,3 +45,30 @@ def production_services_check(app_configs, **kwargs):
                                 hint=f"Set {key} to the API key from the {tracker} dashboard.",
                                 id="plazabanten.E006"))
     return errors
+
+
+def media_host() -> str | None:
+    """The host public media are served from, or None when the app serves them itself (MEDIA_URL is a path)."""
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        return urlsplit(settings.MEDIA_URL).hostname
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    if options.get("custom_domain"):
+        return split_domain_port(options["custom_domain"].split("/")[0])[0]
+    if options.get("endpoint_url"):
+        return urlsplit(options["endpoint_url"]).hostname
+    return f"{settings.AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+
+
+@register(Tags.security, deploy=True)
+def media_origin_check(app_configs, **kwargs):
+    """Uploaded files must not be served from the app's own origin, where a file the browser takes for a script or
+    a page would run with the app's cookies and CSP 'self' (README, "Uploads")."""
+    host = media_host()
+    if host is None or validate_host(host, settings.ALLOWED_HOSTS):
+        return [Warning(
+            "Media (uploaded photos and logos) are served from the app's own origin.",
+            hint="Set AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN to a separate domain, e.g. "
+                 "media.plazabanten.example.id, that is not in ALLOWED_HOSTS.",
+            id="plazabanten.W001",
+        )]
+    return []

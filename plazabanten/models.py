@@ -28,7 +28,10 @@ class AuditLog(models.Model):
 class OutboxMessage(models.Model):
     """A notification written in the same transaction as the change it reports; Celery delivers it."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A user (email + in-app notification), or only an email address: someone without an account (an invitation).
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    email = models.EmailField(blank=True)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     url = models.CharField(max_length=300, blank=True)
@@ -42,6 +45,10 @@ class OutboxMessage(models.Model):
             models.Index(fields=["created_at"], condition=models.Q(delivered_at__isnull=True),
                          name="outbox_pending_idx"),
         ]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(recipient__isnull=False, email="")
+                       | models.Q(recipient__isnull=True) & ~models.Q(email="")),
+            name="outbox_user_or_email")]
 
     def __str__(self):
         return self.subject

@@ -20,11 +20,16 @@ def audit_record(*, actor, action: str, target, before: dict | None = None, afte
     )
 
 
-def outbox_enqueue(*, recipient, subject: str, body: str, url: str = "") -> OutboxMessage:
-    """Write the message now; deliver it after the surrounding transaction commits."""
+def outbox_enqueue(*, recipient=None, email: str = "", subject: str, body: str, url: str = "") -> OutboxMessage:
+    """Write the message now; deliver it after the surrounding transaction commits.
+
+    To a user (email and in-app), or with ``email`` alone to someone without an account (email only).
+    """
     from .tasks import outbox_deliver
 
-    message = OutboxMessage.objects.create(recipient=recipient, subject=subject, body=body, url=url)
+    if (recipient is None) == (not email):
+        raise ValueError("outbox_enqueue needs exactly one of recipient and email")
+    message = OutboxMessage.objects.create(recipient=recipient, email=email, subject=subject, body=body, url=url)
     transaction.on_commit(lambda: task_enqueue(outbox_deliver, message.pk))
     return message
 
@@ -45,20 +50,22 @@ def task_enqueue(task, *args, **options) -> bool:
 def outbox_deliver(*, message_id: int) -> bool:
     """Deliver one message (email + in-app) exactly once; safe to call again after a crash."""
     with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
                    .select_related("recipient").filter(pk=message_id, delivered_at__isnull=True).first())
         if message is None:
             return False
         message.attempts += 1
         try:
-            if message.recipient.email:
-                send_mail(message.subject, message.body, None, [message.recipient.email])
+            address = message.recipient.email if message.recipient else message.email
+            if address:
+                send_mail(message.subject, message.body, None, [address])
         except Exception as error:  # noqa: BLE001 - any mail failure is retried by the beat job
             message.last_error = str(error)[:2000]
             message.save(update_fields=["attempts", "last_error"])
             return False
-        Notification.objects.create(user=message.recipient, outbox=message, subject=message.subject,
-                                    body=message.body, url=message.url)
+        if message.recipient:
+            Notification.objects.create(user=message.recipient, outbox=message, subject=message.subject,
+                                        body=message.body, url=message.url)
         message.delivered_at = timezone.now()
         message.save(update_fields=["attempts", "delivered_at", "last_error"])
     return True

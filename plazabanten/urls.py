@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import health, views
+from . import health, uploads, views
+
+handler500 = "plazabanten.views.server_error"
+admin.site.login = views.admin_login  # the admin signs in through allauth: its rate limits and lockout
 
 urlpatterns = [
     path("", include("catalog.urls")),
@@ -22,8 +25,8 @@ urlpatterns = [
 ]
 
 if not settings.PB_PRODUCTION and not settings.AWS_STORAGE_BUCKET_NAME:
-    # Local media (photos) served by Django; in production they come from S3/MinIO behind a CDN.
+    # Local media (photos) served by Django, DEBUG on or off, with nosniff and non-images as attachments; in
+    # production they come from S3/MinIO on a separate origin (README, plazabanten.checks).
     from django.urls import re_path
-    from django.views.static import serve
 
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", uploads.media_serve)]

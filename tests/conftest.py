@@ -101,6 +101,14 @@ def reference_data_loaded(request):
 
 
 @pytest.fixture(autouse=True)
+def base_url_is_the_live_server(request):
+    """The sandbox simulator calls our webhook at PB_BASE_URL: in a browser test, the live server."""
+    if "live_server" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.PB_BASE_URL = request.getfixturevalue("live_server").url
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     from django.core.cache import cache
 

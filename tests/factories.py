@@ -2,6 +2,8 @@
 
 import itertools
 
+from allauth.account.models import EmailAddress
+
 from accounts.models import User
 from catalog.models import Category, Product, ProductVariant
 from vendors.models import Shop, ShopMember
@@ -10,12 +12,15 @@ _seq = itertools.count(1)
 DEFAULT_PASSWORD = "rahasia-123"
 
 
-def make_user(**fields) -> User:
+def make_user(*, email_verified: bool = True, **fields) -> User:
+    """A user whose email is verified (as after allauth's confirmation link) unless email_verified=False."""
     n = next(_seq)
     fields.setdefault("email", f"user{n}@example.test")
     fields.setdefault("name", f"Pengguna {n}")
     password = fields.pop("password", DEFAULT_PASSWORD)
-    return User.objects.create_user(password=password, **fields)
+    user = User.objects.create_user(password=password, **fields)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    return user
 
 
 def make_shop(*, owner=None, status=Shop.Status.VERIFIED, kabkota="36.74", **fields) -> Shop:

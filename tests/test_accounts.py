@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 
@@ -81,3 +83,26 @@ def test_signup_is_rate_limited_per_address_and_the_refusal_saves_nothing(client
         "email": "orang@example.test", "name": "Orang", "phone": "081234567890",
         "password1": "batik-tulis-2026", "password2": "batik-tulis-2026"}, REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 302  # another address is not affected
+
+
+def test_signing_up_with_a_registered_email_looks_the_same_as_a_new_one_and_mails_the_owner(client):
+    from tests.factories import make_user
+
+    make_user(email="terdaftar@example.test", name="Sudah Ada")
+    form = {"name": "Siapa Saja", "phone": "081234567890", "password1": "batik-tulis-2026",
+            "password2": "batik-tulis-2026"}
+    taken = client.post("/akun/signup/", {**form, "email": "terdaftar@example.test"}, follow=True)
+    client.cookies.clear()
+    new = client.post("/akun/signup/", {**form, "email": "baru@example.test"}, follow=True)
+    assert taken.redirect_chain == new.redirect_chain == [("/akun/confirm-email/", 302)]
+    assert taken.status_code == new.status_code == 200
+    def shown(response, email):
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.text).replace(email, "X")
+
+    assert shown(taken, "terdaftar@example.test") == shown(new, "baru@example.test")
+    assert User.objects.filter(email="terdaftar@example.test").count() == 1  # nothing created, nobody signed in
+    assert "_auth_user_id" not in client.session
+    to_owner, to_new = mail.outbox
+    assert to_owner.to == ["terdaftar@example.test"] and to_new.to == ["baru@example.test"]
+    assert "/akun/password/reset/" in to_owner.body  # "you already have an account": a way back in
+    assert "/akun/confirm-email/" in to_new.body

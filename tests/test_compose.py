@@ -40,3 +40,32 @@ def test_app_services_run_production_settings():
     for service in ("web", "worker", "beat"):
         env = compose["services"][service]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "plazabanten.settings.production"
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_minio_credentials_have_no_default_and_must_come_from_the_environment():
+    text = (ROOT / "docker-compose.yml").read_text()
+    uses = re.findall(r"(?<!\$)\$\{(MINIO_ROOT_(?:USER|PASSWORD))([^}]*)\}", text)
+    assert {name for name, _rest in uses} == {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}
+    assert all(rest.startswith(":?") for _name, rest in uses), uses  # compose refuses to start without them
+    assert "plazabanten-secret" not in text
+    services = compose()["services"]
+    for name in ("minio", "minio-bucket"):
+        assert set(services[name]["environment"]) >= {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}
+
+
+def test_only_the_web_port_is_published():
+    published = {name: service["ports"] for name, service in compose()["services"].items() if service.get("ports")}
+    assert published == {"web": ["8000:8000"]}
+
+
+def test_migrations_run_once_in_a_one_shot_service_before_the_app_starts():
+    services = compose()["services"]
+    assert "migrate" in services["migrate"]["command"] and services["migrate"]["restart"] == "no"
+    assert "migrate" not in services["migrate"]["depends_on"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert "migrate" not in str(services[name]["command"]), name

@@ -32,8 +32,23 @@ def test_production_settings_pass_with_real_services(settings):
                  DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL,
                  SECRET_KEY="x" * 60 + "production-secret-value-with-enough-entropy",
                  ALLOWED_HOSTS="plaza.bantenprov.go.id", PAYMENT_GATEWAY="midtrans", EMAIL_BACKEND="",
+                 AWS_STORAGE_BUCKET_NAME="plazabanten-media", AWS_S3_CUSTOM_DOMAIN="media.plaza.bantenprov.go.id",
                  MIDTRANS_SERVER_KEY="Mid-server-production-key-from-the-dashboard")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_media_share_the_apps_origin(settings):
+    production = dict(DJANGO_SETTINGS_MODULE="plazabanten.settings.production", DATABASE_URL=settings.DATABASE_URL,
+                      REDIS_URL=settings.REDIS_URL, SECRET_KEY="x" * 60 + "production-secret-value-with-enough-entropy",
+                      ALLOWED_HOSTS="plaza.bantenprov.go.id", PAYMENT_GATEWAY="midtrans", EMAIL_BACKEND="",
+                      MIDTRANS_SERVER_KEY="Mid-server-production-key-from-the-dashboard")
+    for media in ({"AWS_STORAGE_BUCKET_NAME": ""},
+                  {"AWS_STORAGE_BUCKET_NAME": "media", "AWS_S3_CUSTOM_DOMAIN": "plaza.bantenprov.go.id/media"}):
+        result = run([sys.executable, "manage.py", "check", "--deploy"], **production, **media)
+        assert "plazabanten.W001" in result.stdout + result.stderr, media
+    result = run([sys.executable, "manage.py", "check", "--deploy"], **production, AWS_STORAGE_BUCKET_NAME="media",
+                 AWS_S3_CUSTOM_DOMAIN="media.plaza.bantenprov.go.id")
+    assert "plazabanten.W001" not in result.stdout + result.stderr
 
 
 def test_unreachable_database_url_is_a_clear_message():

@@ -1,6 +1,5 @@
 import io
 import re
-import secrets
 from pathlib import PurePath
 
 from django import forms
@@ -8,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
 
 from catalog.models import Category
+from plazabanten.images import image_check
 from plazabanten.money import RupiahField
 from plazabanten.phone import normalize_phone
+from plazabanten.uploads import upload_name
 from regions.forms import RegionField
 
 from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
@@ -43,14 +43,8 @@ def document_check(upload) -> DocumentUpload:
     if extension == "pdf":
         if b"%%EOF" not in content[-1024:]:
             raise ValidationError(_("File PDF rusak atau tidak lengkap."), code="broken")
-    else:
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                image.verify()
-            with Image.open(io.BytesIO(content)) as image:
-                image.load()  # verify() does not read the pixels: a truncated JPEG fails only here
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(_("Foto rusak atau tidak lengkap. Unggah ulang fotonya."), code="broken") from None
+    else:  # the photo checks: the pixel limit (a decompression bomb is refused by its header), never a full decode
+        image_check(io.BytesIO(content), formats={"JPEG", "PNG"})
     stem = get_valid_filename(PurePath(raw_name).stem)[:80] or "dokumen"
     return DocumentUpload(content=content, content_type=content_type, extension=extension,
                           original_name=f"{stem}.{extension}")
@@ -106,7 +100,7 @@ class ProfileForm(RevisionReasonsMixin, forms.Form):
         if logo and getattr(logo, "image", None):
             if logo.image.format not in ("JPEG", "PNG"):
                 raise ValidationError(_("Logo harus JPEG atau PNG."))
-            logo.name = f"{secrets.token_hex(12)}.{logo.image.format.lower()}"  # never the uploader's file name
+            logo.name = upload_name(logo, "image")  # never the uploader's file name
         return logo
 
 

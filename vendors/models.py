@@ -3,6 +3,8 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.uploads import UploadTo
+
 
 class Shop(models.Model):
     """A UMKM's shop (toko). Only a verified shop can publish products."""
@@ -24,7 +26,7 @@ class Shop(models.Model):
     name = models.CharField(_("nama toko"), max_length=100)
     slug = models.SlugField(_("alamat toko"), max_length=60, unique=True)
     description = models.TextField(_("deskripsi"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="shops/logos/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=UploadTo("shops/logos", field="logo"), blank=True)
     region = models.ForeignKey("regions.Region", verbose_name=_("desa/kelurahan"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     # Denormalised from region for the kab/kota facet and the Pemprov numbers.

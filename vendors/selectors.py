@@ -4,6 +4,7 @@ id is a 404 and a role without the capability is a 403."""
 from datetime import timedelta
 from statistics import median
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
@@ -53,6 +54,11 @@ def shop_for(*, user, shop_id: int, capability: str) -> Shop:
 def memberships_of(*, user) -> list[ShopMember]:
     """The shops a person works in, with the role in each: the seller switches between them from this list."""
     return list(ShopMember.objects.filter(user=user).select_related("shop", "shop__kabkota").order_by("shop__name"))
+
+
+def user_email_verified(*, user) -> bool:
+    """Has the user confirmed their own address? Only then may they accept an invitation sent to it."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
 def invitations_for(*, user) -> list[ShopInvitation]:

@@ -4,9 +4,11 @@ Each function is one transaction that locks the shop row, checks the transition 
 for a decision, one outbox message to the owner (email + in-app, delivered by Celery after commit).
 """
 
-import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +22,7 @@ from accounts import roles
 from catalog.services import shop_products_relocate
 from plazabanten.cache import storefront_changed
 from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.uploads import upload_name
 
 from .models import (
     REVIEW_FIELDS,
@@ -157,8 +160,8 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
         document.content_type = upload.content_type
         document.size = len(upload.content)
         document.uploaded_by = actor
-        name = f"shops/{shop.pk}/{kind}-{secrets.token_hex(16)}.{upload.extension}"
-        document.file.save(name, ContentFile(upload.content), save=False)
+        content = ContentFile(upload.content)
+        document.file.save(f"shops/{shop.pk}/{kind}-{upload_name(content, 'document')}", content, save=False)
         try:
             document.save()
         except Exception:
@@ -355,13 +358,27 @@ def shop_member_invite(*, shop: Shop, actor, email: str, role: str) -> ShopInvit
             shop=shop, email=email, accepted_at=None, defaults={"role": role, "invited_by": actor})
         audit_record(actor=actor, action="shop.member_invite", target=shop, after={"email": email, "role": role})
         invitee = get_user_model().objects.filter(email__iexact=email).first()
+        subject = _("Undangan bergabung dengan toko %(name)s") % {"name": shop.name}
+        who = {"who": actor, "role": invitation.get_role_display()}
         if invitee:
-            outbox_enqueue(recipient=invitee,
-                           subject=_("Undangan bergabung dengan toko %(name)s") % {"name": shop.name},
+            outbox_enqueue(recipient=invitee, subject=subject,
                            body=_("%(who)s mengundang Anda sebagai %(role)s. Terima undangan di halaman Toko saya.")
-                           % {"who": actor, "role": invitation.get_role_display()},
-                           url=reverse("vendors:seller_home"))
+                           % who, url=reverse("vendors:seller_home"))
+        else:  # no account yet: an email with a sign-up link that ends on the invitation (the seller home)
+            outbox_enqueue(email=email, subject=subject, body=_(
+                "%(who)s mengundang Anda bergabung dengan toko %(shop)s di Plaza Banten sebagai %(role)s.\n\n"
+                "Daftar dengan alamat email ini, konfirmasi email Anda, lalu terima undangannya:\n%(link)s")
+                % {**who, "shop": shop.name, "link": invitation_signup_url()})
     return invitation
+
+
+def invitation_signup_url() -> str:
+    """Sign up, then land on the seller home, where open invitations to the verified address are accepted."""
+    return f"{settings.PB_BASE_URL}{reverse('account_signup')}?{urlencode({'next': reverse('vendors:seller_home')})}"
+
+
+class EmailNotVerified(ShopStateError):
+    """The invitation is to an address the user has not confirmed (anyone can sign up with any address)."""
 
 
 def shop_invitation_accept(*, invitation_id: int, user) -> ShopMember:
@@ -370,6 +387,9 @@ def shop_invitation_accept(*, invitation_id: int, user) -> ShopMember:
                       .filter(pk=invitation_id, email__iexact=user.email, accepted_at__isnull=True).first())
         if invitation is None:
             raise ShopStateError(_("Undangan tidak ada atau sudah diterima."))
+        if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+            raise EmailNotVerified(_("Konfirmasi dulu email %(email)s lewat tautan yang kami kirim, lalu terima "
+                                     "undangannya.") % {"email": invitation.email})
         member, _created = ShopMember.objects.get_or_create(shop_id=invitation.shop_id, user=user,
                                                             defaults={"role": invitation.role})
         invitation.accepted_at = timezone.now()

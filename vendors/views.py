@@ -16,6 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plazabanten.uploads import media_headers
 from regions.models import Region
 
 from . import selectors, services
@@ -70,6 +71,8 @@ def seller_home(request):
     if request.method == "POST" and "invitation" in request.POST:
         try:
             member = services.shop_invitation_accept(invitation_id=int(request.POST["invitation"]), user=request.user)
+        except services.EmailNotVerified as error:
+            messages.error(request, str(error))
         except (ValueError, services.ShopStateError):
             messages.error(request, _("Undangan tidak ada atau sudah diterima."))
         else:
@@ -85,7 +88,8 @@ def seller_home(request):
             return redirect("vendors:step", shop_id=shop.pk, step="profile")
     return render(request, "vendors/seller_home.html", {
         "memberships": selectors.memberships_of(user=request.user),
-        "invitations": selectors.invitations_for(user=request.user)})
+        "invitations": selectors.invitations_for(user=request.user),
+        "email_verified": selectors.user_email_verified(user=request.user)})
 
 
 # What a verified shop may still change: its public profile (at once) and its bank account (checked first).
@@ -216,9 +220,10 @@ def document_file(request, shop_id: int, document_id: int):
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    media_headers(response, document.file.name)  # nosniff; a PDF is an attachment, only a photo is shown inline
+    disposition = response.get("Content-Disposition", "inline")
+    response["Content-Disposition"] = f'{disposition}; filename="{document.original_name}"'
     response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "plazabanten.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,7 +116,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Mandatory verification is what lets allauth hide which emails are registered: signing up with a taken address
+# shows the same "check your email" page as a new one and mails the owner instead (ACCOUNT_PREVENT_ENUMERATION).
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -169,8 +173,12 @@ STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStat
 WHITENOISE_MAX_AGE = 3600
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # a body's non-file part (forms, webhooks)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads go to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# The whole request body, uploads included: refused with a 413 page before it is read
+# (plazabanten.middleware.RequestSizeLimitMiddleware). A photo is at most 10 MB, a document 5 MB.
+PB_MAX_REQUEST_BYTES = int(os.environ.get("PB_MAX_REQUEST_MB", "25")) * 1024 * 1024
 
 _email_backend = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
 MAILERS = {
@@ -193,7 +201,8 @@ SECURE_CSP = {
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", "blob:"] + ([f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
-                                               if AWS_STORAGE_BUCKET_NAME else []),
+                                               if AWS_STORAGE_BUCKET_NAME else [])
+    + ([f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"] if os.environ.get("AWS_S3_CUSTOM_DOMAIN") else []),
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
     "base-uri": ["'self'"],
@@ -201,6 +210,9 @@ SECURE_CSP = {
 }
 
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
+# Where this site answers, for what calls it back from outside a request (the sandbox simulator's webhook):
+# never taken from the request's Host header.
+PB_BASE_URL = os.environ.get("PB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 MIDTRANS_SERVER_KEY = os.environ.get("MIDTRANS_SERVER_KEY", "")
 XENDIT_SECRET_KEY = os.environ.get("XENDIT_SECRET_KEY", "")
 XENDIT_CALLBACK_TOKEN = os.environ.get("XENDIT_CALLBACK_TOKEN", "")

@@ -1,14 +1,38 @@
-"""Default settings: the embedded Postgres and Redis start on demand when no URLs are set."""
+"""Default settings: the embedded Postgres and Redis start on demand when no URLs are set.
+
+DEBUG is off unless DEBUG=true (a 404 must not list the URL patterns, a 500 must not show the settings), and the
+SECRET_KEY, unless given, is a random one generated into var/secret_key at the first start.
+"""
 
 import os
+import secrets
+from pathlib import Path
 
 from plazabanten import embedded
 
 from .base import *  # noqa: F403
-from .base import apply_service_urls, env_bool
+from .base import VAR_DIR, apply_service_urls, env_bool
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = SECRET_KEY or "django-insecure-local-only-plaza-banten"  # noqa: F405
+
+def local_secret_key(path: Path) -> str:
+    """Read the key kept in var/, creating it (readable by its owner only) on the first start."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it meanwhile: use theirs
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = SECRET_KEY or local_secret_key(VAR_DIR / "secret_key")  # noqa: F405
 PB_EMBEDDED = not (DATABASE_URL and REDIS_URL)  # noqa: F405
 DATABASE_URL = DATABASE_URL or embedded.postgres_url()  # noqa: F405
 REDIS_URL = REDIS_URL or embedded.redis_url()  # noqa: F405

@@ -181,3 +181,26 @@ def test_csv_export_lists_every_variant_of_the_shop(client, shop):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:6] == ["sku", "nama_produk", "varian", "kategori", "harga", "stok"]
     assert [(row[1], row[4], row[5]) for row in rows[1:]] == [("Emping Melinjo", "25000", "9")]
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run_as_a_formula(client, shop):
+    product = make_product(shop=shop, name='=HYPERLINK("http://evil.example","Klik")', price=25_000, stock=9)
+    product.variants.update(name="@SUM(1+1)", sku="-2+3")
+    response = client.get(reverse("catalog:seller_product_export"))
+    row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1]
+    assert row[:3] == ["'-2+3", '\'=HYPERLINK("http://evil.example","Klik")', "'@SUM(1+1)"]
+    assert row[4:6] == ["25000", "9"]  # numbers stay numbers
+
+
+def test_formula_escape_touches_only_text_and_reads_back_from_the_import():
+    from catalog.services import _import_row
+    from plazabanten.spreadsheet import cell_safe
+
+    assert [cell_safe(v) for v in ("=1+1", "+62", "-x", "@a", "\tx", "\rx", "Batik", -5, 0)] == [
+        "'=1+1", "'+62", "'-x", "'@a", "'\tx", "'\rx", "Batik", -5, 0]
+    category = make_category()
+    data, error = _import_row({"sku": "'-2+3", "nama_produk": "'=Batik", "varian": "'@M", "kategori": category.slug,
+                               "harga": "25000", "stok": "1"}, {category.slug: category.pk})
+    assert error == "" and (data["sku"], data["name"], data["variant"]) == ("-2+3", "=Batik", "@M")
+    assert _import_row({"sku": "'abc", "nama_produk": "'Batik", "kategori": category.slug, "harga": "25000",
+                        "stok": "1"}, {category.slug: category.pk})[0]["name"] == "'Batik"

@@ -95,6 +95,21 @@ def test_the_simulator_exists_only_in_sandbox_mode(client, settings):
     assert client.get(f"/bayar/sandbox/{ref}/").status_code == 404
 
 
+def test_the_simulator_calls_the_configured_base_url_whatever_host_the_request_names(client, settings, monkeypatch):
+    import payments.views
+
+    sent = []
+    monkeypatch.setattr(payments.views, "simulator_act", lambda **kwargs: sent.append(kwargs["webhook_url"]))
+    settings.PB_BASE_URL = "http://127.0.0.1:8123"
+    group = place_checkout()
+    client.force_login(group.buyer)
+    client.post(f"/bayar/{group.pk}/", {"choice": "qris:"})
+    ref = PaymentAttempt.objects.get().attempt_ref
+    response = client.post(f"/bayar/sandbox/{ref}/", {"action": "pay"}, headers={"Host": "127.0.0.1:6379"})
+    assert response.status_code == 302
+    assert sent == ["http://127.0.0.1:8123/payments/webhooks/sandbox"]
+
+
 def test_shop_balance_page_for_the_shops_admin_and_finance_only(client):
     group = place_checkout(prices=(20000,))
     shop = group.orders.get().shop
