@@ -7,11 +7,11 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.forms import AddressForm
 from accounts.services import address_save
 from catalog.models import ProductVariant
-from plazabanten.ratelimit import rate_limit_exceeded
 from vendors.views import verifikator_required
 
 from . import selectors
@@ -66,6 +66,12 @@ def cart_change(request, add=False):
     return redirect("orders:cart")
 
 
+def _checkout_rate(group, request) -> str:
+    """Place-order attempts per buyer a minute: django-ratelimit's counter, an atomic INCR in the Redis cache that
+    every web process shares (fixed windows; RATELIMIT_FAIL_OPEN lets orders through while Redis is down)."""
+    return f"{settings.CHECKOUT_RATE_PER_MINUTE}/m"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request):
@@ -76,8 +82,8 @@ def checkout(request):
         return redirect(f"{_address_new_url()}?next=/checkout/")
     address = next((a for a in addresses if str(a.pk) == data.get("address")), addresses[0])
     error = None
-    if request.method == "POST" and rate_limit_exceeded(key=f"checkout:{request.user.pk}",
-                                                        limit=settings.CHECKOUT_RATE_PER_MINUTE, window_seconds=60):
+    if is_ratelimited(request, group="orders.checkout", key="user", rate=_checkout_rate, method="POST",
+                      increment=True):
         return render(request, "429.html", status=429)
     if request.method == "POST":
         # Shipping and totals are recomputed by the service from the database; only the choices come from here.

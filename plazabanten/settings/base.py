@@ -211,6 +211,7 @@ ORDER_PAYMENT_HOURS = int(os.environ.get("ORDER_PAYMENT_HOURS", "24"))
 ORDER_ACCEPT_HOURS = 48
 ORDER_COMPLAINT_DAYS = 3
 CHECKOUT_RATE_PER_MINUTE = 10  # place-order attempts per buyer; allauth limits login and signup itself
+RATELIMIT_FAIL_OPEN = True  # django-ratelimit: with Redis down, checkout goes on unthrottled rather than refused
 
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
 CELERY_TASK_SERIALIZER = "json"
