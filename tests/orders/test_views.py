@@ -230,3 +230,13 @@ def test_checkout_page_query_count_does_not_grow_with_lines(client):
     with CaptureQueriesContext(connection) as many:
         client.get("/checkout/")
     assert len(many) == len(few) <= 12
+
+
+def test_checkout_rate_limit_fails_open_while_redis_is_down(client, settings):
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    settings.CHECKOUT_RATE_PER_MINUTE = 1
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}  # nobody there
+    statuses = [client.post("/checkout/", {"key": f"k{i}"}).status_code for i in range(3)]
+    assert statuses == [302, 302, 302]  # not throttled, and not a 500
