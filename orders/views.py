@@ -53,13 +53,15 @@ def cart_page(request):
 
 
 def _cart_refused(request, form):
-    """A quantity the cart cannot take: the cart again, unchanged, with the reason at that line (400; htmx swaps it
-    in through static/js/cart.js)."""
+    """A quantity the cart cannot take: the cart again, unchanged, with the reason at that line (400). For htmx the
+    HX-Reswap header marks it as a 400 to show: static/js/cart.js lets htmx swap it in."""
     if "variant" in form.errors:
         return HttpResponseBadRequest(" ".join(form.errors["variant"]))
     context = _cart_context(request, error_variant=form.cleaned_data["variant"], error=form.errors["quantity"][0])
     if request.headers.get("HX-Request"):
-        return render(request, "orders/_cart_body.html", context, status=400)
+        response = render(request, "orders/_cart_body.html", context, status=400)
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return render(request, "orders/cart.html", context, status=400)
 
 

@@ -90,7 +90,7 @@ def test_a_refused_quantity_keeps_the_old_one_and_says_why(client, typed, messag
     client.post("/keranjang/tambah/", {"variant": variant.pk, "quantity": 3})
     response = client.post("/keranjang/ubah/", {"variant": variant.pk, "quantity": typed}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 400 and response["HX-Reswap"] == "innerHTML"  # static/js/cart.js shows it
     assert message in html and f'id="qty-error-{variant.pk}" role="alert"' in html
     assert 'name="quantity" min="0" max="999" step="1" value="3"' in html
     assert 'id="cart-count">3<' in client.get("/keranjang/").content.decode()
