@@ -1,5 +1,9 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plazabanten.phone import normalize_phone, whatsapp_link
 
@@ -46,3 +50,13 @@ def test_numbers_outside_the_indonesian_plan_are_refused_with_a_reason(raw, code
     with pytest.raises(ValidationError) as error:
         normalize_phone(raw)
     assert error.value.code == code
+
+
+@given(st.one_of(st.text(max_size=40), st.from_regex(r"\A[+0-9 ()\-.]{0,25}\Z")))
+def test_any_text_is_either_an_indonesian_e164_number_or_a_sentence(text):
+    try:
+        normal = normalize_phone(text)
+    except ValidationError as error:
+        assert error.messages[0]
+    else:
+        assert re.fullmatch(r"\+62[1-9][0-9]{7,11}", normal)

@@ -3,7 +3,7 @@
 import pytest
 
 from catalog.models import Product
-from orders.models import CartLine
+from orders.models import CartLine, Order
 from tests.factories import make_product, make_shop, make_user
 from tests.orders.test_checkout import make_address
 from vendors.models import Shop
@@ -58,6 +58,9 @@ def test_a_line_whose_product_stopped_selling_hides_its_name_and_price(client, w
     checkout = client.get("/checkout/", follow=True)
     assert checkout.redirect_chain[-1][0] == "/keranjang/"
     assert "Hapus dulu barang yang sudah tidak dijual" in checkout.content.decode()
+    placed = client.post("/checkout/", {"key": "k1", f"shipping_{kept.shop_id}": "pickup"}, follow=True)
+    assert placed.redirect_chain[-1][0] == "/keranjang/" and "Batik Rahasia" not in placed.content.decode()
+    assert not Order.objects.filter(buyer=buyer).exists()
 
     removed = client.post("/keranjang/ubah/", {"variant": gone.variants.get().pk, "quantity": 0},
                           HTTP_HX_REQUEST="true")
