@@ -50,8 +50,8 @@ def cart_update(request, *, variant_id: int, quantity: int, add: bool = False, s
 def cart_prices_seen(request, *, shops: list[dict]) -> None:
     """The cart page has shown every line at today's price: that is now the price the buyer saw, so a price-change
     notice appears once. Writes only when a price differs from the one kept."""
-    changed = {line["variant"].pk: line["variant"].price for group in shops for line in group["lines"]
-               if line["seen_price"] != line["variant"].price}
+    changed = {line["variant"].pk: line["variant"].price for group in shops if not group["gone"]
+               for line in group["lines"] if line["seen_price"] != line["variant"].price}
     if not changed:
         return
     if request.user.is_authenticated:

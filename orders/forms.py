@@ -10,7 +10,9 @@ class CartLineForm(forms.Form):
     variant = forms.IntegerField(min_value=1)
     quantity = forms.IntegerField(label=_("Jumlah"), min_value=0, max_value=MAX_LINE_QUANTITY,
                                   error_messages={"max_value": _("Maksimal %(limit_value)s per barang."),
-                                                  "min_value": _("Jumlah tidak boleh negatif.")})
+                                                  "min_value": _("Jumlah tidak boleh negatif."),
+                                                  "invalid": _("Jumlah harus bilangan bulat."),
+                                                  "required": _("Isi jumlahnya (0 menghapus barang).")})
 
 
 class ShipForm(forms.Form):

@@ -9,32 +9,47 @@ from .models import Order, OrderEvent, OrderLine, Review
 
 def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None = None) -> list[dict]:
     """The cart grouped by shop, each line checked against today's stock, price and product state (1 query).
-    A line whose unit price differs from the one the buyer last saw (seen_prices) carries a "price" notice."""
+    A line whose unit price differs from the one the buyer last saw (seen_prices) carries a "price" notice.
+
+    Lines of products no longer for sale (draft, inactive, taken down, or the shop not verified) are not shown with
+    their name, photo or price: they come last, in one group with ``gone`` set and no shop, as variant id and
+    quantity only, so the buyer can remove them. Every other group has ``gone`` False."""
     seen_prices = seen_prices or {}
     variants = (ProductVariant.objects.filter(pk__in=quantities)
                 .select_related("product", "product__shop", "product__shop__kabkota")
                 .order_by("product__shop_id", "pk"))
     shops: dict[int, dict] = {}
+    gone = {"shop": None, "gone": True, "lines": [], "subtotal": 0, "weight": 0}
     for variant in variants:
         product, quantity = variant.product, quantities[variant.pk]
-        notices = []
         if (product.status != Product.Status.ACTIVE or product.shop.status != Shop.Status.VERIFIED
                 or variant.is_archived):
-            notices.append("unavailable")
-        elif variant.available < quantity:
+            gone["lines"].append({"variant_id": variant.pk, "quantity": quantity, "notices": ["unavailable"]})
+            continue
+        notices = []
+        if variant.available < quantity:
             notices.append("stock")
         if quantity < product.min_order:
             notices.append("min_order")
         seen_price = seen_prices.get(variant.pk)
         if seen_price is not None and seen_price != variant.price:
             notices.append("price")
-        group = shops.setdefault(product.shop_id, {"shop": product.shop, "lines": [], "subtotal": 0, "weight": 0})
+        group = shops.setdefault(product.shop_id, {"shop": product.shop, "gone": False, "lines": [], "subtotal": 0,
+                                                   "weight": 0})
         group["lines"].append({"variant": variant, "product": product, "quantity": quantity,
                                "subtotal": variant.price * quantity, "notices": notices,
                                "seen_price": seen_price})
         group["subtotal"] += variant.price * quantity
         group["weight"] += product.weight_grams * quantity
-    return list(shops.values())
+    return list(shops.values()) + ([gone] if gone["lines"] else [])
+
+
+def variant_for_sale(*, variant_id: int) -> ProductVariant | None:
+    """A variant the cart may take: not archived, its product active and its shop verified; None for anything else."""
+    return (ProductVariant.objects.select_related("product")
+            .filter(pk=variant_id, archived_at__isnull=True, product__status=Product.Status.ACTIVE,
+                    product__shop__status=Shop.Status.VERIFIED)
+            .first())
 
 
 def _with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:

@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.forms import AddressForm
 from accounts.services import address_save
-from catalog.models import ProductVariant
-from plazabanten.ratelimit import rate_limit_exceeded
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 from vendors.views import verifikator_required
@@ -41,33 +40,58 @@ from .services import (
 from .shipping import COURIERS, shipping_quotes
 
 
-@require_GET
-def cart_page(request):
+def _cart_context(request, **extra) -> dict:
     quantities, seen_prices = cart_contents(request)
     shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)
-    cart_prices_seen(request, shops=shops)  # each price-change notice is shown once, here
-    return render(request, "orders/cart.html", {"shops": shops})
+    for_sale = [group for group in shops if not group["gone"]]
+    return {"shops": shops, "for_sale": bool(for_sale), "total": sum(group["subtotal"] for group in for_sale), **extra}
+
+
+@require_GET
+def cart_page(request):
+    context = _cart_context(request)
+    cart_prices_seen(request, shops=context["shops"])  # each price-change notice is shown once, here
+    return render(request, "orders/cart.html", context)
+
+
+def _cart_refused(request, form):
+    """A quantity the cart cannot take: the cart again, unchanged, with the reason at that line (400). For htmx the
+    HX-Reswap header marks it as a 400 to show: static/js/cart.js lets htmx swap it in."""
+    if "variant" in form.errors:
+        return HttpResponseBadRequest(" ".join(form.errors["variant"]))
+    context = _cart_context(request, error_variant=form.cleaned_data["variant"], error=form.errors["quantity"][0])
+    if request.headers.get("HX-Request"):
+        response = render(request, "orders/_cart_body.html", context, status=400)
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "orders/cart.html", context, status=400)
 
 
 @require_POST
 def cart_change(request, add=False):
     form = CartLineForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
-    # An archived variant (no longer sold) cannot be added; a cart line of one can still be changed or removed.
-    variant = get_object_or_404(ProductVariant.objects.filter(archived_at__isnull=True) if add
-                                else ProductVariant.objects.all(), pk=form.cleaned_data["variant"])
+        return _cart_refused(request, form)
+    variant_id, quantity = form.cleaned_data["variant"], form.cleaned_data["quantity"]
+    variant = None
+    if add or quantity:  # removing a line needs nothing; adding or changing one needs a variant on sale today
+        variant = selectors.variant_for_sale(variant_id=variant_id)
+        if variant is None:
+            raise Http404
     # Adding happens on the product page, at today's price: that is the price the buyer saw.
-    cart_update(request, variant_id=variant.pk, quantity=form.cleaned_data["quantity"], add=add,
-                seen_price=variant.price if add else None)
+    cart_update(request, variant_id=variant_id, quantity=quantity, add=add, seen_price=variant.price if add else None)
     if add:
         messages.success(request, _("%(name)s masuk keranjang.") % {"name": variant.product.name})
         return redirect("orders:cart")
     if request.headers.get("HX-Request"):
-        quantities, seen_prices = cart_contents(request)
-        return render(request, "orders/_cart_body.html",
-                      {"shops": selectors.cart_view(quantities=quantities, seen_prices=seen_prices), "oob_count": True})
+        return render(request, "orders/_cart_body.html", _cart_context(request, oob_count=True))
     return redirect("orders:cart")
+
+
+def _checkout_rate(group, request) -> str:
+    """Place-order attempts per buyer a minute: django-ratelimit's counter, an atomic INCR in the Redis cache that
+    every web process shares (fixed windows; RATELIMIT_FAIL_OPEN lets orders through while Redis is down)."""
+    return f"{settings.CHECKOUT_RATE_PER_MINUTE}/m"
 
 
 @login_required
@@ -80,8 +104,8 @@ def checkout(request):
         return redirect(f"{_address_new_url()}?next=/checkout/")
     address = next((a for a in addresses if str(a.pk) == data.get("address")), addresses[0])
     error = None
-    if request.method == "POST" and rate_limit_exceeded(key=f"checkout:{request.user.pk}",
-                                                        limit=settings.CHECKOUT_RATE_PER_MINUTE, window_seconds=60):
+    if is_ratelimited(request, group="orders.checkout", key="user", rate=_checkout_rate, method="POST",
+                      increment=True):
         return render(request, "429.html", status=429)
     if request.method == "POST":
         # Shipping and totals are recomputed by the service from the database; only the choices come from here.
@@ -98,6 +122,9 @@ def checkout(request):
             return redirect("orders:group", pk=checkout_group.pk)
     quantities, seen_prices = cart_contents(request)
     shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)  # notices shown, not acknowledged
+    if shops and shops[-1]["gone"]:
+        messages.warning(request, _("Hapus dulu barang yang sudah tidak dijual dari keranjang."))
+        return redirect("orders:cart")
     if not shops:
         return redirect("orders:cart")
     for group in shops:

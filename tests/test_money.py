@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
-from hypothesis import given
+from hypothesis import example, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from plazabanten.money import RupiahField, format_rupiah, price_jumps, rupiah_parse
@@ -161,3 +162,29 @@ def test_rupiah_in_words_is_indonesian_terbilang(amount, words):
     from plazabanten.money import rupiah_in_words
 
     assert rupiah_in_words(amount) == words
+
+
+def test_rupiah_in_words_says_seribu_after_a_larger_unit():
+    """Where num2words (lang="id") says "satu juta satu ribu": 1.000 is "seribu" wherever it stands."""
+    from plazabanten.money import rupiah_in_words
+
+    assert rupiah_in_words(1_001_000) == "satu juta seribu rupiah"
+    assert rupiah_in_words(2_000_001_500) == "dua miliar seribu lima ratus rupiah"
+    assert rupiah_in_words(21_000) == "dua puluh satu ribu rupiah"  # only a lone 1 before "ribu" becomes "se"
+
+
+@hypothesis_settings(max_examples=2000, deadline=None)
+@given(st.integers(min_value=0, max_value=10**15 - 1))
+@example(1_001_000)
+@example(7_001_001_001_001)
+@example(999_999_999_999_999)
+def test_rupiah_in_words_agrees_with_num2words_but_for_seribu(amount):
+    """num2words is the maintained spelling; ours is kept because it writes "satu juta seribu" (see above)."""
+    import re
+
+    from num2words import num2words
+
+    from plazabanten.money import rupiah_in_words
+
+    theirs = re.sub(r"(juta|miliar|triliun) satu ribu\b", r"\1 seribu", num2words(amount, lang="id"))
+    assert rupiah_in_words(amount) == f"{theirs} rupiah"

@@ -234,6 +234,7 @@ CHECKOUT_RATE_PER_MINUTE = 10  # place-order attempts per buyer; allauth limits 
 # What one buyer may hold without paying: units of one variant, and checkouts awaiting payment at once.
 ORDER_MAX_UNPAID_UNITS_PER_VARIANT = int(os.environ.get("ORDER_MAX_UNPAID_UNITS_PER_VARIANT", "50"))
 ORDER_MAX_UNPAID_CHECKOUTS = int(os.environ.get("ORDER_MAX_UNPAID_CHECKOUTS", "3"))
+RATELIMIT_FAIL_OPEN = True  # django-ratelimit: with Redis down, checkout goes on unthrottled rather than refused
 
 # Celery: Redis broker, JSON only, tasks acknowledged after they finish so a killed worker's task is redone.
 CELERY_TASK_SERIALIZER = "json"

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 
 from orders.models import CartLine, Order
@@ -145,14 +147,43 @@ def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
     assert client.get(f"/penjual/{shop.pk}/pengiriman/").status_code == 404
 
 
-def test_checkout_attempts_are_rate_limited_per_buyer(client, settings):
+def _rate_window_frozen(monkeypatch, now: float = 1_800_000_000.0) -> None:
+    """django-ratelimit counts in fixed windows; a test must not straddle a window's end."""
+    import django_ratelimit.core
+
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
+
+
+def test_checkout_attempts_are_rate_limited_per_buyer(client, settings, monkeypatch):
     settings.CHECKOUT_RATE_PER_MINUTE = 3
+    _rate_window_frozen(monkeypatch)
     buyer = make_user()
     make_address(buyer)
     client.force_login(buyer)
     statuses = [client.post("/checkout/", {"key": f"k{i}"}).status_code for i in range(5)]
     assert statuses[:3] == [302, 302, 302]  # empty cart: back to the cart page
     assert statuses[3:] == [429, 429]
+
+
+def test_checkout_rate_limit_follows_the_buyer_not_the_session_and_resets_next_minute(settings, monkeypatch):
+    import redis
+    from django.test import Client
+
+    settings.CHECKOUT_RATE_PER_MINUTE = 2
+    _rate_window_frozen(monkeypatch)
+    buyer, other = make_user(), make_user()
+    phone, laptop, neighbour = Client(), Client(), Client()
+    make_address(buyer), make_address(other)
+    for browser, person in ((phone, buyer), (laptop, buyer), (neighbour, other)):
+        browser.force_login(person)
+    assert [phone.post("/checkout/", {"key": f"p{i}"}).status_code for i in range(2)] == [302, 302]
+    assert laptop.post("/checkout/", {"key": "l"}).status_code == 429  # another session, same buyer
+    assert laptop.get("/checkout/").status_code == 302  # looking is not placing: GET is not counted
+    assert neighbour.post("/checkout/", {"key": "n"}).status_code == 302
+    shared = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])  # what every web process sees
+    assert len(shared.keys("pb:1:rl:*")) == 2  # one counter per buyer in this window
+    _rate_window_frozen(monkeypatch, now=1_800_000_000.0 + 60)
+    assert laptop.post("/checkout/", {"key": "l2"}).status_code == 302
 
 
 @pytest.mark.parametrize("quantity", ["-1", "1000000000", "dua", ""])
@@ -201,3 +232,13 @@ def test_checkout_page_query_count_does_not_grow_with_lines(client):
     with CaptureQueriesContext(connection) as many:
         client.get("/checkout/")
     assert len(many) == len(few) <= 12
+
+
+def test_checkout_rate_limit_fails_open_while_redis_is_down(client, settings):
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    settings.CHECKOUT_RATE_PER_MINUTE = 1
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}  # nobody there
+    statuses = [client.post("/checkout/", {"key": f"k{i}"}).status_code for i in range(3)]
+    assert statuses == [302, 302, 302]  # not throttled, and not a 500

@@ -94,6 +94,54 @@ def test_npwp_invalid(raw, code):
     assert error.value.code == code
 
 
+@pytest.mark.parametrize(("check", "raw"), [
+    (nik_check, "٣٦٧٤٠١١٧٠٨٩٥٠٠٠١"),       # Arabic-Indic digits: int() reads them, the register does not
+    (npwp_check, "٠١٣٠٠٠٦٦٦٠٩١٠٠٠"),
+    (nib_check, "٩١٢٠٠٠١٢٣٤٥٦٧"),
+])
+def test_only_ascii_digits_are_accepted(check, raw):
+    with pytest.raises(ValidationError) as error:
+        check(raw)
+    assert error.value.code == "format"
+
+
+@pytest.mark.parametrize(("check", "raw", "cleaned"), [
+    (nik_check, "３６７４０１１７０８９５０００１", "3674011708950001"),  # full-width, as some phone keyboards type
+    (npwp_check, "０１.３００.０６６.６-０９１.０００", "013000666091000"),
+    (nib_check, "９１２０００１２３４５６７", "9120001234567"),
+])
+def test_full_width_digits_are_read_as_digits(check, raw, cleaned):
+    assert check(raw).value == cleaned
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("9202031708950001", None),             # Manokwari (Papua Barat, 2022 codes): python-stdnum 2.2 refuses it
+    ("3674018108950001", "tidak lazim"),    # day 81: python-stdnum reads it as the 1st without a word
+    ("3674011701150001", "berusia 11"),     # python-stdnum reads 15 as 1915
+])
+def test_nik_check_stays_ours_where_stdnum_is_weaker(raw, expected):
+    from stdnum.id import nik as stdnum_nik
+
+    result = nik_check(raw, today=TODAY)
+    assert any(expected in warning for warning in result.warnings) if expected else result.warnings == ()
+    if expected is None:
+        assert not stdnum_nik.is_valid(raw)
+    else:
+        assert stdnum_nik.is_valid(raw)
+
+
+def test_npwp_check_digit_agrees_with_python_stdnum():
+    from stdnum.id import npwp as stdnum_npwp
+
+    for raw in ("013000666091000", "013000667091000", "0013000666091000", "0013000667091000", "024518806023000"):
+        ours = True
+        try:
+            npwp_check(raw, today=TODAY)
+        except ValidationError:
+            ours = False
+        assert ours == stdnum_npwp.is_valid(raw), raw
+
+
 def test_npwp_as_nik_passes_the_nik_warnings_on():
     assert npwp_check("3674017708950001", today=TODAY).warnings
 
