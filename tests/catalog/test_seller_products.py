@@ -186,7 +186,7 @@ def test_csv_export_lists_every_variant_of_the_shop(client, shop):
 def test_csv_export_escapes_cells_a_spreadsheet_would_run_as_a_formula(client, shop):
     product = make_product(shop=shop, name='=HYPERLINK("http://evil.example","Klik")', price=25_000, stock=9)
     product.variants.update(name="@SUM(1+1)", sku="-2+3")
-    response = client.get(reverse("catalog:seller_product_export"))
+    response = client.get(reverse("catalog:seller_product_export", args=[shop.pk]))
     row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1]
     assert row[:3] == ["'-2+3", '\'=HYPERLINK("http://evil.example","Klik")', "'@SUM(1+1)"]
     assert row[4:6] == ["25000", "9"]  # numbers stay numbers

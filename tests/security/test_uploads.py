@@ -38,7 +38,7 @@ def seller(client):
 
 @pytest.mark.parametrize("filename", ["x.js", "x.html", "../../x.svg", "x", "0123456789abcdef0123456789abcdef.pdf"])
 def test_a_jpeg_uploaded_under_any_name_is_stored_as_a_random_jpg_and_served_as_an_image(client, seller, filename):
-    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+    response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                            {"photo": SimpleUploadedFile(filename, polyglot_jpeg(), content_type="text/html")})
     assert response.status_code == 302
     image = ProductImage.objects.get(product=seller)
@@ -56,7 +56,7 @@ def test_a_jpeg_uploaded_under_any_name_is_stored_as_a_random_jpg_and_served_as_
     ("x.xhtml", b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>'),
 ])
 def test_svg_and_html_uploads_are_refused_and_nothing_is_stored(client, seller, filename, content):
-    response = client.post(reverse("catalog:product_photos", args=[seller.pk]),
+    response = client.post(reverse("catalog:product_photos", args=[seller.shop_id, seller.pk]),
                            {"photo": SimpleUploadedFile(filename, content)})
     assert response.status_code == 422 and "bukan foto" in response.text
     assert not ProductImage.objects.exists()
