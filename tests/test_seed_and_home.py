@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductVariant
 from vendors.models import Shop
 
 BANTEN_KABKOTA = {"36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"}
@@ -28,6 +28,9 @@ def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(l
 
     call_command("seed_demo")  # a second run adds nothing
     assert (Shop.objects.count(), Product.objects.count(), Category.objects.count()) == counts
+    call_command("seed_demo", "--products", counts[1] + 5)  # the benchmark's bulk path, straight in SQL
+    bulk = ProductVariant.objects.filter(sku__startswith="SKU-")
+    assert bulk.count() == 5 and set(bulk.values_list("stock", "allocated")) == {(20, 0)}
 
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "id")

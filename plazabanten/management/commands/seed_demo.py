@@ -238,8 +238,8 @@ class Command(BaseCommand):
                 # One variant for each new product, straight in SQL: no round trip per row.
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        """INSERT INTO catalog_productvariant (product_id, sku, name, price, stock, position)
-                           SELECT p.id, 'SKU-' || p.id, '', p.price_min, p.stock_total, 0 FROM catalog_product p
+                        """INSERT INTO catalog_productvariant (product_id, sku, name, price, stock, allocated, position)
+                           SELECT p.id, 'SKU-' || p.id, '', p.price_min, p.stock_total, 0, 0 FROM catalog_product p
                            WHERE NOT EXISTS (SELECT 1 FROM catalog_productvariant v WHERE v.product_id = p.id)"""
                     )
             created += len(batch)
