@@ -189,6 +189,12 @@ def test_badges_and_the_pkp_status_are_shown_to_government_buyers_only(client):
     body = client.get(pages[1]).content.decode()
     assert "Harga termasuk PPN (PKP)" in body and "35% + 10% = 45%" in body and "Usaha Menengah" in body
     assert "Non-PKP (tidak memungut PPN)" in client.get(pages[2]).content.decode()
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(pages[1]).content.decode()
+    assert "Price includes VAT (PKP)" in english and "35% + 10% = 45%" in english
+    assert "Government procurement" in client.get("/cari/").content.decode()
 
 
 def test_the_government_variant_never_reaches_anyone_else_through_a_cache(client):
