@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
@@ -29,7 +30,7 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person: logs in with email; roles are groups (buyer, shop member, verifikator)."""
+    """A person: logs in with email; roles are groups (buyer, shop member, verifikator, government)."""
 
     email = models.EmailField(_("email"), unique=True)
     name = models.CharField(_("nama lengkap"), max_length=150)
@@ -58,12 +59,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
 
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The person's roles, read once per user object (a request's user): one query however many checks."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
     def has_role(self, role: str) -> bool:
-        return any(group.name == role for group in self.groups.all())
+        return role in self.role_names
 
     @property
     def is_verifikator(self) -> bool:
         return self.is_superuser or self.has_role(roles.VERIFIKATOR)
+
+    @property
+    def is_government(self) -> bool:
+        """Buys for a government office (OPD): the storefront shows PDN, UMK and PKP first."""
+        return self.has_role(roles.GOVERNMENT)
 
 
 class Address(models.Model):

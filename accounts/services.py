@@ -8,6 +8,14 @@ def user_grant_role(*, user, role: str) -> None:
         raise ValueError(f"unknown role {role!r}")
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
+    user.__dict__.pop("role_names", None)  # this user object reads its roles again
+
+
+def user_revoke_role(*, user, role: str) -> None:
+    if role not in roles.ALL:
+        raise ValueError(f"unknown role {role!r}")
+    user.groups.remove(*Group.objects.filter(name=role))
+    user.__dict__.pop("role_names", None)
 
 
 def address_save(*, user, data: dict, address=None):

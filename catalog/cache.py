@@ -26,17 +26,19 @@ def fragment_key(*, language: str, name: str) -> str:
     return f"catalog:fragment:{storefront_generation()}:{language}:{_digest(name)}"
 
 
-def product_fragment_name(*, shop_slug: str, product_slug: str) -> str:
-    return f"product:{shop_slug}/{product_slug}"
+def product_fragment_name(*, shop_slug: str, product_slug: str, government: bool = False) -> str:
+    """A government buyer's product article (PDN tier, UMK, PKP) has its own name: it is never shown to others."""
+    return f"product:{'government:' if government else ''}{shop_slug}/{product_slug}"
 
 
 def product_forget(*, shop_slug: str, product_slug: str) -> None:
     """Drop a product page from the caches at once (after a take-down) instead of letting it expire."""
     path = reverse("catalog:product", args=[shop_slug, product_slug])
-    name = product_fragment_name(shop_slug=shop_slug, product_slug=product_slug)
+    names = [product_fragment_name(shop_slug=shop_slug, product_slug=product_slug, government=government)
+             for government in (False, True)]
     keys = []
     for language, _ in settings.LANGUAGES:
-        keys.append(fragment_key(language=language, name=name))
+        keys += [fragment_key(language=language, name=name) for name in names]
         keys += [page_key(language=language, fragment=fragment, full_path=path) for fragment in (False, True)]
     cache.delete_many(keys)
     for key in keys:

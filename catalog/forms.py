@@ -15,6 +15,7 @@ SORT_PARAMS = {
     "termurah": "price_asc",
     "termahal": "price_desc",
     "terlaris": "bestselling",
+    "pengadaan": "procurement",
 }
 SORT_LABELS = {
     "relevan": _("Paling relevan"),
@@ -22,6 +23,8 @@ SORT_LABELS = {
     "termurah": _("Harga terendah"),
     "termahal": _("Harga tertinggi"),
     "terlaris": _("Terlaris"),
+    # Offered to government buyers only (their default): PDN first, then UMK in Banten.
+    "pengadaan": _("Prioritas pengadaan (PDN & UMK)"),
 }
 
 
@@ -35,11 +38,13 @@ class ProductSearchForm(forms.Form):
     halal = forms.BooleanField(required=False)
     tkdn = forms.BooleanField(required=False)
     banten = forms.BooleanField(required=False)
+    pdn = forms.BooleanField(required=False)
+    umk = forms.BooleanField(required=False)
     rating = forms.ChoiceField(required=False, choices=[(key, key) for key, _ in RATING_LEVELS])
     urut = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
     hal = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
-    def filters(self, *, category: str = "") -> ProductFilters:
+    def filters(self, *, category: str = "", government: bool = False) -> ProductFilters:
         self.is_valid()
         data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
         return ProductFilters(
@@ -50,6 +55,9 @@ class ProductSearchForm(forms.Form):
             halal=bool(data.get("halal")),
             tkdn=bool(data.get("tkdn")),
             banten=bool(data.get("banten")),
+            pdn=bool(data.get("pdn")),
+            umk=bool(data.get("umk")),
+            government=government,
             rating=data.get("rating") or "",
             sort=SORT_PARAMS.get(data.get("urut") or "", ""),
             page=data.get("hal") or 1,
@@ -67,6 +75,8 @@ def filters_query(filters: ProductFilters, *, with_category: bool) -> dict[str, 
         "halal": "1" if filters.halal else "",
         "tkdn": "1" if filters.tkdn else "",
         "banten": "1" if filters.banten else "",
+        "pdn": "1" if filters.pdn else "",
+        "umk": "1" if filters.umk else "",
         "rating": filters.rating,
         "urut": sort_param.get(filters.sort, ""),
         "hal": str(filters.page) if filters.page > 1 else "",
@@ -95,7 +105,7 @@ class ProductForm(forms.ModelForm):
         model = Product
         fields = ["name", "category", "description", "condition", "status", "weight_grams", "length_cm", "width_cm",
                   "height_cm", "min_order", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number",
-                  "pirt_number", "bpom_number", "has_sni"]
+                  "pirt_number", "bpom_number", "has_sni", "bmp_percent"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         labels = {"category": _("Kategori")}
         error_messages = {"name": {"required": _("Nama produk wajib diisi.")},
@@ -110,10 +120,15 @@ class ProductForm(forms.ModelForm):
         self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
                                          if value != Product.Status.TAKEN_DOWN]
         self.fields["tkdn_percent"].widget.attrs.update(min=0, max=100)
+        self.fields["bmp_percent"].widget.attrs.update(min=0, max=15)
+        self.fields["bmp_percent"].required = False  # most UMK products have no TKDN certificate at all
 
     def clean_description(self):
         # Stored as plain text; the product page escapes it and keeps line breaks.
         return strip_tags(self.cleaned_data["description"]).strip()
+
+    def clean_bmp_percent(self):
+        return self.cleaned_data["bmp_percent"] or 0
 
     def clean_status(self):
         status = self.cleaned_data["status"]

@@ -5,7 +5,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from plazabanten.uploads import UploadTo
@@ -37,6 +38,14 @@ class Category(models.Model):
 PRICE_BAND_LIMITS = (50_000, 100_000, 250_000, 500_000)  # band i: LIMITS[i-1] <= price_min < LIMITS[i]
 RATING_BAND_LEVELS = (Decimal("4.0"), Decimal("4.5"))  # band i: rating_avg >= LEVELS[i-1]
 TKDN_LOCAL_MIN = 40  # "TKDN ≥ 40%": the national bar for local content
+# PDN (produk dalam negeri) for government buying, Perpres 46/2025 Ps 66: when a product with TKDN + BMP ≥ 40% exists
+# the buyer must take a domestic product with TKDN ≥ 25%; else one with TKDN ≥ 25%; else TKDN < 25%; else an
+# uncertified one listed in SIINas. BMP (bobot manfaat perusahaan) is at most 15%, so TKDN + BMP ≥ 40% implies
+# TKDN ≥ 25%: the tiers nest. Product.pdn_tier: 2 = "TKDN+BMP ≥ 40%", 1 = "TKDN ≥ 25%", 0 = neither.
+PDN_MIN = 40
+PDN_TKDN_FLOOR = 25
+BMP_MAX = 15
+PDN_TIER_FULL, PDN_TIER_FLOOR = 2, 1
 
 
 def _band(field: str, limits, *, below: bool) -> models.GeneratedField:
@@ -75,6 +84,9 @@ class Product(models.Model):
     tkdn_percent = models.PositiveSmallIntegerField(_("nilai TKDN (%)"), default=0,
                                                     validators=[MaxValueValidator(100)])
     tkdn_certificate = models.CharField(_("nomor sertifikat TKDN"), max_length=60, blank=True)
+    bmp_percent = models.PositiveSmallIntegerField(
+        _("nilai BMP (%)"), default=0, validators=[MaxValueValidator(BMP_MAX)],
+        help_text=_("Bobot Manfaat Perusahaan dari sertifikat TKDN, 0–15%."))
     is_halal = models.BooleanField(_("halal"), default=False)
     halal_number = models.CharField(_("nomor sertifikat halal"), max_length=60, blank=True)
     pirt_number = models.CharField(_("nomor P-IRT"), max_length=30, blank=True)
@@ -90,12 +102,23 @@ class Product(models.Model):
     cover = models.JSONField(default=dict, blank=True)  # renditions of the first photo, for cards
     is_banten = models.BooleanField(_("Produk Banten"), default=False)
     kabkota = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The shop's class projected here (catalog.services.shop_products_reclassify), like kab/kota, so the government
+    # facets and the "pengadaan" order read one table: a micro or small business (vendors.models.UMK_CLASSES).
+    shop_is_umk = models.BooleanField(_("UMK"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     price_band = _band("price_min", PRICE_BAND_LIMITS, below=True)
     rating_band = _band("rating_avg", RATING_BAND_LEVELS, below=False)
     tkdn_local = models.GeneratedField(expression=Q(tkdn_percent__gte=TKDN_LOCAL_MIN),
                                        output_field=models.BooleanField(), db_persist=True)
+    pdn_tier = models.GeneratedField(
+        expression=Case(When(GreaterThanOrEqual(F("tkdn_percent") + F("bmp_percent"), PDN_MIN),
+                             then=Value(PDN_TIER_FULL)),
+                        When(tkdn_percent__gte=PDN_TKDN_FLOOR, then=Value(PDN_TIER_FLOOR)), default=Value(0)),
+        output_field=models.PositiveSmallIntegerField(), db_persist=True)
+    # "UMK + Banten": what the "pengadaan" order puts right after the PDN tier.
+    umk_local = models.GeneratedField(expression=Q(shop_is_umk=True, is_banten=True),
+                                      output_field=models.BooleanField(), db_persist=True)
     search_vector = models.GeneratedField(
         expression=SearchVector("name", weight="A", config="indonesian")
         + SearchVector("description", weight="B", config="indonesian"),
@@ -109,6 +132,7 @@ class Product(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "slug"], name="product_shop_slug_unique"),
             models.CheckConstraint(condition=models.Q(tkdn_percent__lte=100), name="product_tkdn_0_100"),
+            models.CheckConstraint(condition=models.Q(bmp_percent__lte=BMP_MAX), name="product_bmp_0_15"),
             models.CheckConstraint(condition=models.Q(price_min__gte=0), name="product_price_min_nonnegative"),
         ]
         indexes = [
@@ -121,13 +145,17 @@ class Product(models.Model):
                          condition=models.Q(status="active")),
             models.Index(fields=["-sold_count", "-id"], name="product_listed_bestselling",
                          condition=models.Q(status="active")),
+            # urut=pengadaan (government buyers): PDN tier, then UMK in Banten, then best selling.
+            models.Index(fields=["-pdn_tier", "-umk_local", "-sold_count", "-id"], name="product_listed_procurement",
+                         condition=models.Q(status="active")),
         ]
 
     def __str__(self):
         return self.name
 
 
-FACET_KEY = ("category_id", "kabkota_id", "is_halal", "tkdn_local", "is_banten", "price_band", "rating_band")
+FACET_KEY = ("category_id", "kabkota_id", "is_halal", "tkdn_local", "is_banten", "price_band", "rating_band",
+             "pdn_tier", "shop_is_umk")
 
 
 class FacetCell(models.Model):
@@ -148,6 +176,8 @@ class FacetCell(models.Model):
     is_banten = models.BooleanField()
     price_band = models.PositiveSmallIntegerField()
     rating_band = models.PositiveSmallIntegerField()
+    pdn_tier = models.PositiveSmallIntegerField(default=0)
+    shop_is_umk = models.BooleanField(default=False)
     products = models.IntegerField()  # signed until compacted
 
     class Meta:

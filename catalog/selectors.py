@@ -16,6 +16,7 @@ from vendors.models import Shop
 
 from .models import (
     FACET_KEY,
+    PDN_TIER_FULL,
     PRICE_BAND_LIMITS,
     TKDN_LOCAL_MIN,
     Category,
@@ -27,7 +28,9 @@ from .models import (
 )
 
 CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating_count", "sold_count",
-               "tkdn_percent", "is_halal", "is_banten", "shop__name", "shop__slug", "kabkota__name")
+               "tkdn_percent", "is_halal", "is_banten", "shop__name", "shop__slug", "kabkota__name",
+               # the government buyer's badges (PDN tier, UMK, PKP); same row, same join
+               "bmp_percent", "pdn_tier", "shop_is_umk", "shop__is_pkp")
 PAGE_SIZE = 24
 MAX_PAGE = 50  # bounded offset: deeper pages are reached by narrowing the filters, not by paging
 TREE_CACHE_KEY = "catalog:category-tree:v1"
@@ -123,16 +126,27 @@ class ProductFilters:
     rating: str = ""  # a RATING_LEVELS key
     sort: str = ""
     page: int = 1
+    pdn: bool = False  # TKDN + BMP ≥ 40% (PDN tier 2)
+    umk: bool = False  # the shop is a micro or small business
+    # Who looks, not what they asked for (never in the URL): a government buyer (accounts.roles.GOVERNMENT) gets
+    # the PDN/UMK facets and badges, and "pengadaan" as the default order.
+    government: bool = False
 
     def effective_sort(self) -> str:
         if self.sort and self.sort != "relevance":
             return self.sort
+        if self.government and not self.sort:
+            return "procurement"
         return "relevance" if self.text else "newest"
 
     def cache_key(self) -> str:
-        return "catalog:results:" + "|".join(str(value) for value in (
+        # Consumers' keys are what they were before the government filters existed; a government buyer's results
+        # (badges, their facets) never share a key with anyone else's.
+        key = "catalog:results:" + "|".join(str(value) for value in (
             self.text, self.category, self.kabkota, self.price, self.halal, self.tkdn, self.banten,
             self.rating, self.effective_sort(), self.page))
+        key += "".join(f"|{name}" for name in ("pdn", "umk") if getattr(self, name))
+        return key.replace("catalog:results:", "catalog:results:government:", 1) if self.government else key
 
     def without(self, name: str) -> "ProductFilters":
         default = type(self).__dataclass_fields__[name].default
@@ -158,7 +172,7 @@ class SearchResults:
     kabkota: list[FacetValue]
     prices: list[FacetValue]
     ratings: list[FacetValue]
-    flags: dict[str, int]  # halal / tkdn / banten → count
+    flags: dict[str, int]  # halal / tkdn / banten / pdn / umk → count
     corrected: str = ""  # the text searched for instead, when the one typed found nothing
 
 
@@ -211,6 +225,10 @@ def _facet_filtered(queryset: QuerySet, filters: ProductFilters, tree: CategoryT
         queryset = queryset.filter(tkdn_local=True)
     if filters.banten:
         queryset = queryset.filter(is_banten=True)
+    if filters.pdn:
+        queryset = queryset.filter(pdn_tier=PDN_TIER_FULL)
+    if filters.umk:
+        queryset = queryset.filter(shop_is_umk=True)
     rating = dict(RATING_LEVELS).get(filters.rating)
     if rating is not None:
         queryset = queryset.filter(rating_band__gte=rating)
@@ -243,6 +261,12 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
     sort = filters.effective_sort()
     if sort == "relevance" and relevance is not None:
         return queryset.annotate(relevance=relevance).order_by("-relevance", "-id")
+    if sort == "procurement":
+        # PDN tier, then UMK in Banten (as SIPLah must rank), then the usual order: relevance for a text search,
+        # else best selling (walked on the product_listed_procurement index).
+        if relevance is not None:
+            return queryset.annotate(relevance=relevance).order_by("-pdn_tier", "-umk_local", "-relevance", "-id")
+        return queryset.order_by("-pdn_tier", "-umk_local", "-sold_count", "-id")
     return queryset.order_by(*{
         "newest": ("-created_at", "-id"),
         "price_asc": ("price_min", "id"),
@@ -265,13 +289,16 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         groups = _facet_groups(replace(filters, text=guess), tree)
         if groups:
             corrected, filters = guess, replace(filters, text=guess)
-    total = halal = tkdn = banten = 0
+    total = halal = tkdn = banten = pdn = umk = 0
     by_category: Counter[int] = Counter()
     by_kabkota: Counter[str] = Counter()
     by_price: Counter[int] = Counter()
     by_rating: Counter[int] = Counter()
-    for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, n in groups:
+    for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, pdn_tier, shop_is_umk, n \
+            in groups:
         total += n
+        pdn += n * (pdn_tier == PDN_TIER_FULL)
+        umk += n * shop_is_umk
         halal += n * is_halal
         tkdn += n * tkdn_local
         banten += n * is_banten
@@ -303,7 +330,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         categories=categories, kabkota=kabkota,
         prices=[FacetValue(key, label, by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
                 if by_price[band]],
-        ratings=ratings, flags={"halal": halal, "tkdn": tkdn, "banten": banten}, corrected=corrected,
+        ratings=ratings, flags={"halal": halal, "tkdn": tkdn, "banten": banten, "pdn": pdn, "umk": umk},
+        corrected=corrected,
     )
 
 

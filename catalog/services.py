@@ -232,7 +232,7 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
 
 PRODUCT_FIELDS = ("category", "name", "description", "condition", "weight_grams", "length_cm", "width_cm", "height_cm",
                   "min_order", "status", "tkdn_percent", "tkdn_certificate", "is_halal", "halal_number", "pirt_number",
-                  "bpom_number", "has_sni")
+                  "bpom_number", "has_sni", "bmp_percent")
 
 
 def _made_in_banten(shop) -> bool:
@@ -250,6 +250,16 @@ def shop_products_relocate(*, shop) -> int:
     is_banten = _made_in_banten(shop)
     return (Product.objects.filter(shop=shop).exclude(kabkota_id=shop.kabkota_id, is_banten=is_banten)
             .update(kabkota_id=shop.kabkota_id, is_banten=is_banten))
+
+
+def shop_products_reclassify(*, shop) -> int:
+    """Re-project a shop's UMKM class onto its products (the UMK mark) after the class changed.
+
+    One UPDATE in the caller's transaction (vendors.services.shop_update_identity), as shop_products_relocate:
+    the statement-level facet triggers move the products' counts between "UMK" and not. Returns the number of
+    products changed.
+    """
+    return Product.objects.filter(shop=shop).exclude(shop_is_umk=shop.is_umk).update(shop_is_umk=shop.is_umk)
 
 
 def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
@@ -289,6 +299,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         product.slug = _unique_slug(shop=shop, name=product.name, exclude_pk=product.pk)
     product.kabkota_id = shop.kabkota_id
     product.is_banten = _made_in_banten(shop)
+    product.shop_is_umk = shop.is_umk
     product.save()
     existing = {variant.pk: variant for variant in product.variants.all()}
     archived = {variant.sku.upper(): variant for variant in existing.values() if variant.archived_at}
@@ -477,7 +488,7 @@ def _import_write(*, shop, rows: list[dict], errors: list[dict], skip_refused: b
             product = Product.objects.create(
                 shop=shop, category_id=data["category_id"], name=data["name"],
                 slug=_unique_slug(shop=shop, name=data["name"]), status=Product.Status.DRAFT,
-                kabkota_id=shop.kabkota_id, is_banten=_made_in_banten(shop))
+                kabkota_id=shop.kabkota_id, is_banten=_made_in_banten(shop), shop_is_umk=shop.is_umk)
             products[product.name] = product
         ProductVariant.objects.create(product=product, sku=data["sku"], name=data["variant"], price=data["price"],
                                       stock=data["stock"], position=product.variants.count())

@@ -33,6 +33,12 @@ def _cached_fragment(name: str, build):
     return fragment
 
 
+def _is_government(request) -> bool:
+    """A government buyer (accounts.roles.GOVERNMENT). Never true on a cached anonymous page: those are for
+    visitors without a session, and a government buyer is signed in."""
+    return request.user.is_authenticated and request.user.is_government
+
+
 def _wants_fragment(request) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
@@ -82,7 +88,7 @@ def home(request):
 @anonymous_page_cache
 def search(request, category_slug: str = ""):
     """Search results and category pages: one view, one shareable URL per filter state."""
-    filters = ProductSearchForm(request.GET).filters(category=category_slug)
+    filters = ProductSearchForm(request.GET).filters(category=category_slug, government=_is_government(request))
     if filters.category and filters.category not in selectors.category_tree().by_slug:
         if category_slug:
             raise Http404("kategori tidak ditemukan")
@@ -91,9 +97,12 @@ def search(request, category_slug: str = ""):
     def build():
         results = selectors.product_search(filters=filters)
         title = results.category.name if results.category else ""
+        sort = filters.effective_sort()
+        sort_labels = {param: label for param, label in SORT_LABELS.items()
+                       if param != "pengadaan" or filters.government or sort == "procurement"}
         html = render_to_string("catalog/_results.html", {
-            "results": results, "filters": filters, "sort_labels": SORT_LABELS,
-            "sort_param": next(p for p, k in SORT_PARAMS.items() if k == filters.effective_sort()),
+            "results": results, "filters": filters, "sort_labels": sort_labels, "government": filters.government,
+            "sort_param": next(p for p, k in SORT_PARAMS.items() if k == sort),
             "action": reverse("catalog:category", args=[filters.category]) if filters.category
             else reverse("catalog:search"),
             "hidden": {name: value for name, value in filters_query(filters, with_category=False).items()
@@ -113,16 +122,19 @@ def search(request, category_slug: str = ""):
 @require_GET
 @anonymous_page_cache
 def product_page(request, shop_slug: str, product_slug: str):
+    government = _is_government(request)
+
     def build():
         product = selectors.product_detail(shop_slug=shop_slug, product_slug=product_slug)
         if product is None:
             return None
         html = render_to_string("catalog/_product.html", {
-            "product": product, "related": selectors.product_related(product=product)})
+            "product": product, "related": selectors.product_related(product=product), "government": government})
         return {"html": html, "title": product.name, "description": product.description[:150],
                 "product_id": product.pk}
 
-    fragment = _cached_fragment(product_fragment_name(shop_slug=shop_slug, product_slug=product_slug), build)
+    fragment = _cached_fragment(product_fragment_name(shop_slug=shop_slug, product_slug=product_slug,
+                                                      government=government), build)
     if fragment is None:
         raise Http404("produk tidak ditemukan")
     # The shared article leaves a slot for the per-visitor part (the add-to-cart form with its CSRF token).

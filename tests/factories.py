@@ -48,6 +48,7 @@ def make_product(*, shop=None, price=15000, stock=10, **fields) -> Product:
     fields.setdefault("slug", f"produk-uji-{n}")
     fields.setdefault("category", make_category())
     fields.setdefault("status", Product.Status.ACTIVE)
+    fields.setdefault("shop_is_umk", shop.is_umk)  # what catalog.services.product_save projects
     product = Product.objects.create(shop=shop, price_min=price, price_max=price, stock_total=stock,
                                      kabkota_id=shop.kabkota_id, **fields)
     ProductVariant.objects.create(product=product, sku=f"SKU-{n}", price=price, stock=stock)

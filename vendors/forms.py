@@ -134,6 +134,9 @@ class IdentityForm(RevisionReasonsMixin, forms.ModelForm):
     turnover = RupiahField(label=ShopIdentity._meta.get_field("turnover").verbose_name, what=gettext_lazy("omzet"),
                            max_value=10**15, help_text=gettext_lazy(
                                "Penjualan setahun dalam rupiah, misalnya 300.000.000 atau 300jt."))
+    # On the shop (vendors.Shop.is_pkp), not the identity: government buyers see it beside the price.
+    is_pkp = forms.BooleanField(label=gettext_lazy("Terdaftar sebagai PKP"), required=False, help_text=gettext_lazy(
+        "Pengusaha Kena Pajak — harga sudah termasuk PPN"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,6 +37,8 @@ class Shop(models.Model):
     whatsapp = models.CharField(_("nomor WhatsApp"), max_length=20, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     umkm_class = models.CharField(_("kelas UMKM"), max_length=10, choices=UmkmClass.choices, blank=True)
+    # Declared by the seller (the SPPKP letter is checked in a later issue): a PKP's prices include PPN.
+    is_pkp = models.BooleanField(_("Pengusaha Kena Pajak (PKP)"), default=False)
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,6 +58,15 @@ class Shop(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    @property
+    def is_umk(self) -> bool:
+        """A micro or small business (UMK), the class government buying must favour (Perpres 12/2021 Ps 65);
+        medium businesses do not count. Projected onto its products as ``catalog.Product.shop_is_umk``."""
+        return self.umkm_class in UMK_CLASSES
+
+
+UMK_CLASSES = frozenset({Shop.UmkmClass.MIKRO, Shop.UmkmClass.KECIL})
 
 
 class ShopMember(models.Model):

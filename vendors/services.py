@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from catalog.services import shop_products_relocate
+from catalog.services import shop_products_reclassify, shop_products_relocate
 from plazabanten.cache import storefront_changed
 from plazabanten.services import audit_record, outbox_enqueue
 from plazabanten.uploads import upload_name
@@ -130,7 +130,7 @@ def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description:
 def shop_update_identity(*, shop: Shop, actor, owner_name: str, owner_nik: str, entity_type: str,
                          business_name: str, nib: str, npwp: str, capital: int, turnover: int,
                          halal_number: str = "", pirt_number: str = "", bpom_number: str = "",
-                         warnings: list[str] | None = None) -> ShopIdentity:
+                         is_pkp: bool = False, warnings: list[str] | None = None) -> ShopIdentity:
     with transaction.atomic():
         shop = _locked_editable(shop, actor, Capability.IDENTITY)
         umkm = umkm_class(capital=capital, turnover=turnover)
@@ -140,11 +140,13 @@ def shop_update_identity(*, shop: Shop, actor, owner_name: str, owner_nik: str, 
             "halal_number": halal_number, "pirt_number": pirt_number, "bpom_number": bpom_number,
             "warnings": warnings or [],
         })
-        before = {"umkm_class": shop.umkm_class}
-        shop.umkm_class = umkm
-        shop.save(update_fields=["umkm_class"])
+        before = {"umkm_class": shop.umkm_class, "is_pkp": shop.is_pkp}
+        shop.umkm_class, shop.is_pkp = umkm, is_pkp
+        shop.save(update_fields=["umkm_class", "is_pkp"])
+        if umkm != before["umkm_class"]:  # its products carry the UMK mark for the government facets
+            shop_products_reclassify(shop=shop)
         audit_record(actor=actor, action="shop.update_identity", target=shop, before=before,
-                     after={"umkm_class": umkm, "nib": nib, "entity_type": entity_type})
+                     after={"umkm_class": umkm, "is_pkp": is_pkp, "nib": nib, "entity_type": entity_type})
     return identity
 
 

@@ -150,7 +150,7 @@ def _step_form(request, shop: Shop, step: str):
         return form
     if step == "identity":
         instance = ShopIdentity.objects.filter(shop=shop).first()
-        return IdentityForm(data, instance=instance)
+        return IdentityForm(data, instance=instance, initial={"is_pkp": shop.is_pkp})
     if step == "documents":
         return DocumentsForm(data, files, existing={doc.kind: doc for doc in shop.documents.all()})
     account = getattr(shop, "bank_account", None)
@@ -168,7 +168,8 @@ def _step_save(request, shop: Shop, step: str, form) -> None:
                                      logo=data["logo"] or None)
     elif step == "identity":
         fields = {name: data[name] for name in IdentityForm.Meta.fields}
-        services.shop_update_identity(shop=shop, actor=actor, warnings=form.warnings, **fields)
+        services.shop_update_identity(shop=shop, actor=actor, warnings=form.warnings, is_pkp=data["is_pkp"],
+                                      **fields)
     elif step == "documents":
         for kind, upload in form.uploads.items():
             services.shop_save_document(shop=shop, actor=actor, kind=kind, upload=upload)

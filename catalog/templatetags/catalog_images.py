@@ -14,7 +14,7 @@ _cards: dict[tuple, str] = {}
 
 
 @register.simple_tag
-def product_card(product, eager=False):
+def product_card(product, eager=False, government=False):
     """A product card (catalog/_card.html), memoised in the process on every value it shows.
 
     The key is the card's content itself, so a memoised card is never stale: a new price or rating is a new key.
@@ -24,13 +24,16 @@ def product_card(product, eager=False):
     key = (get_language(), bool(eager), product.pk, product.shop.slug, product.slug, product.name,
            product.price_min, product.kabkota.name if product.kabkota_id else "", product.is_banten,
            product.tkdn_percent, product.is_halal, product.rating_count, product.rating_avg, product.sold_count,
-           json.dumps(product.cover, sort_keys=True))
+           json.dumps(product.cover, sort_keys=True),
+           # a government buyer's card adds the PDN tier, UMK and PKP badges
+           (product.pdn_tier, product.shop_is_umk, product.shop.is_pkp) if government else None)
     html = _cards.get(key)
     if html is None:
         if len(_cards) >= CARD_MEMO_SIZE:
             for stale in list(_cards)[:CARD_MEMO_SIZE // 10]:  # oldest first (dicts keep insertion order)
                 _cards.pop(stale, None)  # another thread may have dropped it already
-        html = _cards[key] = render_to_string("catalog/_card.html", {"product": product, "eager": eager})
+        html = _cards[key] = render_to_string("catalog/_card.html", {"product": product, "eager": eager,
+                                                                         "government": government})
     return mark_safe(html)  # noqa: S308 (rendered by the autoescaping template engine)
 
 

@@ -41,6 +41,12 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     for path in buyer_pages:
         check(path)
 
+    government = make_user(email="gita@example.test", name="Gita")  # the PDN/UMK badges and facets
+    user_grant_role(user=government, role=roles.GOVERNMENT)
+    log_in_as(page, storefront, government)
+    for path in buyer_pages[1:3]:
+        check(path)
+
     seller = make_user(email="sari@example.test", name="Sari")
     log_in_as(page, storefront, seller)
     check("/penjual/")

@@ -112,6 +112,7 @@ class Command(BaseCommand):
                     owner=owner, name=name, slug=slug, region=desa, kabkota_id=kabkota,
                     street=f"Jl. Raya {desa.name} No. {index * 3}", postal_code=f"4{index:04d}"[:5],
                     whatsapp=f"+62{whatsapp[1:]}", status=Shop.Status.VERIFIED, umkm_class=umkm_class,
+                    is_pkp=umkm_class != Shop.UmkmClass.MIKRO and index % 3 == 0,
                     description=f"{name}: UMKM binaan Pemprov Banten sejak {2015 + index % 9}.",
                     submitted_at=now, verified_at=now,
                 )
@@ -191,8 +192,8 @@ class Command(BaseCommand):
             shop=shop, category=category, name=name, slug=slug,
             description=f"{description}\n\nDikirim dari {shop.kabkota.name}. {axis}: {', '.join(values)}.",
             weight_grams=grams, min_order=1, status=Product.Status.ACTIVE,
-            tkdn_percent=rng.randint(*tkdn), is_halal=halal,
-            halal_number=f"ID36110000{rng.randint(1000000, 9999999)}" if halal else "",
+            tkdn_percent=rng.randint(*tkdn), is_halal=halal, bmp_percent=rng.choice((0, 0, 5, 10, 15)),
+            shop_is_umk=shop.is_umk, halal_number=f"ID36110000{rng.randint(1000000, 9999999)}" if halal else "",
             price_min=min(prices), price_max=max(prices), stock_total=sum(stocks),
             sold_count=rng.randint(0, 400), rating_avg=round(rng.uniform(4.0, 5.0), 1),
             rating_count=rng.randint(0, 120),
@@ -212,7 +213,8 @@ class Command(BaseCommand):
             return 0
         templates = list(Product.objects.filter(slug__regex=r"[a-z]$").select_related("shop")
                          .only("shop", "category_id", "name", "slug", "description", "weight_grams", "tkdn_percent",
-                               "is_halal", "price_min", "cover", "kabkota_id").order_by("pk"))
+                               "bmp_percent", "shop_is_umk", "is_halal", "price_min", "cover", "kabkota_id")
+                         .order_by("pk"))
         qualifiers = ["Premium", "Ekonomis", "Edisi Spesial", "Kemasan Hemat", "Grosir", "Original", "Eksklusif",
                       "Seri Nusantara", "Motif Baru", "Pilihan"]
         created = 0
@@ -227,7 +229,8 @@ class Command(BaseCommand):
                     shop_id=source.shop_id, category_id=source.category_id,
                     name=f"{source.name} {qualifier} #{serial}", slug=f"{source.slug}-{serial}",
                     description=source.description, weight_grams=source.weight_grams, status=Product.Status.ACTIVE,
-                    tkdn_percent=source.tkdn_percent, is_halal=source.is_halal,
+                    tkdn_percent=source.tkdn_percent, bmp_percent=source.bmp_percent, is_halal=source.is_halal,
+                    shop_is_umk=source.shop_is_umk,
                     price_min=source.price_min + (serial % 50) * 1000,
                     price_max=source.price_min + (serial % 50) * 1000,
                     stock_total=20, sold_count=serial % 300, cover=source.cover, is_banten=True,
