@@ -169,11 +169,10 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
 
 
 def _address_snapshot(address) -> dict:
-    from regions.selectors import region_path
+    from regions.selectors import region_labels
 
-    names = [region.name for region in region_path(code=address.region_id)]
     return {"recipient": address.recipient, "phone": address.phone, "street": address.street,
-            "region_code": address.region_id, "region": ", ".join(reversed(names)),
+            "region_code": address.region_id, "region": region_labels(codes=[address.region_id])[address.region_id],
             "postal_code": address.postal_code}
 
 

@@ -13,6 +13,7 @@ from accounts.forms import AddressForm
 from accounts.services import address_save
 from catalog.models import ProductVariant
 from plazabanten.ratelimit import rate_limit_exceeded
+from regions.selectors import region_labels
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 from vendors.views import verifikator_required
@@ -38,7 +39,7 @@ from .services import (
     review_reply,
     shop_shipping_save,
 )
-from .shipping import COURIERS, shipping_quotes
+from .shipping import COURIERS, quote_default, shipping_quotes
 
 
 @require_GET
@@ -74,7 +75,7 @@ def cart_change(request, add=False):
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
-    addresses = list(request.user.addresses.select_related("region"))
+    addresses = list(request.user.addresses.all())
     if not addresses:
         messages.info(request, _("Tambahkan alamat pengiriman dulu."))
         return redirect(f"{_address_new_url()}?next=/checkout/")
@@ -103,11 +104,14 @@ def checkout(request):
     for group in shops:
         group["quotes"] = shipping_quotes(shop=group["shop"], destination_kabkota=address.kabkota_code,
                                           weight_grams=group["weight"])
-        group["chosen"] = data.get(f"shipping_{group['shop'].pk}", group["quotes"][0].method
-                                   if group["quotes"] else "")
+        default = quote_default(group["quotes"])
+        group["chosen"] = data.get(f"shipping_{group['shop'].pk}", default.method if default else "")
         group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]
         chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
         group["fee"] = chosen.fee if chosen else 0
+    labels = region_labels(codes=[a.region_id for a in addresses])
+    for a in addresses:
+        a.region_label = labels[a.region_id]
     return render(request, "orders/checkout.html", {
         "addresses": addresses, "address": address, "shops": shops, "error": error,
         "total": sum(g["subtotal"] + g["fee"] for g in shops),
