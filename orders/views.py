@@ -47,7 +47,12 @@ def cart_page(request):
     quantities, seen_prices = cart_contents(request)
     shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)
     cart_prices_seen(request, shops=shops)  # each price-change notice is shown once, here
-    return render(request, "orders/cart.html", {"shops": shops})
+    return render(request, "orders/cart.html", {"shops": shops, "unpaid": _unpaid_if_empty(request, shops)})
+
+
+def _unpaid_if_empty(request, shops) -> list:
+    """An empty cart right after "Buat pesanan" (or Back from the payment page) shows what waits for payment."""
+    return [] if shops else selectors.checkouts_unpaid(user=request.user)
 
 
 @require_POST
@@ -66,8 +71,9 @@ def cart_change(request, add=False):
         return redirect("orders:cart")
     if request.headers.get("HX-Request"):
         quantities, seen_prices = cart_contents(request)
+        shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)
         return render(request, "orders/_cart_body.html",
-                      {"shops": selectors.cart_view(quantities=quantities, seen_prices=seen_prices), "oob_count": True})
+                      {"shops": shops, "unpaid": _unpaid_if_empty(request, shops), "oob_count": True})
     return redirect("orders:cart")
 
 
