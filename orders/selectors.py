@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
 from vendors.models import Capability, Shop
@@ -58,8 +59,29 @@ def _with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
         Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
 
 
-def orders_of_buyer(*, user) -> QuerySet[Order]:
-    return Order.objects.filter(buyer=user).select_related("shop").prefetch_related("lines")
+S = Order.Status
+# The buyer's order list tabs (?status=<slug>), as marketplaces group them: (slug, label, statuses).
+BUYER_TABS = [
+    ("belum-bayar", _("Belum bayar"), [S.AWAITING_PAYMENT]),
+    ("dikemas", _("Dikemas"), [S.PAID, S.ACCEPTED]),
+    ("dikirim", _("Dikirim"), [S.SHIPPED, S.READY_FOR_PICKUP, S.DELIVERED]),
+    ("selesai", _("Selesai"), [S.COMPLETED]),
+    ("komplain-batal", _("Komplain/Dibatalkan"), [S.COMPLAINT, S.COMPLAINT_REJECTED, S.COMPLAINT_ESCALATED,
+                                                  S.REFUNDED, S.CLOSED, S.CANCELLED, S.EXPIRED]),
+]
+
+
+def orders_of_buyer(*, user, tab: str = "") -> QuerySet[Order]:
+    """The buyer's orders, newest first, in one tab (a BUYER_TABS slug; anything else is every order), each with
+    its shop and its lines with the product's cover for the thumbnail (2 queries however many orders)."""
+    queryset = Order.objects.filter(buyer=user)
+    statuses = next((statuses for slug, _label, statuses in BUYER_TABS if slug == tab), None)
+    if statuses is not None:
+        queryset = queryset.filter(status__in=statuses)
+    lines = (OrderLine.objects.select_related("variant__product").order_by("pk")
+             .only("order_id", "product_name", "variant_name", "quantity", "variant__product__cover",
+                   "variant__product__name"))
+    return queryset.select_related("shop").prefetch_related(Prefetch("lines", queryset=lines))
 
 
 def order_of_buyer(*, user, number: str) -> Order | None:

@@ -153,7 +153,11 @@ def group_page(request, pk):
 @login_required
 @require_GET
 def order_list(request):
-    return render(request, "orders/order_list.html", {"orders": selectors.orders_of_buyer(user=request.user)[:100]})
+    tab = request.GET.get("status", "")
+    tab = tab if any(slug == tab for slug, _label, _statuses in selectors.BUYER_TABS) else ""
+    return render(request, "orders/order_list.html", {
+        "orders": selectors.orders_of_buyer(user=request.user, tab=tab)[:100], "tab": tab,
+        "tabs": selectors.BUYER_TABS})
 
 
 @login_required
