@@ -168,6 +168,11 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
     return group
 
 
+def checkout_paid_via_record(*, group_id: int, paid_via: str) -> None:
+    """The payments app says how the checkout was paid (inside its payment transaction): printed on invoices."""
+    CheckoutGroup.objects.filter(pk=group_id).update(paid_via=paid_via[:60])
+
+
 def _address_snapshot(address) -> dict:
     from regions.selectors import region_labels
 

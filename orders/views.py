@@ -21,7 +21,7 @@ from vendors.views import verifikator_required
 from . import lifecycle, selectors
 from .cart import cart_contents, cart_prices_seen, cart_refresh_count, cart_update
 from .forms import CartLineForm, ComplaintDecisionForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
-from .invoice import invoice_pdf
+from .invoice import invoice_facts, invoice_pdf
 from .models import Order
 from .services import (
     CheckoutError,
@@ -351,11 +351,12 @@ def invoice(request, number, pdf=False):
     order = _order_for_either_side(request, number)
     if not order.invoice_number:
         raise Http404("invoice is issued when the order is paid")
+    facts = invoice_facts(order)
     if pdf:
-        response = HttpResponse(invoice_pdf(order), content_type="application/pdf")
+        response = HttpResponse(invoice_pdf(order, facts), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="invoice-{order.number}.pdf"'
         return response
-    return render(request, "orders/invoice.html", {"order": order})
+    return render(request, "orders/invoice.html", {"order": order, "facts": facts})
 
 
 @shop_view(Capability.ORDERS)

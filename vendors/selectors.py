@@ -136,6 +136,14 @@ def verification_numbers() -> dict:
     }
 
 
+def shop_business_numbers(*, shop_id: int) -> tuple[str, str]:
+    """The shop's NIB and NPWP as declared and verified (empty when it has no identity yet): what invoices print
+    about the seller, never the owner's NIK."""
+    from .models import ShopIdentity
+
+    return ShopIdentity.objects.filter(shop_id=shop_id).values_list("nib", "npwp").first() or ("", "")
+
+
 def bank_change_latest(*, shop: Shop) -> ShopBankChange | None:
     """The shop's last bank-account request (pending, or how it was decided), for the seller's bank page."""
     return shop.bank_changes.exclude(status=ShopBankChange.Status.REPLACED).order_by("-created_at", "-pk").first()
