@@ -55,6 +55,12 @@ def memberships_of(*, user) -> list[ShopMember]:
     return list(ShopMember.objects.filter(user=user).select_related("shop", "shop__kabkota").order_by("shop__name"))
 
 
+def user_has_shop(*, user) -> bool:
+    """Whether the person works in any shop (owner or staff, whatever its state): the home page does not invite
+    them to open one."""
+    return user.is_authenticated and ShopMember.objects.filter(user=user).exists()
+
+
 def invitations_for(*, user) -> list[ShopInvitation]:
     return list(ShopInvitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True)
                 .select_related("shop"))
