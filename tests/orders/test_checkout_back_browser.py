@@ -5,6 +5,7 @@ from orders.models import CheckoutGroup
 from tests.browser import fits_the_phone, log_in
 from tests.factories import make_product, make_shop, make_user
 from tests.orders.test_checkout import make_address
+from tests.proof.axe import assert_no_serious_axe_violations
 
 
 @pytest.mark.browser
@@ -38,5 +39,6 @@ def test_checkout_starts_on_a_courier_and_back_after_placing_shows_the_pay_link(
     expect(pay).to_have_attribute("href", f"/bayar/{group.pk}/")
     fits_the_phone(page)
     screenshot("back-shows-unpaid")
+    assert_no_serious_axe_violations(page)
     pay.click()
     expect(page.locator("h1")).to_have_text("Pembayaran")

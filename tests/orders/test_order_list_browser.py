@@ -8,6 +8,7 @@ from plazabanten.demo.photos import draw_product_photo
 from tests.browser import fits_the_phone, log_in
 from tests.factories import make_product, make_shop, make_user, order_walk
 from tests.orders.test_checkout import buy
+from tests.proof.axe import assert_no_serious_axe_violations
 
 
 def with_photo(product):
@@ -38,6 +39,7 @@ def test_buyer_sees_products_and_photos_in_the_order_list_and_filters_by_status(
     expect(page.locator(".order-card img").first).to_have_attribute("alt", "Kain Batik Tulis Krakatau")
     fits_the_phone(page)
     screenshot("all-orders")
+    assert_no_serious_axe_violations(page)
 
     tabs = page.get_by_role("navigation", name="Status pesanan")
     tabs.get_by_role("link", name="Dikirim").click()

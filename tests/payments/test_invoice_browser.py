@@ -3,6 +3,7 @@ from playwright.sync_api import expect
 
 from tests.browser import fits_the_phone, log_in
 from tests.factories import make_user
+from tests.proof.axe import assert_no_serious_axe_violations
 from vendors.models import ShopIdentity
 
 from .conftest import place_checkout
@@ -27,3 +28,4 @@ def test_buyer_reads_lunas_the_payment_method_and_the_sellers_numbers_on_the_inv
     expect(page.locator(".invoice")).to_contain_text("9120001234567")
     fits_the_phone(page)
     screenshot("invoice")
+    assert_no_serious_axe_violations(page)

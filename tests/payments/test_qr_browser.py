@@ -3,6 +3,7 @@ from playwright.sync_api import expect
 
 from tests.browser import fits_the_phone, log_in
 from tests.factories import make_user
+from tests.proof.axe import assert_no_serious_axe_violations
 
 from .conftest import place_checkout
 
@@ -20,6 +21,7 @@ def test_buyer_saves_the_qr_as_a_picture_and_the_countdown_stops_once_paid(live_
     expect(page.locator(".countdown")).to_contain_text("sisa")
     fits_the_phone(page)
     screenshot("qris-with-save-button")
+    assert_no_serious_axe_violations(page)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Simpan QR").click()
