@@ -40,6 +40,7 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     log_in_as(page, storefront, storefront["buyer"])
     for path in buyer_pages:
         check(path)
+    check("/pesanan/")  # the order list with its tabs and thumbnails
 
     government = make_user(email="gita@example.test", name="Gita")  # the PDN/UMK badges and facets
     user_grant_role(user=government, role=roles.GOVERNMENT)
