@@ -1,7 +1,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, JSONField, Max, Min, OuterRef, ProtectedError, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -264,6 +264,21 @@ def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _product_save_slug_retry(product: Product) -> None:
+    """Save; when a product of the same shop took the slug meanwhile (the unique constraint says so), take the
+    next counter and save again."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                product.save()
+            return
+        except IntegrityError as error:
+            if "product_shop_slug_unique" not in str(error):
+                raise
+            product.slug = _unique_slug(shop=product.shop, name=product.name, exclude_pk=product.pk)
+    product.save()  # still taken: let the constraint speak
+
+
 @transaction.atomic
 def product_save(*, shop, fields: dict, variants: list[dict], product: Product | None = None) -> Product:
     """Create or update a product with its variants; the listing summary and the Banten mark are derived here.
@@ -288,7 +303,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         product.slug = _unique_slug(shop=shop, name=product.name, exclude_pk=product.pk)
     product.kabkota_id = shop.kabkota_id
     product.is_banten = _made_in_banten(shop)
-    product.save()
+    _product_save_slug_retry(product)
     existing = {variant.pk: variant for variant in product.variants.all()}
     archived = {variant.sku.upper(): variant for variant in existing.values() if variant.archived_at}
     problems = []

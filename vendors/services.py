@@ -14,12 +14,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from catalog.services import shop_products_relocate
 from plazabanten.cache import storefront_changed
-from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
 
 from .models import (
     REVIEW_FIELDS,
@@ -86,13 +87,43 @@ def _locked_editable(shop: Shop, actor, capability: str, statuses=EDITABLE) -> S
     return shop
 
 
-def shop_create_draft(*, owner, name: str, slug: str) -> Shop:
-    with transaction.atomic():
-        shop = Shop.objects.create(owner=owner, name=name, slug=slug, status=Status.DRAFT)
-        ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
-        owner.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
-        audit_record(actor=owner, action="shop.create", target=shop, after={"name": name, "slug": slug})
-    return shop
+SLUG_MAX_BASE = 50  # leaves room in Shop.slug (60) for a counter
+
+
+def _slug_candidates(name: str):
+    """The shop's name as an address, then with a short counter: batik-serang, batik-serang-2, batik-serang-3…"""
+    base = slugify(name)[:SLUG_MAX_BASE].strip("-") or "toko"
+    yield base
+    n = 2
+    while True:
+        yield f"{base}-{n}"
+        n += 1
+
+
+def _slug_free(name: str) -> str:
+    """The first candidate no shop uses yet (one query)."""
+    base = next(_slug_candidates(name))
+    taken = set(Shop.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    return next(slug for slug in _slug_candidates(name) if slug not in taken)
+
+
+def shop_create_draft(*, owner, name: str, slug: str = "") -> Shop:
+    """A new draft shop owned by ``owner``. Without a ``slug`` its address is the name (a counter when taken);
+    a shop created at the same moment with the same name gets the next counter (the unique constraint decides)."""
+    for _attempt in range(5):
+        candidate = slug or _slug_free(name)
+        try:
+            with transaction.atomic():
+                shop = Shop.objects.create(owner=owner, name=name, slug=candidate, status=Status.DRAFT)
+                ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
+                owner.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
+                audit_record(actor=owner, action="shop.create", target=shop, after={"name": name, "slug": candidate})
+        except IntegrityError:
+            if slug or not Shop.objects.filter(slug=candidate).exists():
+                raise
+            continue  # taken by a shop created meanwhile: the next counter
+        return shop
+    raise IntegrityError("no free shop address after 5 attempts")
 
 
 def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description: str, region, street: str,

@@ -8,8 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import get_random_string
-from django.utils.text import slugify
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -80,8 +79,7 @@ def seller_home(request):
         if not name:
             messages.error(request, _("Isi nama toko."))
         else:
-            slug = f"{slugify(name)[:50] or 'toko'}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
-            shop = services.shop_create_draft(owner=request.user, name=name, slug=slug)
+            shop = services.shop_create_draft(owner=request.user, name=name)
             return redirect("vendors:step", shop_id=shop.pk, step="profile")
     return render(request, "vendors/seller_home.html", {
         "memberships": selectors.memberships_of(user=request.user),
