@@ -184,6 +184,7 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
         shop = _locked_editable(shop, actor, Capability.IDENTITY)
         document = ShopDocument.objects.filter(shop=shop, kind=kind).first() or ShopDocument(shop=shop, kind=kind)
         old_name = document.file.name if document.pk else ""
+        old_preview, document.preview = document.preview.name, ""  # the old file's page 1 goes with it
         document.original_name = upload.original_name
         document.content_type = upload.content_type
         document.size = len(upload.content)
@@ -197,10 +198,56 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
             raise
         if old_name:
             storage = document.file.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+            transaction.on_commit(lambda: [storage.delete(name) for name in (old_name, old_preview) if name])
+        if document.is_pdf:
+            from .tasks import shop_document_preview
+
+            transaction.on_commit(lambda: task_enqueue(shop_document_preview, document.pk))
         audit_record(actor=actor, action="shop.upload_document", target=shop,
                      after={"kind": kind, "size": document.size, "content_type": upload.content_type})
     return document
+
+
+PREVIEW_WIDTH = 1000  # pixels: readable on the console, small to store
+PREVIEW_MAX_HEIGHT = 3000
+
+
+def shop_document_preview_render(*, document_id: int) -> bool:
+    """Render a PDF document's first page to a PNG beside it in the private storage (the worker's job; pypdfium2,
+    PDFium as in Chromium). Idempotent; a document replaced meanwhile keeps no stale preview. False when the PDF
+    cannot be rendered (the console then shows the link only)."""
+    import io
+
+    import pypdfium2
+
+    document = ShopDocument.objects.filter(pk=document_id).first()
+    if document is None or not document.is_pdf or document.preview:
+        return bool(document and document.preview)
+    source = document.file.name
+    try:
+        with document.file.storage.open(source, "rb") as handle:
+            pdf = pypdfium2.PdfDocument(handle.read())
+        try:
+            page = pdf[0]
+            width, height = page.get_size()
+            scale = min(PREVIEW_WIDTH / max(width, 1), PREVIEW_MAX_HEIGHT / max(height, 1))
+            image = page.render(scale=scale).to_pil()
+        finally:
+            pdf.close()
+    except (pypdfium2.PdfiumError, FileNotFoundError, IndexError, ValueError) as error:
+        import logging
+
+        logging.getLogger(__name__).warning("no preview for document %s: %s", document_id, error)
+        return False
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "PNG", optimize=True)
+    storage = document.preview.storage
+    name = storage.save(f"shops/{document.shop_id}/{document.kind}-{secrets.token_hex(16)}-hal1.png",
+                        ContentFile(buffer.getvalue()))
+    if not ShopDocument.objects.filter(pk=document_id, file=source, preview="").update(preview=name):
+        storage.delete(name)  # replaced (or rendered by another run) meanwhile
+        return False
+    return True
 
 
 def shop_update_bank(*, shop: Shop, actor, bank: str, number: str, holder_name: str) -> ShopBankAccount:
