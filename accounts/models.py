@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name.split(" ")[0] if self.name else self.email
 
     def has_role(self, role: str) -> bool:
+        # The groups are read once per user object (a request's user): the permission checks and the account menu
+        # share them. groups.add/remove/set clear this cache (Django drops a relation's prefetch on change).
+        if "groups" not in getattr(self, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self], "groups")
         return any(group.name == role for group in self.groups.all())
 
     @property
