@@ -90,6 +90,18 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
 
 
 @transaction.atomic
+def product_images_add(*, product: Product, uploads: list) -> list[ProductImage]:
+    """Several validated photos at once, all or none (the seller picks them together)."""
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    room = MAX_PHOTOS - product.images.count()
+    if len(uploads) > room:
+        raise ValidationError(_("Maksimal %(n)s foto per produk: bisa menambah %(room)s foto lagi, Anda memilih "
+                                "%(picked)s.") % {"n": MAX_PHOTOS, "room": max(room, 0), "picked": len(uploads)},
+                              code="too_many")
+    return [product_image_add(product=product, upload=upload) for upload in uploads]
+
+
+@transaction.atomic
 def product_image_retry(*, image: ProductImage) -> ProductImage:
     """Queue a failed image again (the seller's retry button)."""
     from .tasks import product_image_render
@@ -149,7 +161,12 @@ def product_image_make_cover(*, image: ProductImage) -> None:
 @transaction.atomic
 def product_image_delete(*, image: ProductImage) -> None:
     """Remove a photo row now and its files once the transaction has committed."""
-    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    product = Product.objects.select_for_update().get(pk=image.product_id)
+    others_ready = ProductImage.objects.filter(product_id=product.pk, status=ProductImage.Status.READY).exclude(
+        pk=image.pk).exists()
+    if product.status == Product.Status.ACTIVE and not others_ready:
+        raise ValidationError(_("Produk aktif perlu minimal satu foto yang siap. Unggah foto lain dulu, atau "
+                                "nonaktifkan produknya."), code="last_photo")
     names = [image.original.name] + [name for entry in image.renditions.values() for name in entry.values()]
     storage = image.original.storage
     image.delete()
@@ -296,6 +313,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         product = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
         old_slug = product.slug
         transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=old_slug))
+    status_before = product.status if product.pk else None
     for name in PRODUCT_FIELDS:
         if name in fields:
             setattr(product, name, fields[name])
@@ -335,9 +353,36 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         raise ValidationError(" ".join(problem for problem in problems if problem), code="stock_allocated")
     if not product.variants.filter(archived_at__isnull=True).exists():
         raise ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."), code="no_variant")
+    if product.status == Product.Status.ACTIVE and status_before != Product.Status.ACTIVE:
+        _photo_ready_require(product)
     product_refresh_summary(product=product)
     product.refresh_from_db()
     return product
+
+
+def _photo_ready_require(product: Product) -> None:
+    """A product goes on sale (Aktif) only with a photo that is ready; drafts may have none."""
+    if not ProductImage.objects.filter(product_id=product.pk, status=ProductImage.Status.READY).exists():
+        raise ValidationError(_("Produk belum bisa diaktifkan: unggah minimal satu foto dan tunggu sampai berstatus "
+                                "“Siap”. Simpan dulu sebagai draf."), code="no_photo")
+
+
+@transaction.atomic
+def product_status_set(*, shop, product: Product, status: str) -> Product:
+    """The seller switches a product on sale (Aktif) or off (Nonaktif/Draf) from its photo page."""
+    from .cache import product_forget
+
+    if status not in (Product.Status.ACTIVE, Product.Status.INACTIVE, Product.Status.DRAFT):
+        raise ValidationError(_("Status tidak dikenal."), code="status")
+    locked = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
+    if locked.status == Product.Status.TAKEN_DOWN:
+        raise ProductStateError(_("Produk ini diturunkan verifikator; statusnya tidak bisa diubah penjual."))
+    if status == Product.Status.ACTIVE and locked.status != Product.Status.ACTIVE:
+        _photo_ready_require(locked)
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=locked.slug))
+    return locked
 
 
 def _variant_remove(variant: ProductVariant) -> None:
