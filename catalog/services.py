@@ -364,7 +364,7 @@ def _photo_ready_require(product: Product) -> None:
     """A product goes on sale (Aktif) only with a photo that is ready; drafts may have none."""
     if not ProductImage.objects.filter(product_id=product.pk, status=ProductImage.Status.READY).exists():
         raise ValidationError(_("Produk belum bisa diaktifkan: unggah minimal satu foto dan tunggu sampai berstatus "
-                                "“Siap”. Simpan dulu sebagai draf."), code="no_photo")
+                                "“Siap”."), code="no_photo")
 
 
 @transaction.atomic
