@@ -35,6 +35,7 @@ def test_a_verifikator_s_menu_has_the_queue_the_complaints_and_finance(client):
     menu = menu_of(client, make_verifikator())
     for url in ('href="/verifikasi/"', 'href="/verifikasi/komplain/"', 'href="/keuangan/"'):
         assert url in menu
+    assert "Buka toko" not in menu
     for url in ("/verifikasi/", "/verifikasi/komplain/", "/keuangan/"):
         assert client.get(url).status_code == 200  # each tool opens for them
 

@@ -354,7 +354,7 @@ def console_action(request, shop_id: int, action: str):
 
 def _console_invalid(request, shop_id: int, action: str, **forms):
     """The console again with what was wrong listed at the top of the decision form (the form's #decide anchor
-    scrolls there and the list takes the focus)."""
+    scrolls there; the list is an alert for screen readers)."""
     shop = selectors.shop_review_detail(shop_id=shop_id)
     if action == "verify":
         errors = [_("Centang semua butir daftar periksa sebelum memverifikasi.")]

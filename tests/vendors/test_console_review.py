@@ -122,7 +122,7 @@ def test_a_refused_decision_lists_what_is_missing_at_the_top_of_the_decision_for
     summary = page.index('id="decision-errors"')
     assert page.index('id="decide"') < summary < page.index('class="checklist"')
     assert message in page[summary:page.index("</div>", summary)]
-    assert 'role="alert" tabindex="-1" autofocus' in page
+    assert 'role="alert" tabindex="-1"' in page
     # every decision form comes back to its own errors
     assert page.count(f'/verifikasi/{shop.pk}/') and f"/verifikasi/{shop.pk}/{action}/#decide" in page
     assert ShopDocument.objects.filter(shop=shop).count() == 3
