@@ -164,7 +164,7 @@ def product_image_delete(*, image: ProductImage) -> None:
     product = Product.objects.select_for_update().get(pk=image.product_id)
     others_ready = ProductImage.objects.filter(product_id=product.pk, status=ProductImage.Status.READY).exclude(
         pk=image.pk).exists()
-    if product.status == Product.Status.ACTIVE and not others_ready:
+    if product.status == Product.Status.ACTIVE and image.status == ProductImage.Status.READY and not others_ready:
         raise ValidationError(_("Produk aktif perlu minimal satu foto yang siap. Unggah foto lain dulu, atau "
                                 "nonaktifkan produknya."), code="last_photo")
     names = [image.original.name] + [name for entry in image.renditions.values() for name in entry.values()]

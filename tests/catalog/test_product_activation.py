@@ -97,6 +97,13 @@ def test_the_last_ready_photo_of_an_active_product_cannot_be_deleted(client, sho
     assert response.status_code == 422
     assert "Produk aktif perlu minimal satu foto yang siap" in response.content.decode()
     assert ProductImage.objects.filter(pk=image.pk).exists()
+    pending = ProductImage.objects.create(product=product, position=1, original=photo("b.jpg"))
+    assert client.post(reverse("catalog:product_photo_action", args=[shop.pk, pending.pk]),
+                       {"action": "delete"}).status_code == 302  # a photo still being processed may go
+    bare = make_product(shop=shop)  # active from before this rule, with only a pending photo
+    stuck = ProductImage.objects.create(product=bare, position=0, original=photo("c.jpg"))
+    assert client.post(reverse("catalog:product_photo_action", args=[shop.pk, stuck.pk]),
+                       {"action": "delete"}).status_code == 302
 
 
 def test_several_photos_are_uploaded_at_once(client, draft, django_capture_on_commit_callbacks):
