@@ -126,3 +126,24 @@ def test_a_refused_decision_lists_what_is_missing_at_the_top_of_the_decision_for
     # every decision form comes back to its own errors
     assert page.count(f'/verifikasi/{shop.pk}/') and f"/verifikasi/{shop.pk}/{action}/#decide" in page
     assert ShopDocument.objects.filter(shop=shop).count() == 3
+
+
+def test_a_preview_whose_job_never_reached_the_broker_is_drawn_by_the_beat_job(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vendors import tasks
+
+    monkeypatch.setattr("vendors.services.task_enqueue", lambda *args, **kwargs: False)  # Redis down
+    shop = make_complete_draft()
+    services.shop_save_document(shop=shop, actor=shop.owner, kind="nib",
+                                upload=upload(nib_pdf(), "application/pdf", "pdf"))
+    document = shop.documents.get(kind="nib")
+    assert document.preview.name == ""
+    assert tasks.shop_document_previews_pending() == 0  # just uploaded: its own job may still come
+    ShopDocument.objects.filter(pk=document.pk).update(uploaded_at=timezone.now() - timedelta(minutes=5))
+    assert tasks.shop_document_previews_pending() == 1
+    document.refresh_from_db()
+    assert document.preview.name.endswith("-hal1.png")
+    assert tasks.shop_document_previews_pending() == 0
