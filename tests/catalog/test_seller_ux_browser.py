@@ -13,6 +13,13 @@ from tests.factories import make_category, make_product, make_shop
 from .test_photos import jpeg_bytes
 
 
+def inputs_show_their_values(page) -> None:
+    """Each price and stock input is wide enough for the number in it (nothing cut off at the right)."""
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('.seller-products .variants input'))
+        .filter(input => input.type !== 'hidden' && input.scrollWidth > input.clientWidth).map(input => input.value)""")
+    assert cut == [], cut
+
+
 def no_card_overflows(page) -> None:
     """Every price/stock table ends inside its card (the document may not scroll, but a table can spill out)."""
     spills = page.evaluate("""() => Array.from(document.querySelectorAll('.seller-products .card')).flatMap(card => {
@@ -39,9 +46,10 @@ def test_the_price_and_stock_table_stays_inside_its_card_on_a_phone(live_server,
     expect(page.locator(".seller-products .card")).to_have_count(2)
     fits_the_phone(page)
     no_card_overflows(page)
+    inputs_show_their_values(page)
     screenshot("product-list-390")
-    page.set_viewport_size({"width": 320, "height": 700})  # a small phone too
-    fits_the_phone(page)
+    page.set_viewport_size({"width": 320, "height": 700})  # a small phone: still inside the card (a six-digit
+    fits_the_phone(page)                                    # stock count is cut there, not spilled)
     no_card_overflows(page)
     screenshot("product-list-320")
 
