@@ -268,7 +268,7 @@ def _act(request, order, slug, side):
             if row.reason_required:
                 form = ReasonForm(request.POST)
                 if not form.is_valid():
-                    return render(request, template, {**context, "reason_form": form,
+                    return render(request, template, {**context, "reason_form": form, "failed_action": slug,
                                                       "error": _("Tuliskan alasannya.")}, status=400)
                 note = form.cleaned_data["reason"]
             lifecycle.order_transition(order_id=order.pk, to_status=row.target, actor=request.user, note=note)

@@ -26,6 +26,7 @@ def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(l
     assert products.filter(cover__has_key="320").count() == products.count()  # every demo product has a photo
     waiting = Shop.objects.filter(status=Shop.Status.SUBMITTED)
     assert waiting.count() >= 3 and all(shop.documents.count() == 3 for shop in waiting)  # the console has work
+    assert all(shop.documents.get(kind="nib").preview for shop in waiting)  # the PDF's first page, for the console
     # Every rating shown is counted from reviews a visitor can read (no "★ 4,8 · 112 ulasan" without any).
     assert Review.objects.filter(line__order__status="completed").count() >= 60
     assert not products.annotate(n=Count("reviews")).exclude(rating_count=F("n")).exists()

@@ -27,6 +27,7 @@ from plazabanten.demo.photos import draw_document, draw_product_photo
 from plazabanten.demo.reviews import demo_reviews_seed
 from regions.models import Region
 from vendors.models import Shop, ShopBankAccount, ShopDocument, ShopIdentity, ShopMember
+from vendors.services import shop_document_preview_render
 
 BULK_BATCH = 5000
 
@@ -151,6 +152,8 @@ class Command(BaseCommand):
                 document = ShopDocument(shop=shop, kind=kind, original_name=f"{kind}.{extension}",
                                         content_type=content_type, size=len(content), uploaded_by=owner)
                 document.file.save(f"{kind}-{slug}.{extension}", ContentFile(content), save=True)
+                if document.is_pdf:  # the console shows its first page (the worker does this for uploads)
+                    shop_document_preview_render(document_id=document.pk)
 
     def render_photos(self, image_ids: list[int]) -> None:
         """The demo renders its photos at once, on every core, so the storefront has them before it opens.
