@@ -8,11 +8,9 @@ from tests.factories import make_product, make_shop, make_user
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_home_invites_visitors_and_buyers_to_open_a_shop_but_not_shop_owners(live_server, page, screenshot):
-    shop = make_shop(name="Batik Krakatau")
+    shop = make_shop(name="Batik Krakatau", owner=make_user(email="budi@example.test"))
     make_product(shop=shop, name="Kain Batik Tulis Krakatau")
     make_user(email="ani@example.test", name="Ani Lestari")
-    shop.owner.email = "budi@example.test"
-    shop.owner.save()
 
     page.goto(f"{live_server.url}/")
     invite = page.locator(".open-shop")
