@@ -116,7 +116,7 @@ class ProductForm(forms.ModelForm):
         self.fields["category"].queryset = (Category.objects.filter(level=3).select_related("parent__parent")
                                             .order_by("slug"))
         self.fields["category"].label_from_instance = lambda leaf: " › ".join(
-            node.name for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
+            node.label for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
         self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
                                          if value != Product.Status.TAKEN_DOWN]
         self.fields["tkdn_percent"].widget.attrs.update(min=0, max=100)
