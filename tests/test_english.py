@@ -242,3 +242,116 @@ def test_government_badges_are_in_english(english):
     for badge in ("Local content + BMP ≥ 40%", ">Small business<", ">Not VAT registered<", "Made in Banten"):
         assert badge in html, badge
     assert "TKDN+BMP ≥ 40%" not in html and ">UMK<" not in html and ">Non-PKP<" not in html
+
+
+# --- order history, invoice and credit note ------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """The text operators of a PDF from fpdf2 (core fonts: Latin-1 strings in zlib-compressed page streams)."""
+    import zlib
+
+    assert data.startswith(b"%PDF")
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            chunks.append(zlib.decompress(stream))
+        except zlib.error:
+            chunks.append(stream)
+    return b"".join(chunks).decode("latin-1")
+
+
+@pytest.fixture
+def shipped_order(client):
+    """A courier order paid through the sandbox gateway (the system's note), then accepted and shipped by a
+    seller whose pages are in English (the note is still stored in Indonesian)."""
+    from django.utils import translation
+
+    from orders.models import Order
+    from tests.factories import make_user, order_walk
+    from tests.orders.test_checkout import buy
+    from tests.payments.test_money_back import pay
+
+    group = buy(make_user(), make_product(name="Kopi Robusta Pandeglang", price=85000).variants.get(),
+                method="jne:REG")
+    pay(client, group)
+    with translation.override("en"):
+        return order_walk(group.orders.get(), Order.Status.SHIPPED, resi="JP1234567890")
+
+
+def test_the_order_timeline_is_in_the_readers_language(english, shipped_order):
+    from django.test import Client
+
+    order = shipped_order
+    assert list(order.events.values_list("note", flat=True)) == [
+        "", "Pembayaran diterima.", "", "Dikirim dengan JNE, resi JP1234567890."]  # stored as written, in Indonesian
+    english.force_login(order.buyer)
+    html = page(english, f"/pesanan/{order.number}/")
+    timeline = re.search(r'<ol class="timeline">.*?</ol>', html, re.S).group()
+    for text in ("Awaiting payment", "Paid", "Payment received.", "Shipped",
+                 "Shipped with JNE, tracking number JP1234567890."):
+        assert text in timeline, text
+    assert "Pembayaran diterima" not in timeline and "Dikirim" not in timeline and "Dibayar" not in timeline
+
+    indonesian = Client()
+    indonesian.force_login(order.shop.owner)
+    html = indonesian.get(f"/penjual/{order.shop_id}/pesanan/{order.number}/").content.decode()
+    assert "Pembayaran diterima." in html and "Dikirim dengan JNE, resi JP1234567890." in html
+
+
+def test_a_persons_own_words_stay_as_written_and_old_system_notes_become_translatable(english, shipped_order):
+    import importlib
+
+    from django.apps import apps
+
+    from orders.models import OrderEvent
+
+    order = shipped_order
+    OrderEvent.objects.filter(order=order).update(message="", message_args={})  # as events were before 0009
+    OrderEvent.objects.create(order=order, to_status=order.status, note="Barang dikirim sore ini, Bu.")
+    importlib.import_module("orders.migrations.0009_orderevent_message").fixed_notes_translatable(apps, None)
+    english.force_login(order.buyer)
+    html = page(english, f"/pesanan/{order.number}/")
+    assert "Payment received." in html and "Barang dikirim sore ini, Bu." in html
+    assert "Dikirim dengan JNE, resi JP1234567890." in html  # a note with arguments stays as it was written
+
+
+def test_the_invoice_page_and_pdf_are_in_english(english, shipped_order):
+    order = shipped_order
+    english.force_login(order.buyer)
+    html = page(english, f"/pesanan/{order.number}/invoice/")
+    assert "Seller" in html and "Buyer" in html and "In words" in html and "Terbilang" not in html
+    response = english.get(f"/pesanan/{order.number}/invoice.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for label in ("(Seller)", "(Buyer)", "(Item)", "(Quantity)", "(Price)", "(Total)",
+                  f"(Number: {order.invoice_number})", f"(Order: {order.number}   Date: ", "(Shipping \\(",
+                  "(In words: "):
+        assert label in text, label
+    assert "rupiah" in text  # the amount in words stays Indonesian, under an English label
+    for indonesian in ("(Penjual)", "(Pembeli)", "(Barang)", "Terbilang", "Ongkos kirim", "Nomor:"):
+        assert indonesian not in text, indonesian
+
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    indonesian_pdf = pdf_text(english.get(f"/pesanan/{order.number}/invoice.pdf").content)
+    assert "(Penjual)" in indonesian_pdf and "Terbilang: " in indonesian_pdf
+
+
+def test_the_credit_note_pdf_is_in_english(english, shipped_order, django_capture_on_commit_callbacks):
+    from orders.lifecycle import order_transition
+    from orders.models import Order
+    from payments.models import CreditNote
+    from payments.services import refund_request
+
+    order = Order.objects.get(pk=shipped_order.pk)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.ACCEPTED)  # rejected before it left the shop
+    order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED, actor=order.shop.owner, note="Stok habis")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_request(order_id=order.pk, reason="Stok habis")
+    note = CreditNote.objects.get(order=order)
+    english.force_login(order.buyer)
+    text = pdf_text(english.get(f"/nota-kredit/{note.pk}.pdf").content)
+    for label in ("(CREDIT NOTE)", f"(For invoice: {order.invoice_number}   Order: {order.number})",
+                  "Reason: Stok habis", f"(Refund for the items of order {order.number})", "(Shipping refund \\("):
+        assert label in text, label
+    assert "NOTA KREDIT" not in text and "Pengembalian" not in text
