@@ -1,6 +1,6 @@
 """Image pipeline benchmark: N distinct 2000×2000 JPEGs → all renditions, by a 2-process Celery worker.
 
-    .venv/bin/python bench/images.py [--count 100]
+    bench/images.sh [--count 100]   (sets up .venv like bin/run, then runs this file)
 
 Uses the embedded Postgres and Redis (started if needed); starts and stops its own worker. Prints images/s and
 the worker's CPU per photo, then the server time of the upload request (the photo page's POST through the whole

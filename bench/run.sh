@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # One command for the marketplace benchmark (see bench/marketplace.py); extra arguments are passed on.
+# Sets up the same .venv as bin/run first (a fresh clone works), so nothing else needs installing by hand.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-exec .venv/bin/python bench/marketplace.py "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/../bin/setup"
+setup_python run
+exec "$VENV/bin/python" bench/marketplace.py "$@"

@@ -84,14 +84,38 @@ def filters_query(filters: ProductFilters, *, with_category: bool) -> dict[str, 
     return {name: value for name, value in params.items() if value}
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several files under one name (``<input type=file multiple>``); cleaned to a list."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+
+
 class ProductPhotoForm(forms.Form):
-    photo = forms.FileField(label=_("Foto produk"), allow_empty_file=False, error_messages={
-        "required": _("Pilih foto produk."), "empty": _("Berkas kosong. Pilih foto produk.")})
+    """One or several photos at once; each checked by its content (catalog.images.photo_validate)."""
+
+    photo = MultiplePhotoField(label=_("Foto produk (boleh beberapa sekaligus)"), allow_empty_file=False,
+                               error_messages={"required": _("Pilih foto produk."),
+                                               "empty": _("Berkas kosong. Pilih foto produk.")})
 
     def clean_photo(self):
-        photo = self.cleaned_data["photo"]
-        photo_validate(photo)
-        return photo
+        photos, problems = self.cleaned_data["photo"], []
+        for photo in photos:
+            try:
+                photo_validate(photo)
+            except forms.ValidationError as error:
+                name = (photo.name or "")[-80:]
+                problems += [f"{name}: {message}" if len(photos) > 1 else message for message in error.messages]
+        if problems:
+            raise forms.ValidationError(problems)
+        return photos
 
 
 class ModerationForm(forms.Form):
@@ -117,8 +141,13 @@ class ProductForm(forms.ModelForm):
                                             .order_by("slug"))
         self.fields["category"].label_from_instance = lambda leaf: " › ".join(
             node.label for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
-        self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
-                                         if value != Product.Status.TAKEN_DOWN]
+        self.fields["category"].empty_label = _("Pilih kategori")
+        if self.instance.pk is None:
+            # A new product is saved as a draft and goes on to its photos: it can be activated once one is ready.
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [(value, label) for value, label in Product.Status.choices
+                                             if value != Product.Status.TAKEN_DOWN]
         self.fields["tkdn_percent"].widget.attrs.update(min=0, max=100)
         self.fields["bmp_percent"].widget.attrs.update(min=0, max=15)
         self.fields["bmp_percent"].required = False  # most UMK products have no TKDN certificate at all
@@ -131,7 +160,7 @@ class ProductForm(forms.ModelForm):
         return self.cleaned_data["bmp_percent"] or 0
 
     def clean_status(self):
-        status = self.cleaned_data["status"]
+        status = self.cleaned_data.get("status")
         if self.instance.pk and self.instance.status == Product.Status.TAKEN_DOWN:
             raise forms.ValidationError(_("Produk ini diturunkan verifikator; statusnya tidak bisa diubah penjual."))
         return status
@@ -221,8 +250,11 @@ class VariantBulkForm(PriceJumpConfirmMixin, forms.Form):
                     variant.bulk_confirm = self.price_confirms.get(f"harga-{variant.pk}")
 
 
-VariantFormSet = forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True,
-                                       max_num=30, absolute_max=30)
+# Four empty rows: one shown, the others revealed one by one by "Tambah varian" (static/js/product-form.js) without
+# a reload; empty rows are ignored.
+VARIANT_EXTRA_ROWS = 4
+VariantFormSet = forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=VARIANT_EXTRA_ROWS,
+                                       can_delete=True, max_num=30, absolute_max=30)
 
 
 class ProductImportForm(forms.Form):

@@ -29,16 +29,42 @@ def product_photos(request, shop: Shop, product_id: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.product_image_add(product=product, upload=form.cleaned_data["photo"])
+                services.product_images_add(product=product, uploads=form.cleaned_data["photo"])
             except ValidationError as error:
                 form.add_error("photo", error)
             else:
                 return redirect("catalog:product_photos", shop_id=shop.pk, product_id=product.pk)
         status = 422
     return render(request, "catalog/seller_photos.html", {
-        "product": product, "images": selectors.product_images(product=product), "form": form,
+        "shop": shop, "product": product, "images": selectors.product_images(product=product), "form": form,
         "max_photos": services.MAX_PHOTOS,
     }, status=status)
+
+
+@shop_view(Capability.PRODUCTS)
+@require_POST
+def product_status(request, shop: Shop, product_id: int):
+    """"Aktifkan produk" / "Nonaktifkan" on the photo page; activating needs a ready photo (422 otherwise)."""
+    product = selectors.product_of_shop(shop=shop, product_id=product_id)
+    if product is None:
+        raise Http404("produk tidak ditemukan")
+    try:
+        product = services.product_status_set(shop=shop, product=product, status=request.POST.get("status", ""))
+    except services.ProductStateError as error:
+        messages.error(request, str(error))
+        return _photos_again(request, shop, product, status=409)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _photos_again(request, shop, product, status=422)
+    messages.success(request, _("Produk “%(name)s” sekarang %(status)s.") % {
+        "name": product.name, "status": product.get_status_display().lower()})
+    return redirect("catalog:product_photos", shop_id=shop.pk, product_id=product.pk)
+
+
+def _photos_again(request, shop: Shop, product: Product, *, status: int):
+    return render(request, "catalog/seller_photos.html", {
+        "shop": shop, "product": product, "images": selectors.product_images(product=product),
+        "form": ProductPhotoForm(), "max_photos": services.MAX_PHOTOS}, status=status)
 
 
 @shop_view(Capability.PRODUCTS)
@@ -97,7 +123,7 @@ def product_edit(request, shop: Shop, product_id: int | None = None):
         status = 422
         if form.is_valid() and variants.is_valid():
             rows = [{**row, "delete": row.get("DELETE", False)} for row in variants.cleaned_data if row]
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
             try:
                 saved = services.product_save(shop=shop, product=product, fields=fields, variants=rows)
             except ValidationError as error:
@@ -105,6 +131,10 @@ def product_edit(request, shop: Shop, product_id: int | None = None):
             else:
                 removed = [row["id"] for row in rows if row["delete"] and row.get("id")]
                 archived = removed and saved.variants.filter(pk__in=removed, archived_at__isnull=False).exists()
+                if product is None:  # a new product: a draft, on to its photos
+                    messages.success(request, _("Produk tersimpan sebagai draf. Tambahkan fotonya (boleh beberapa "
+                                                "sekaligus), lalu aktifkan."))
+                    return redirect("catalog:product_photos", shop_id=shop.pk, product_id=saved.pk)
                 messages.success(request, _("Produk tersimpan."))
                 if archived:
                     messages.info(request, _("Varian yang pernah dipesan tidak dihapus tetapi diarsipkan: tidak "
@@ -203,7 +233,11 @@ def product_photo_action(request, shop: Shop, image_id: int):
     if action == "cover":
         services.product_image_make_cover(image=image)
     elif action == "delete":
-        services.product_image_delete(image=image)
+        try:
+            services.product_image_delete(image=image)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _photos_again(request, shop, image.product, status=422)
     else:
         return HttpResponseBadRequest(_("Tindakan tidak dikenal."))
     return redirect("catalog:product_photos", shop_id=shop.pk, product_id=image.product_id)

@@ -1,7 +1,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, JSONField, Max, Min, OuterRef, ProtectedError, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -91,6 +91,18 @@ def product_image_add(*, product: Product, upload, position: int | None = None) 
 
 
 @transaction.atomic
+def product_images_add(*, product: Product, uploads: list) -> list[ProductImage]:
+    """Several validated photos at once, all or none (the seller picks them together)."""
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    room = MAX_PHOTOS - product.images.count()
+    if len(uploads) > room:
+        raise ValidationError(_("Maksimal %(n)s foto per produk: bisa menambah %(room)s foto lagi, Anda memilih "
+                                "%(picked)s.") % {"n": MAX_PHOTOS, "room": max(room, 0), "picked": len(uploads)},
+                              code="too_many")
+    return [product_image_add(product=product, upload=upload) for upload in uploads]
+
+
+@transaction.atomic
 def product_image_retry(*, image: ProductImage) -> ProductImage:
     """Queue a failed image again (the seller's retry button)."""
     from .tasks import product_image_render
@@ -150,7 +162,12 @@ def product_image_make_cover(*, image: ProductImage) -> None:
 @transaction.atomic
 def product_image_delete(*, image: ProductImage) -> None:
     """Remove a photo row now and its files once the transaction has committed."""
-    Product.objects.select_for_update().filter(pk=image.product_id).first()
+    product = Product.objects.select_for_update().get(pk=image.product_id)
+    others_ready = ProductImage.objects.filter(product_id=product.pk, status=ProductImage.Status.READY).exclude(
+        pk=image.pk).exists()
+    if product.status == Product.Status.ACTIVE and image.status == ProductImage.Status.READY and not others_ready:
+        raise ValidationError(_("Produk aktif perlu minimal satu foto yang siap. Unggah foto lain dulu, atau "
+                                "nonaktifkan produknya."), code="last_photo")
     names = [image.original.name] + [name for entry in image.renditions.values() for name in entry.values()]
     storage = image.original.storage
     image.delete()
@@ -269,6 +286,21 @@ def _unique_slug(*, shop, name: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _product_save_slug_retry(product: Product) -> None:
+    """Save; when a product of the same shop took the slug meanwhile (the unique constraint says so), take the
+    next counter and save again."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                product.save()
+            return
+        except IntegrityError as error:
+            if "product_shop_slug_unique" not in str(error):
+                raise
+            product.slug = _unique_slug(shop=product.shop, name=product.name, exclude_pk=product.pk)
+    product.save()  # still taken: let the constraint speak
+
+
 @transaction.atomic
 def product_save(*, shop, fields: dict, variants: list[dict], product: Product | None = None) -> Product:
     """Create or update a product with its variants; the listing summary and the Banten mark are derived here.
@@ -286,6 +318,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         product = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
         old_slug = product.slug
         transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=old_slug))
+    status_before = product.status if product.pk else None
     for name in PRODUCT_FIELDS:
         if name in fields:
             setattr(product, name, fields[name])
@@ -294,7 +327,7 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
     product.kabkota_id = shop.kabkota_id
     product.is_banten = _made_in_banten(shop)
     product.shop_is_umk = shop.is_umk
-    product.save()
+    _product_save_slug_retry(product)
     existing = {variant.pk: variant for variant in product.variants.all()}
     archived = {variant.sku.upper(): variant for variant in existing.values() if variant.archived_at}
     problems = []
@@ -326,9 +359,36 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         raise ValidationError(" ".join(problem for problem in problems if problem), code="stock_allocated")
     if not product.variants.filter(archived_at__isnull=True).exists():
         raise ValidationError(_("Produk perlu minimal satu varian (harga dan stok)."), code="no_variant")
+    if product.status == Product.Status.ACTIVE and status_before != Product.Status.ACTIVE:
+        _photo_ready_require(product)
     product_refresh_summary(product=product)
     product.refresh_from_db()
     return product
+
+
+def _photo_ready_require(product: Product) -> None:
+    """A product goes on sale (Aktif) only with a photo that is ready; drafts may have none."""
+    if not ProductImage.objects.filter(product_id=product.pk, status=ProductImage.Status.READY).exists():
+        raise ValidationError(_("Produk belum bisa diaktifkan: unggah minimal satu foto dan tunggu sampai berstatus "
+                                "“Siap”."), code="no_photo")
+
+
+@transaction.atomic
+def product_status_set(*, shop, product: Product, status: str) -> Product:
+    """The seller switches a product on sale (Aktif) or off (Nonaktif/Draf) from its photo page."""
+    from .cache import product_forget
+
+    if status not in (Product.Status.ACTIVE, Product.Status.INACTIVE, Product.Status.DRAFT):
+        raise ValidationError(_("Status tidak dikenal."), code="status")
+    locked = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
+    if locked.status == Product.Status.TAKEN_DOWN:
+        raise ProductStateError(_("Produk ini diturunkan verifikator; statusnya tidak bisa diubah penjual."))
+    if status == Product.Status.ACTIVE and locked.status != Product.Status.ACTIVE:
+        _photo_ready_require(locked)
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=locked.slug))
+    return locked
 
 
 def _variant_remove(variant: ProductVariant) -> None:

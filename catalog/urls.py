@@ -25,6 +25,8 @@ urlpatterns = [
     path("penjual/<int:shop_id>/produk/impor/<int:import_id>/", seller_views.product_import_status,
          name="seller_import_status"),
     path("penjual/<int:shop_id>/produk/<int:product_id>/foto/", seller_views.product_photos, name="product_photos"),
+    path("penjual/<int:shop_id>/produk/<int:product_id>/status/", seller_views.product_status,
+         name="seller_product_status"),
     path("penjual/<int:shop_id>/foto/<int:image_id>/", seller_views.product_photo_status, name="product_photo_status"),
     path("penjual/<int:shop_id>/foto/<int:image_id>/ubah/", seller_views.product_photo_action,
          name="product_photo_action"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from plazabanten.phone import whatsapp_link
 from vendors.models import Shop
+from vendors.selectors import user_has_shop
 
 from . import selectors
 from .cache import CACHE_SECONDS, fragment_key, page_get, page_key, page_set, product_fragment_name
@@ -81,6 +82,9 @@ def home(request):
         "categories": selectors.category_tree().roots,
         "local_picks": selectors.product_local_picks(),
         "new_arrivals": selectors.product_new_arrivals(),
+        # Visitors (the cached anonymous page) and buyers are invited to sell; shop people and verifikators not.
+        "invite_sellers": not request.user.is_authenticated
+        or not (request.user.is_verifikator or user_has_shop(user=request.user)),
     })
 
 

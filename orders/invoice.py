@@ -3,11 +3,16 @@ about one order (the invoice here, the credit note of a refund in payments/docum
 parties, table and amount in words. Labels are in the request's language; the amount in words stays Indonesian."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from plazabanten.money import format_rupiah, rupiah_in_words
+from vendors.selectors import shop_business_numbers
+
+from .models import Order
 
 
 def _text(value) -> str:
@@ -24,12 +29,24 @@ class Row:
 
 
 def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[Row], extras: list[Row],
-                 total: int) -> bytes:
-    """Title and number, meta lines, seller and buyer, the rows (with quantity and price when given), the extra
-    rows below them (shipping), the total in figures and in words."""
+                 total: int, seller_lines: tuple[str, ...] = (), stamp: str = "") -> bytes:
+    """Title and number, meta lines, seller (with seller_lines such as NIB and NPWP) and buyer, the rows (with
+    quantity and price when given), the extra rows below them (shipping), the total in figures and in words.
+    A stamp ("LUNAS") is drawn boxed at the top right."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
+    if stamp:
+        pdf.set_xy(150, 10)
+        pdf.set_draw_color(11, 110, 79)
+        pdf.set_text_color(11, 110, 79)
+        pdf.set_line_width(0.8)
+        pdf.set_font("Helvetica", "B", 18)
+        pdf.cell(50, 12, _text(stamp), border=1, align="C")
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.2)
+        pdf.set_xy(pdf.l_margin, 10)
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, _text(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
@@ -42,13 +59,16 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
     pdf.cell(95, 6, _text(_("Penjual")))
     pdf.cell(95, 6, _text(_("Pembeli")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    seller = f"{order.shop.name}\n{order.shop.street}\n{order.shop.kabkota.name if order.shop.kabkota else ''}"
+    seller = "\n".join(line for line in [order.shop.name, order.shop.street,
+                                          order.shop.kabkota.name if order.shop.kabkota else "", *seller_lines] if line)
     buyer = (f"{address['recipient']} ({address['phone']})\n{address['street']}\n"
              f"{address['region']} {address['postal_code']}")
     y = pdf.get_y()
     pdf.multi_cell(95, 5, _text(seller))
+    seller_end = pdf.get_y()
     pdf.set_xy(105, y)
     pdf.multi_cell(95, 5, _text(buyer))
+    pdf.set_y(max(seller_end, pdf.get_y()))  # below the longer of the two columns
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 10)
     for width, heading in ((100, _("Barang")), (20, _("Jumlah")), (35, _("Harga")), (35, _("Subtotal"))):
@@ -72,12 +92,37 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
     return bytes(pdf.output())
 
 
-def invoice_pdf(order) -> bytes:
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What an invoice says besides the order itself: when and how it was paid, the seller's business numbers."""
+
+    paid_at: datetime | None
+    paid_via: str  # "QRIS", "Virtual account BCA", … ("" for orders paid before it was recorded)
+    nib: str
+    npwp: str
+
+
+def invoice_facts(order) -> InvoiceFacts:
+    """For an order read with its events (orders.selectors); one query for the shop's NIB and NPWP."""
+    paid_at = next((event.created_at for event in order.events.all() if event.to_status == Order.Status.PAID), None)
+    nib, npwp = shop_business_numbers(shop_id=order.shop_id)
+    return InvoiceFacts(paid_at=paid_at, paid_via=order.group.paid_via, nib=nib, npwp=npwp)
+
+
+def invoice_pdf(order, facts: InvoiceFacts | None = None) -> bytes:
+    facts = facts or invoice_facts(order)
+    meta = [_("Pesanan: %(number)s   Tanggal: %(date)s") % {
+        "number": order.number, "date": f"{timezone.localtime(order.created_at):%d-%m-%Y}"}]
+    if facts.paid_at:
+        paid = _("Lunas: %(when)s WIB") % {"when": f"{timezone.localtime(facts.paid_at):%d-%m-%Y %H:%M}"}
+        meta.append(_("%(paid)s   Metode pembayaran: %(method)s") % {"paid": paid, "method": facts.paid_via}
+                    if facts.paid_via else paid)
     return document_pdf(
-        title="INVOICE", number=order.invoice_number, order=order,
-        meta=[_("Pesanan: %(number)s   Tanggal: %(date)s") % {"number": order.number,
-                                                               "date": f"{order.created_at:%d-%m-%Y}"}],
+        title="INVOICE", number=order.invoice_number, order=order, meta=meta,
         rows=[Row(f"{line.product_name} {line.variant_name}".strip(), line.line_total, line.quantity,
                   line.unit_price) for line in order.lines.all()],
         extras=[Row(_("Ongkos kirim (%(label)s)") % {"label": order.shipping_label}, order.shipping_fee)],
-        total=order.total)
+        total=order.total,
+        seller_lines=tuple(line for line in (f"NIB: {facts.nib}" if facts.nib else "",
+                                             f"NPWP: {facts.npwp}" if facts.npwp else "") if line),
+        stamp=_("LUNAS") if facts.paid_at else "")

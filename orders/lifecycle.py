@@ -294,8 +294,6 @@ def _transition(*, order_id: int, to_status: str, actor, note: str | SystemNote,
             order.reason = note
         for name, value in (fields or {}).items():
             setattr(order, name, value)
-        if to_status == S.PAID and not order.invoice_number:
-            order.invoice_number = invoice_number_next(order=order)
         order.save()
         shown = system_note or note or event_note or (SystemNote(row.note) if row.note else "")
         event_note = str(shown)[:300]
@@ -304,6 +302,11 @@ def _transition(*, order_id: int, to_status: str, actor, note: str | SystemNote,
         audit_record(actor=actor, action=row.audit, target=order, before={"status": previous},
                      after={"status": to_status, **(fields or {})}, reason=event_note)
         stock_follow_order(order=order, previous=previous)
+        if to_status == S.PAID and not order.invoice_number:
+            # After the stock: a payment takes its variants (those of the checkout's other orders too) before any
+            # shop's invoice counter, like every other payment, or two multi-shop payments deadlock.
+            order.invoice_number = invoice_number_next(order=order)
+            Order.objects.filter(pk=order.pk).update(invoice_number=order.invoice_number)
         _notify(order=order, kind=kind)
     return order
 

@@ -73,6 +73,9 @@ class CheckoutGroup(models.Model):
     address = models.JSONField()  # snapshot: recipient, phone, street, region names and codes, postal code
     total = models.BigIntegerField()
     payment_deadline = models.DateTimeField()
+    # How the money came ("QRIS", "Virtual account BCA", "GoPay"), for the invoices; written by the payments app
+    # through orders.services.checkout_paid_via_record when the payment lands (orders never import payments).
+    paid_via = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import CourierRate, ShopShipping
 from .tracking import Shipment, TrackingResult, sandbox_track
@@ -46,6 +47,20 @@ class ShippingQuote:
     etd: str = ""
 
 
+def etd_label(*, min_days: int, max_days: int) -> str:
+    """A delivery estimate as people say it: "2–3 hari", and "1 hari" rather than "1–1 hari"."""
+    if min_days >= max_days:
+        return ngettext("%(n)s hari", "%(n)s hari", max_days) % {"n": max_days}
+    return _("%(a)s–%(b)s hari") % {"a": min_days, "b": max_days}
+
+
+def quote_default(quotes: list[ShippingQuote]) -> ShippingQuote | None:
+    """The choice checkout starts with: the cheapest delivery (the shop's own courier or a courier service),
+    never pickup unless pickup is the only way the shop offers."""
+    delivered = [quote for quote in quotes if quote.method != "pickup"]
+    return min(delivered, key=lambda quote: quote.fee) if delivered else next(iter(quotes), None)
+
+
 class CourierAdapter(Protocol):
     def quotes(self, *, origin_kabkota: str, destination_kabkota: str, weight_grams: int,
                couriers: list[str]) -> list[ShippingQuote]: ...
@@ -71,7 +86,7 @@ class RateTableCourier:
             ShippingQuote(method=f"{rate.courier}:{rate.service}",
                           label=f"{COURIERS.get(rate.courier, rate.courier)} {rate.service}",
                           fee=rate.price_per_kg * kilograms,
-                          etd=_("%(a)s–%(b)s hari") % {"a": rate.etd_min_days, "b": rate.etd_max_days})
+                          etd=etd_label(min_days=rate.etd_min_days, max_days=rate.etd_max_days))
             for rate in rates.order_by("price_per_kg", "courier")
         ]
 
@@ -103,7 +118,7 @@ def shipping_quotes(*, shop, destination_kabkota: str, weight_grams: int) -> lis
                                     etd=_("Siap diambil setelah dikemas")))
     if destination_kabkota in config.own_courier_fees:
         quotes.append(ShippingQuote(method="own", label=_("Kurir toko"), fee=int(config.own_courier_fees[
-            destination_kabkota]), etd=_("1 hari")))
+            destination_kabkota]), etd=etd_label(min_days=1, max_days=1)))
     if config.couriers and shop.kabkota_id:
         quotes += courier_adapter().quotes(origin_kabkota=shop.kabkota_id, destination_kabkota=destination_kabkota,
                                            weight_grams=weight_grams, couriers=config.couriers)

@@ -12,6 +12,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.forms import AddressForm
 from accounts.services import address_save
+from regions.selectors import region_labels
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 from vendors.views import verifikator_required
@@ -19,7 +20,7 @@ from vendors.views import verifikator_required
 from . import lifecycle, selectors
 from .cart import cart_contents, cart_prices_seen, cart_refresh_count, cart_update
 from .forms import CartLineForm, ComplaintDecisionForm, ReasonForm, ReviewForm, ShipForm, ShopShippingForm
-from .invoice import invoice_pdf
+from .invoice import invoice_facts, invoice_pdf
 from .models import Order
 from .services import (
     CheckoutError,
@@ -37,14 +38,17 @@ from .services import (
     review_reply,
     shop_shipping_save,
 )
-from .shipping import COURIERS, shipping_quotes
+from .shipping import COURIERS, quote_default, shipping_quotes
 
 
 def _cart_context(request, **extra) -> dict:
     quantities, seen_prices = cart_contents(request)
     shops = selectors.cart_view(quantities=quantities, seen_prices=seen_prices)
     for_sale = [group for group in shops if not group["gone"]]
-    return {"shops": shops, "for_sale": bool(for_sale), "total": sum(group["subtotal"] for group in for_sale), **extra}
+    # An empty cart right after "Buat pesanan" (or Back from the payment page) shows what waits for payment.
+    unpaid = [] if shops else selectors.checkouts_unpaid(user=request.user)
+    return {"shops": shops, "for_sale": bool(for_sale), "total": sum(group["subtotal"] for group in for_sale),
+            "unpaid": unpaid, **extra}
 
 
 @require_GET
@@ -98,7 +102,7 @@ def _checkout_rate(group, request) -> str:
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
-    addresses = list(request.user.addresses.select_related("region"))
+    addresses = list(request.user.addresses.all())
     if not addresses:
         messages.info(request, _("Tambahkan alamat pengiriman dulu."))
         return redirect(f"{_address_new_url()}?next=/checkout/")
@@ -130,11 +134,14 @@ def checkout(request):
     for group in shops:
         group["quotes"] = shipping_quotes(shop=group["shop"], destination_kabkota=address.kabkota_code,
                                           weight_grams=group["weight"])
-        group["chosen"] = data.get(f"shipping_{group['shop'].pk}", group["quotes"][0].method
-                                   if group["quotes"] else "")
+        default = quote_default(group["quotes"])
+        group["chosen"] = data.get(f"shipping_{group['shop'].pk}", default.method if default else "")
         group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]
         chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
         group["fee"] = chosen.fee if chosen else 0
+    labels = region_labels(codes=[a.region_id for a in addresses])
+    for a in addresses:
+        a.region_label = labels[a.region_id]
     return render(request, "orders/checkout.html", {
         "addresses": addresses, "address": address, "shops": shops, "error": error,
         "total": sum(g["subtotal"] + g["fee"] for g in shops),
@@ -170,7 +177,11 @@ def group_page(request, pk):
 @login_required
 @require_GET
 def order_list(request):
-    return render(request, "orders/order_list.html", {"orders": selectors.orders_of_buyer(user=request.user)[:100]})
+    tab = request.GET.get("status", "")
+    tab = tab if any(slug == tab for slug, _label, _statuses in selectors.BUYER_TABS) else ""
+    return render(request, "orders/order_list.html", {
+        "orders": selectors.orders_of_buyer(user=request.user, tab=tab)[:100], "tab": tab,
+        "tabs": selectors.BUYER_TABS})
 
 
 @login_required
@@ -257,7 +268,7 @@ def _act(request, order, slug, side):
             if row.reason_required:
                 form = ReasonForm(request.POST)
                 if not form.is_valid():
-                    return render(request, template, {**context, "reason_form": form,
+                    return render(request, template, {**context, "reason_form": form, "failed_action": slug,
                                                       "error": _("Tuliskan alasannya.")}, status=400)
                 note = form.cleaned_data["reason"]
             lifecycle.order_transition(order_id=order.pk, to_status=row.target, actor=request.user, note=note)
@@ -364,11 +375,12 @@ def invoice(request, number, pdf=False):
     order = _order_for_either_side(request, number)
     if not order.invoice_number:
         raise Http404("invoice is issued when the order is paid")
+    facts = invoice_facts(order)
     if pdf:
-        response = HttpResponse(invoice_pdf(order), content_type="application/pdf")
+        response = HttpResponse(invoice_pdf(order, facts), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="invoice-{order.number}.pdf"'
         return response
-    return render(request, "orders/invoice.html", {"order": order})
+    return render(request, "orders/invoice.html", {"order": order, "facts": facts})
 
 
 @shop_view(Capability.ORDERS)

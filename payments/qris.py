@@ -107,3 +107,13 @@ def qris_svg(payload: str) -> bytes:
     segno.make(payload, error="m", micro=False).save(buffer, kind="svg", scale=6, border=2, xmldecl=False,
                                                      svgns=True, title="QRIS")
     return buffer.getvalue()
+
+
+def qris_png(payload: str) -> bytes:
+    """The payload as a PNG QR code to save on the phone and open from the gallery in the e-wallet app (a single
+    phone cannot scan its own screen); a wider quiet zone than on screen, as scanners of pictures want."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(payload, error="m", micro=False).save(buffer, kind="png", scale=10, border=4)
+    return buffer.getvalue()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from orders.models import CheckoutGroup, DocumentCounter, Order, SystemNote
 from orders.numbers import document_number_next
-from orders.services import order_transition
+from orders.services import checkout_paid_via_record, order_transition
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
 from vendors.models import Capability, Shop, ShopBankAccount
@@ -233,7 +233,21 @@ def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: s
     for order in orders:
         order_transition(order_id=order.pk, to_status=Order.Status.PAID,
                          note=SystemNote(gettext_noop("Pembayaran diterima.")))
+    attempt = PaymentAttempt.objects.filter(payment=payment, attempt_ref=attempt_ref).first()
+    if attempt is not None:
+        checkout_paid_via_record(group_id=payment.group_id, paid_via=payment_method_label(attempt))
     ledger_post_payment(payment=payment, orders=orders)
+
+
+def payment_method_label(attempt: PaymentAttempt) -> str:
+    """How people name the way they paid, as the invoice prints it: "QRIS", "Virtual account BCA", "GoPay"."""
+    from .forms import BANK_NAMES, EWALLET_NAMES
+
+    if attempt.method == Method.QRIS:
+        return "QRIS"
+    if attempt.method == Method.VA:
+        return f"Virtual account {BANK_NAMES.get(attempt.channel, attempt.channel.upper())}"
+    return EWALLET_NAMES.get(attempt.channel, attempt.channel.title() or attempt.method)
 
 
 def _suspense_receive(payment: Payment, *, reason: str, amount: int, attempt_ref: str, paid_ref: str,

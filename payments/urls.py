@@ -12,6 +12,7 @@ urlpatterns = [
     path("bayar/<int:pk>/", views.pay_page, name="pay"),
     path("bayar/<int:pk>/status/", views.pay_status, name="status"),
     path("bayar/qr/<str:ref>.svg", views.qr_image, name="qr"),
+    path("bayar/qr/<str:ref>.png", views.qr_image, {"png": True}, name="qr_png"),
     path("bayar/sandbox/<str:ref>/", views.sandbox_simulator, name="sandbox"),
     path("bayar/sandbox/<str:ref>/ewallet/", views.sandbox_ewallet, name="sandbox_ewallet"),
     path("penjual/<int:shop_id>/saldo/", views.shop_balance, name="shop_balance"),

@@ -22,7 +22,7 @@ from .forms import BANK_NAMES, MethodForm, PayoutForm
 from .gateways.base import GatewayError
 from .ledger import ledger_check_invariants, shop_balances
 from .models import CreditNote, Payment, Payout, SuspenseItem
-from .qris import qris_svg
+from .qris import qris_png, qris_svg
 from .services import PaymentError, payment_start, payout_request, suspense_refund, webhook_receive
 from .simulator import ACTIONS, sandbox_payout_finish, simulator_act
 
@@ -76,11 +76,16 @@ def pay_status(request, pk):
 
 @login_required
 @require_GET
-def qr_image(request, ref):
+def qr_image(request, ref, png=False):
+    """The QR of the buyer's own QRIS charge: an SVG for the page, a PNG download for "Simpan QR"."""
     attempt = selectors.attempt_of_buyer(user=request.user, attempt_ref=ref)
     if attempt is None or not attempt.qr_string:
         raise Http404
-    response = HttpResponse(qris_svg(attempt.qr_string), content_type="image/svg+xml")
+    if png:
+        response = HttpResponse(qris_png(attempt.qr_string), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="QRIS-Plaza-Banten-{attempt.attempt_ref}.png"'
+    else:
+        response = HttpResponse(qris_svg(attempt.qr_string), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

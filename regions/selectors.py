@@ -14,6 +14,19 @@ def region_path(*, code: str) -> list[Region]:
     return [found[c] for c in codes if c in found] if len(found) == len(codes) else []
 
 
+def region_labels(*, codes: list[str]) -> dict[str, str]:
+    """Each code's full name as written on an address, nearest first ("Serua, Ciputat, Kota Tangerang Selatan,
+    Banten"), for any number of codes in one query; an unknown code maps to ""."""
+    prefixes = {".".join(code.split(".")[:i]) for code in codes for i in range(1, code.count(".") + 2)}
+    names = dict(Region.objects.filter(code__in=prefixes).values_list("code", "name"))
+    labels = {}
+    for code in codes:
+        parts = code.split(".")
+        chain = [names.get(".".join(parts[:i])) for i in range(len(parts), 0, -1)]
+        labels[code] = ", ".join(chain) if all(chain) else ""
+    return labels
+
+
 def banten_kabkota() -> list[Region]:
     """The 8 kabupaten/kota of Banten."""
     return region_children(parent_code=BANTEN)

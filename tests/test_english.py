@@ -310,9 +310,9 @@ def test_a_persons_own_words_stay_as_written_and_old_system_notes_become_transla
     from orders.models import OrderEvent
 
     order = shipped_order
-    OrderEvent.objects.filter(order=order).update(message="", message_args={})  # as events were before 0009
+    OrderEvent.objects.filter(order=order).update(message="", message_args={})  # as events were before 0010
     OrderEvent.objects.create(order=order, to_status=order.status, note="Barang dikirim sore ini, Bu.")
-    importlib.import_module("orders.migrations.0009_orderevent_message").fixed_notes_translatable(apps, None)
+    importlib.import_module("orders.migrations.0010_orderevent_message").fixed_notes_translatable(apps, None)
     english.force_login(order.buyer)
     html = page(english, f"/pesanan/{order.number}/")
     assert "Payment received." in html and "Barang dikirim sore ini, Bu." in html
@@ -332,12 +332,14 @@ def test_the_invoice_page_and_pdf_are_in_english(english, shipped_order):
                   "(In words: "):
         assert label in text, label
     assert "rupiah" in text  # the amount in words stays Indonesian, under an English label
-    for indonesian in ("(Penjual)", "(Pembeli)", "(Barang)", "Terbilang", "Ongkos kirim", "Nomor:"):
+    assert "(PAID)" in text and "(Paid: " in text and "   Payment method: QRIS)" in text
+    for indonesian in ("(Penjual)", "(Pembeli)", "(Barang)", "Terbilang", "Ongkos kirim", "Nomor:", "LUNAS",
+                       "Metode pembayaran"):
         assert indonesian not in text, indonesian
 
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     indonesian_pdf = pdf_text(english.get(f"/pesanan/{order.number}/invoice.pdf").content)
-    assert "(Penjual)" in indonesian_pdf and "Terbilang: " in indonesian_pdf
+    assert "(Penjual)" in indonesian_pdf and "Terbilang: " in indonesian_pdf and "(LUNAS)" in indonesian_pdf
 
 
 def test_the_credit_note_pdf_is_in_english(english, shipped_order, django_capture_on_commit_callbacks):

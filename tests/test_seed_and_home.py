@@ -2,9 +2,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, F
 from playwright.sync_api import expect
 
 from catalog.models import Category, Product, ProductVariant
+from orders.models import Review
 from vendors.models import Shop
 
 BANTEN_KABKOTA = {"36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"}
@@ -24,10 +26,15 @@ def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(l
     assert products.filter(cover__has_key="320").count() == products.count()  # every demo product has a photo
     waiting = Shop.objects.filter(status=Shop.Status.SUBMITTED)
     assert waiting.count() >= 3 and all(shop.documents.count() == 3 for shop in waiting)  # the console has work
-    counts = (Shop.objects.count(), Product.objects.count(), Category.objects.count())
+    assert all(shop.documents.get(kind="nib").preview for shop in waiting)  # the PDF's first page, for the console
+    # Every rating shown is counted from reviews a visitor can read (no "★ 4,8 · 112 ulasan" without any).
+    assert Review.objects.filter(line__order__status="completed").count() >= 60
+    assert not products.annotate(n=Count("reviews")).exclude(rating_count=F("n")).exists()
+    counts = (Shop.objects.count(), Product.objects.count(), Category.objects.count(), Review.objects.count())
 
     call_command("seed_demo")  # a second run adds nothing
-    assert (Shop.objects.count(), Product.objects.count(), Category.objects.count()) == counts
+    assert (Shop.objects.count(), Product.objects.count(), Category.objects.count(),
+            Review.objects.count()) == counts
     call_command("seed_demo", "--products", counts[1] + 5)  # the benchmark's bulk path, straight in SQL
     bulk = ProductVariant.objects.filter(sku__startswith="SKU-")
     assert bulk.count() == 5 and set(bulk.values_list("stock", "allocated")) == {(20, 0)}
@@ -50,3 +57,10 @@ def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(l
     expect(page.locator("#corrected")).to_contain_text("batik")
     expect(page.locator(".pcard").first).to_contain_text("Batik")
     screenshot("search-typo")
+
+    reviewed = products.filter(rating_count__gt=0).select_related("shop").order_by("pk").first()
+    page.goto(f"{live_server.url}/p/{reviewed.shop.slug}/{reviewed.slug}/")
+    expect(page.locator(".rating").first).to_contain_text(f"{reviewed.rating_count} ulasan")
+    expect(page.get_by_text("Belum ada ulasan")).to_have_count(0)
+    expect(page.get_by_text(reviewed.reviews.first().text).first).to_be_visible()
+    screenshot("product-with-demo-reviews")

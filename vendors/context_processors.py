@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from accounts import roles
+
 from .models import ROLE_CAPABILITIES, Shop, ShopMember
 from .selectors import memberships_of
 
@@ -15,14 +17,32 @@ class SellerNav:
     others: list[tuple[Shop, str]]  # (shop, the same page there, else its status page)
 
 
+@dataclass(frozen=True)
+class MenuRoles:
+    """Which tools the account menu shows: a shop member's, a verifikator's, Pemprov finance's."""
+
+    seller: bool
+    verifikator: bool
+    finance: bool
+
+
+def _menu_roles(user) -> MenuRoles:
+    verifikator = user.is_verifikator  # the groups are read once per request (User.has_role)
+    return MenuRoles(seller=user.has_role(roles.SHOP_MEMBER), verifikator=verifikator,
+                     finance=verifikator or user.is_staff)
+
+
 def seller_nav(request):
     """On a seller page whose URL names a shop (`/penjual/<shop_id>/…`): the shop's own links and a switcher to
-    the person's other shops; read lazily, so pages that do not show it cost no query."""
+    the person's other shops; read lazily, so pages that do not show it cost no query. Also the account menu's
+    roles (``menu_roles``), read lazily too."""
+    user = getattr(request, "user", None)
+    menu = SimpleLazyObject(lambda: _menu_roles(user)) if user is not None and user.is_authenticated else None
     match = getattr(request, "resolver_match", None)
     if (match is None or "shop_id" not in match.kwargs or not request.user.is_authenticated
             or not request.path.startswith(reverse("vendors:seller_home"))):  # not the verifikator's console
-        return {"seller_nav": None}
-    return {"seller_nav": SimpleLazyObject(lambda: _nav(request.user, match))}
+        return {"seller_nav": None, "menu_roles": menu}
+    return {"seller_nav": SimpleLazyObject(lambda: _nav(request.user, match)), "menu_roles": menu}
 
 
 def _nav(user, match) -> SellerNav | None:

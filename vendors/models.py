@@ -181,6 +181,9 @@ class ShopDocument(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     file = models.FileField(storage=private_storage, max_length=200)
+    # A PDF's first page as a PNG, rendered by the worker (vendors.tasks): browsers that show no PDF inline (the
+    # verifikator's Chromium) still see the document. Private like the file, served by the same view.
+    preview = models.FileField(storage=private_storage, max_length=200, blank=True)
     original_name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
@@ -279,6 +282,11 @@ class ShopEvent(models.Model):
 
     def __str__(self):
         return f"{self.shop}: {self.from_status} → {self.to_status}"
+
+    def reason_items(self) -> list[tuple[str, str]]:
+        """The revision reasons as (the field's label, the reason), in the order of REVIEW_FIELDS."""
+        known = [(str(REVIEW_FIELDS[key][0]), self.reasons[key]) for key in REVIEW_FIELDS if key in self.reasons]
+        return known + [(key, text) for key, text in self.reasons.items() if key not in REVIEW_FIELDS]
 
 
 # What a verifikator can flag in a revision request, the label the seller reads, and the wizard step that fixes it.

@@ -61,6 +61,12 @@ def user_email_verified(*, user) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
+def user_has_shop(*, user) -> bool:
+    """Whether the person works in any shop (owner or staff, whatever its state): the home page does not invite
+    them to open one."""
+    return user.is_authenticated and ShopMember.objects.filter(user=user).exists()
+
+
 def invitations_for(*, user) -> list[ShopInvitation]:
     return list(ShopInvitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True)
                 .select_related("shop"))
@@ -140,6 +146,14 @@ def verification_numbers() -> dict:
         "decisions": len(waits),
         "revisions_per_shop": round(sum(revision_counts) / len(revision_counts), 2) if revision_counts else None,
     }
+
+
+def shop_business_numbers(*, shop_id: int) -> tuple[str, str]:
+    """The shop's NIB and NPWP as declared and verified (empty when it has no identity yet): what invoices print
+    about the seller, never the owner's NIK."""
+    from .models import ShopIdentity
+
+    return ShopIdentity.objects.filter(shop_id=shop_id).values_list("nib", "npwp").first() or ("", "")
 
 
 def bank_change_latest(*, shop: Shop) -> ShopBankChange | None:

@@ -4,6 +4,7 @@ Each function is one transaction that locks the shop row, checks the transition 
 for a decision, one outbox message to the owner (email + in-app, delivered by Celery after commit).
 """
 
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,12 +17,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from catalog.services import shop_products_reclassify, shop_products_relocate
 from plazabanten.cache import storefront_changed
-from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
 from plazabanten.uploads import upload_name
 
 from .models import (
@@ -89,13 +91,43 @@ def _locked_editable(shop: Shop, actor, capability: str, statuses=EDITABLE) -> S
     return shop
 
 
-def shop_create_draft(*, owner, name: str, slug: str) -> Shop:
-    with transaction.atomic():
-        shop = Shop.objects.create(owner=owner, name=name, slug=slug, status=Status.DRAFT)
-        ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
-        owner.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
-        audit_record(actor=owner, action="shop.create", target=shop, after={"name": name, "slug": slug})
-    return shop
+SLUG_MAX_BASE = 50  # leaves room in Shop.slug (60) for a counter
+
+
+def _slug_candidates(name: str):
+    """The shop's name as an address, then with a short counter: batik-serang, batik-serang-2, batik-serang-3…"""
+    base = slugify(name)[:SLUG_MAX_BASE].strip("-") or "toko"
+    yield base
+    n = 2
+    while True:
+        yield f"{base}-{n}"
+        n += 1
+
+
+def _slug_free(name: str) -> str:
+    """The first candidate no shop uses yet (one query)."""
+    base = next(_slug_candidates(name))
+    taken = set(Shop.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    return next(slug for slug in _slug_candidates(name) if slug not in taken)
+
+
+def shop_create_draft(*, owner, name: str, slug: str = "") -> Shop:
+    """A new draft shop owned by ``owner``. Without a ``slug`` its address is the name (a counter when taken);
+    a shop created at the same moment with the same name gets the next counter (the unique constraint decides)."""
+    for _attempt in range(5):
+        candidate = slug or _slug_free(name)
+        try:
+            with transaction.atomic():
+                shop = Shop.objects.create(owner=owner, name=name, slug=candidate, status=Status.DRAFT)
+                ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
+                owner.groups.add(Group.objects.get_or_create(name=roles.SHOP_MEMBER)[0])
+                audit_record(actor=owner, action="shop.create", target=shop, after={"name": name, "slug": candidate})
+        except IntegrityError:
+            if slug or not Shop.objects.filter(slug=candidate).exists():
+                raise
+            continue  # taken by a shop created meanwhile: the next counter
+        return shop
+    raise IntegrityError("no free shop address after 5 attempts")
 
 
 def shop_update_profile(*, shop: Shop, actor, name: str, slug: str, description: str, region, street: str,
@@ -158,6 +190,7 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
         shop = _locked_editable(shop, actor, Capability.IDENTITY)
         document = ShopDocument.objects.filter(shop=shop, kind=kind).first() or ShopDocument(shop=shop, kind=kind)
         old_name = document.file.name if document.pk else ""
+        old_preview, document.preview = document.preview.name, ""  # the old file's page 1 goes with it
         document.original_name = upload.original_name
         document.content_type = upload.content_type
         document.size = len(upload.content)
@@ -171,10 +204,56 @@ def shop_save_document(*, shop: Shop, actor, kind: str, upload: DocumentUpload) 
             raise
         if old_name:
             storage = document.file.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+            transaction.on_commit(lambda: [storage.delete(name) for name in (old_name, old_preview) if name])
+        if document.is_pdf:
+            from .tasks import shop_document_preview
+
+            transaction.on_commit(lambda: task_enqueue(shop_document_preview, document.pk))
         audit_record(actor=actor, action="shop.upload_document", target=shop,
                      after={"kind": kind, "size": document.size, "content_type": upload.content_type})
     return document
+
+
+PREVIEW_WIDTH = 1000  # pixels: readable on the console, small to store
+PREVIEW_MAX_HEIGHT = 3000
+
+
+def shop_document_preview_render(*, document_id: int) -> bool:
+    """Render a PDF document's first page to a PNG beside it in the private storage (the worker's job; pypdfium2,
+    PDFium as in Chromium). Idempotent; a document replaced meanwhile keeps no stale preview. False when the PDF
+    cannot be rendered (the console then shows the link only)."""
+    import io
+
+    import pypdfium2
+
+    document = ShopDocument.objects.filter(pk=document_id).first()
+    if document is None or not document.is_pdf or document.preview:
+        return bool(document and document.preview)
+    source = document.file.name
+    try:
+        with document.file.storage.open(source, "rb") as handle:
+            pdf = pypdfium2.PdfDocument(handle.read())
+        try:
+            page = pdf[0]
+            width, height = page.get_size()
+            scale = min(PREVIEW_WIDTH / max(width, 1), PREVIEW_MAX_HEIGHT / max(height, 1))
+            image = page.render(scale=scale).to_pil()
+        finally:
+            pdf.close()
+    except (pypdfium2.PdfiumError, FileNotFoundError, IndexError, ValueError) as error:
+        import logging
+
+        logging.getLogger(__name__).warning("no preview for document %s: %s", document_id, error)
+        return False
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "PNG", optimize=True)
+    storage = document.preview.storage
+    name = storage.save(f"shops/{document.shop_id}/{document.kind}-{secrets.token_hex(16)}-hal1.png",
+                        ContentFile(buffer.getvalue()))
+    if not ShopDocument.objects.filter(pk=document_id, file=source, preview="").update(preview=name):
+        storage.delete(name)  # replaced (or rendered by another run) meanwhile
+        return False
+    return True
 
 
 def shop_update_bank(*, shop: Shop, actor, bank: str, number: str, holder_name: str) -> ShopBankAccount:

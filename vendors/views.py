@@ -8,8 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import get_random_string
-from django.utils.text import slugify
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -83,8 +82,7 @@ def seller_home(request):
         if not name:
             messages.error(request, _("Isi nama toko."))
         else:
-            slug = f"{slugify(name)[:50] or 'toko'}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
-            shop = services.shop_create_draft(owner=request.user, name=name, slug=slug)
+            shop = services.shop_create_draft(owner=request.user, name=name)
             return redirect("vendors:step", shop_id=shop.pk, step="profile")
     return render(request, "vendors/seller_home.html", {
         "memberships": selectors.memberships_of(user=request.user),
@@ -214,16 +212,22 @@ def shop_status(request, shop: Shop):
 @xframe_options_sameorigin
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["'self'"]})
 def document_file(request, shop_id: int, document_id: int):
-    """Stream a private document to the shop's members and verifikator; everyone else gets a 404."""
+    """Stream a private document to the shop's members and verifikator; everyone else gets a 404.
+    ``?pratinjau=1``: a PDF's first page as a PNG (made by the worker), for the console."""
     document = selectors.shop_document_for(user=request.user, shop_id=shop_id, document_id=document_id)
+    preview = request.GET.get("pratinjau") == "1"
+    if preview and not document.preview:
+        raise Http404
+    stored = document.preview if preview else document.file
     try:
-        handle = document.file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=document.content_type)
-    media_headers(response, document.file.name)  # nosniff; a PDF is an attachment, only a photo is shown inline
+    response = FileResponse(handle, content_type="image/png" if preview else document.content_type)
+    media_headers(response, stored.name)  # nosniff; a PDF is an attachment, only an image is shown inline
+    name = document.original_name.rsplit(".", 1)[0] + "-hal1.png" if preview else document.original_name
     disposition = response.get("Content-Disposition", "inline")
-    response["Content-Disposition"] = f'{disposition}; filename="{document.original_name}"'
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -315,6 +319,7 @@ def _console_context(shop: Shop, **forms) -> dict:
         "checklist": CHECKLIST,
         "revision_form": forms.get("revision_form") or RevisionForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(), "failed_action": forms.get("failed_action", ""),
+        "decision_errors": forms.get("decision_errors", []),
         "events": shop.events.all(),
     }
 
@@ -349,13 +354,23 @@ def console_action(request, shop_id: int, action: str):
     except services.ShopStateError as error:
         return _conflict(request, shop, error)
     messages.success(request, _("Keputusan tersimpan dan pemilik toko diberi tahu."))
-    return redirect("vendors:console_shop", shop_id=shop.pk)
+    # Its own fragment: the form's #decide would otherwise carry over and hide the message at the top.
+    return redirect(reverse("vendors:console_shop", args=[shop.pk]) + "#main")
 
 
 def _console_invalid(request, shop_id: int, action: str, **forms):
+    """The console again with what was wrong listed at the top of the decision form (the form's #decide anchor
+    scrolls there; the list is an alert for screen readers)."""
     shop = selectors.shop_review_detail(shop_id=shop_id)
-    return render(request, "vendors/console_shop.html", _console_context(shop, failed_action=action, **forms),
-                  status=422)
+    if action == "verify":
+        errors = [_("Centang semua butir daftar periksa sebelum memverifikasi.")]
+    else:
+        form = forms.get("revision_form") or forms.get("reason_form")
+        errors = [*form.non_field_errors(), *(
+            f"{form.fields[name].label}: {message}" for name, messages_ in form.errors.items() if name != "__all__"
+            for message in messages_)]
+    return render(request, "vendors/console_shop.html",
+                  _console_context(shop, failed_action=action, decision_errors=errors, **forms), status=422)
 
 
 @verifikator_required

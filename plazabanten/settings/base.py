@@ -252,6 +252,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver-pending": {"task": "plazabanten.tasks.outbox_deliver_pending", "schedule": 60.0},
     "product-images-render-pending": {"task": "catalog.tasks.product_images_render_pending", "schedule": 300.0},
+    "shop-document-previews-pending": {"task": "vendors.tasks.shop_document_previews_pending", "schedule": 300.0},
     "search-terms-refresh": {"task": "catalog.tasks.search_terms_refresh", "schedule": 300.0},
     "facet-cells-compact": {"task": "catalog.tasks.facet_cells_compact", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},

@@ -35,7 +35,14 @@
   function pad(n) { return n < 10 ? "0" + n : String(n); }
 
   function tick() {
+    // Paid while the page is open (the status poll swapped in the paid state): the countdown stops.
+    var paid = document.querySelector(".pay-status.pay-paid");
     document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
+      if (paid) {
+        el.textContent = el.getAttribute("data-paid");
+        el.removeAttribute("data-deadline");
+        return;
+      }
       var left = Math.floor((new Date(el.getAttribute("data-deadline")) - new Date()) / 1000);
       if (left <= 0) { el.textContent = el.getAttribute("data-expired"); return; }
       var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
@@ -45,6 +52,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     tick();
-    setInterval(tick, 1000);
+    var timer = setInterval(function () {
+      tick();
+      if (!document.querySelector(".countdown[data-deadline]")) { clearInterval(timer); }
+    }, 1000);
   });
+  document.addEventListener("htmx:afterSwap", tick);
 })();

@@ -2,9 +2,11 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Product, ProductVariant
+from tests.catalog.test_photos import jpeg_bytes
 from tests.factories import make_category, make_product, make_shop
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +31,20 @@ def product_post(category, **overrides):
     return {**data, **overrides}
 
 
-def test_seller_creates_a_product_with_variants_and_it_appears_in_the_shop(client, shop):
+def test_seller_creates_a_product_with_variants_and_it_appears_in_the_shop(client, shop,
+                                                                         django_capture_on_commit_callbacks):
     category = make_category()
     response = client.post(reverse("catalog:seller_product_new", args=[shop.pk]), product_post(category))
     assert response.status_code == 302
     product = Product.objects.get()
+    # A draft first, on to its photos (tests/catalog/test_product_activation.py); active once a photo is ready.
+    assert product.status == Product.Status.DRAFT
+    assert response["Location"] == reverse("catalog:product_photos", args=[shop.pk, product.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"photo": SimpleUploadedFile("kemeja.jpg", jpeg_bytes((600, 600)))})
+    assert client.post(reverse("catalog:seller_product_status", args=[shop.pk, product.pk]),
+                       {"status": "active"}).status_code == 302
+    product.refresh_from_db()
     assert (product.shop, product.slug, product.price_min, product.price_max, product.stock_total) == (
         shop, "kemeja-batik-surosowan", 150_000, 165_000, 4)
     assert product.is_banten and product.kabkota_id == "36.73"  # derived from the shop's location

@@ -40,6 +40,7 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     log_in_as(page, storefront, storefront["buyer"])
     for path in buyer_pages:
         check(path)
+    check("/pesanan/")  # the order list with its tabs and thumbnails
 
     government = make_user(email="gita@example.test", name="Gita")  # the PDN/UMK badges and facets
     user_grant_role(user=government, role=roles.GOVERNMENT)
@@ -53,11 +54,15 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     log_in_as(page, storefront, order.shop.owner)
     check(f"/penjual/{order.shop_id}/pesanan/{order.number}/")
     check(f"/penjual/{order.shop_id}/produk/")
+    check(f"/penjual/{order.shop_id}/produk/baru/")  # "Pilih kategori", the folded variant rows
+    product_id = order.lines.first().variant.product_id
+    check(f"/penjual/{order.shop_id}/produk/{product_id}/foto/")  # several photos at once, the status box
     check(f"/penjual/{order.shop_id}/saldo/")
 
     verifikator = make_user(email="vera@example.test", name="Vera")
     user_grant_role(user=verifikator, role=roles.VERIFIKATOR)
-    make_shop(name="Tenun Pandeglang", slug="tenun-pandeglang", status="submitted", kabkota="36.01")
+    waiting = make_shop(name="Tenun Pandeglang", slug="tenun-pandeglang", status="submitted", kabkota="36.01")
     log_in_as(page, storefront, verifikator)
     check("/verifikasi/")
+    check(f"/verifikasi/{waiting.pk}/")
     assert not failures, "\n".join(failures)

@@ -145,7 +145,7 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     expect(page.locator("header .menu summary")).to_have_text("Siti")
 
     # 2. Open a shop: the wizard, profile → identity → documents → bank → send.
-    open_menu(page, "Toko saya")
+    open_menu(page, "Buka toko")  # a newcomer's menu invites them to open a shop
     look("seller-home", page)
     def snap(step: str) -> None:
         if step == "profile":
@@ -177,20 +177,17 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     page.fill("#id_name", "Kain Batik Tulis Baduy")
     page.select_option("#id_category", str(leaf.pk))
     page.fill("#id_description", "Kain batik tulis 2 m, pewarna alami, motif Baduy.")
-    page.select_option("#id_status", "active")
     page.fill("#id_weight_grams", "400")
     page.fill("#id_varian-0-name", "2 meter")
     page.fill("#id_varian-0-sku", "BADUY-2M")
     page.locator("#id_varian-0-price").press_sequentially("350.000")  # typed the Indonesian way, dots and all
     page.fill("#id_varian-0-stock", "5")
     look("product-new", page)
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_text("Produk tersimpan.")).to_be_visible()
-    expect(page.locator("#id_varian-0-price")).to_have_value("Rp350.000")
+    page.get_by_role("button", name="Simpan draf & lanjut ke foto").click()  # a draft, on to its photos
+    expect(page.get_by_text("Produk tersimpan sebagai draf.")).to_be_visible()
     look("product-saved", page)
 
-    # 5. Three photos; the real worker makes the renditions while the tiles poll (htmx).
-    page.get_by_role("link", name="Foto").click()
+    # 5. Three photos; the real worker makes the renditions while the tiles poll (htmx). Then it goes on sale.
     for i, color in enumerate([(120, 40, 30), (30, 60, 120), (60, 110, 50)]):
         upload = photo(color)
         path = tmp_path / f"foto-{i}.jpg"
@@ -205,6 +202,10 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     expect(page.locator(".photo-ready").first).to_contain_text("sampul")
     expect(page.get_by_role("button", name="Jadikan sampul")).to_have_count(2)
     look("photos-ready", page)
+    page.get_by_role("button", name="Aktifkan produk").click()
+    expect(page.locator(".product-state .tag")).to_have_text("Aktif")
+    page.get_by_role("link", name="Data & varian").click()
+    expect(page.locator("#id_varian-0-price")).to_have_value("Rp350.000")
 
     # 6. The shop's public page shows it with its cover.
     open_menu(page, "Toko saya")
@@ -420,10 +421,9 @@ def test_verifikator_journey_queue_to_take_down(live_server, page, look, other_p
                          name="Gelang Gading Gajah Asli", slug="gelang-gading-gajah-asli", price=2_500_000,
                          category=leaf, description="Gelang dari gading gajah asli.")
 
-    # 1. Log in and open the verification console from "Toko saya".
+    # 1. Log in and open the verification console from the account menu.
     log_in(page, url, "vera@example.test")
-    open_menu(page, "Toko saya")
-    page.get_by_role("link", name="Buka konsol verifikasi toko").click()
+    open_menu(page, "Verifikasi toko")
     expect(page.locator(".queue")).to_contain_text("Batik Rangkasbitung")
     expect(page.locator(".queue li", has_text="Batik Rangkasbitung")).to_contain_text("Menunggu verifikasi")
     fits_the_phone(page)

@@ -54,7 +54,8 @@ def test_seller_onboards_gets_a_revision_fixes_it_and_is_verified(live_server, p
     ktp_image = page.locator(".docs img").first
     expect(ktp_image).to_have_js_property("complete", True)
     assert ktp_image.evaluate("img => img.naturalWidth") == 856  # streamed through the permission-checked view
-    expect(page.locator(".docs object[type='application/pdf']")).to_have_count(1)
+    # the wizard's NIB is a page-less PDF: no first-page image, the link to open it
+    expect(page.locator(".docs a", has_text="Buka PDF lengkap")).to_have_count(1)
     fits_the_phone(page)
     screenshot("console-shop")
     page.locator("summary", has_text="Minta perbaikan").click()

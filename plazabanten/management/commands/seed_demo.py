@@ -24,8 +24,10 @@ from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.services import category_tree_ensure, facet_cells_compact, product_image_render, search_terms_refresh
 from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, QUEUE, SHOPS, VERIFIKATOR
 from plazabanten.demo.photos import draw_document, draw_product_photo
+from plazabanten.demo.reviews import demo_reviews_seed
 from regions.models import Region
 from vendors.models import Shop, ShopBankAccount, ShopDocument, ShopIdentity, ShopMember
+from vendors.services import shop_document_preview_render
 
 BULK_BATCH = 5000
 
@@ -57,13 +59,15 @@ class Command(BaseCommand):
         self.demo_emails_verify()
         images = [image_id for index, shop in enumerate(shops) for image_id in self.seed_products(shop, index)]
         self.render_photos(images)
+        reviews = demo_reviews_seed(shops=shops, buyers=list(User.objects.filter(
+            email__in=[email for email, _name, _phone in BUYERS]).order_by("pk")))
         created = len(images)
         if products:
             created += self.seed_bulk(products)
         search_terms_refresh()
         facet_cells_compact()
         total = Product.objects.count()
-        self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new) "
+        self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new), {reviews} new reviews "
                           f"in {time.monotonic() - started:.1f}s")
 
     def logins_text(self) -> str:
@@ -148,6 +152,8 @@ class Command(BaseCommand):
                 document = ShopDocument(shop=shop, kind=kind, original_name=f"{kind}.{extension}",
                                         content_type=content_type, size=len(content), uploaded_by=owner)
                 document.file.save(f"{kind}-{slug}.{extension}", ContentFile(content), save=True)
+                if document.is_pdf:  # the console shows its first page (the worker does this for uploads)
+                    shop_document_preview_render(document_id=document.pk)
 
     def render_photos(self, image_ids: list[int]) -> None:
         """The demo renders its photos at once, on every core, so the storefront has them before it opens.
@@ -195,8 +201,7 @@ class Command(BaseCommand):
             tkdn_percent=rng.randint(*tkdn), is_halal=halal, bmp_percent=rng.choice((0, 0, 5, 10, 15)),
             shop_is_umk=shop.is_umk, halal_number=f"ID36110000{rng.randint(1000000, 9999999)}" if halal else "",
             price_min=min(prices), price_max=max(prices), stock_total=sum(stocks),
-            sold_count=rng.randint(0, 400), rating_avg=round(rng.uniform(4.0, 5.0), 1),
-            rating_count=rng.randint(0, 120),
+            sold_count=rng.randint(0, 400),  # ratings come from real reviews (plazabanten.demo.reviews)
             is_banten=True, kabkota_id=shop.kabkota_id,
         )
         ProductVariant.objects.bulk_create([

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 from django.db.models import F
 
-# The system's notes without arguments, as events written before 0009 hold them (in Indonesian): they become
+# The system's notes without arguments, as events written before 0010 hold them (in Indonesian): they become
 # translatable messages. Notes with arguments (a resi, a tracking checkpoint) stay as they were written.
 FIXED_NOTES = [
     "Dibatalkan pembeli.", "Pesanan siap diambil di toko.", "Barang sudah diambil pembeli.", "Diantar kurir toko.",
@@ -22,7 +22,7 @@ def fixed_notes_translatable(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0008_stock_allocation'),
+        ('orders', '0009_checkoutgroup_paid_via'),
     ]
 
     operations = [
