@@ -121,7 +121,7 @@ def invoice_pdf(order, facts: InvoiceFacts | None = None) -> bytes:
         title="INVOICE", number=order.invoice_number, order=order, meta=meta,
         rows=[Row(f"{line.product_name} {line.variant_name}".strip(), line.line_total, line.quantity,
                   line.unit_price) for line in order.lines.all()],
-        extras=[Row(_("Ongkos kirim (%(label)s)") % {"label": order.shipping_label}, order.shipping_fee)],
+        extras=[Row(_("Ongkos kirim (%(label)s)") % {"label": order.shipping_name}, order.shipping_fee)],
         total=order.total,
         seller_lines=tuple(line for line in (f"NIB: {facts.nib}" if facts.nib else "",
                                              f"NPWP: {facts.npwp}" if facts.npwp else "") if line),

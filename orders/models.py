@@ -152,6 +152,13 @@ class Order(models.Model):
             return str(_("Kurir toko"))
         return COURIERS.get(self.courier, self.courier)
 
+    @property
+    def shipping_name(self) -> str:
+        """The delivery method in the reader's language: shipping_label was written in the buyer's language at
+        checkout; pickup and the shop's courier are named again, a courier service ("JNE REG") needs no words."""
+        return {"pickup": str(_("Ambil di toko")), "own": str(_("Kurir toko"))}.get(self.shipping_method,
+                                                                                 self.shipping_label)
+
 
 class OrderLine(models.Model):
     """What was bought, as it was at the moment of ordering (name, price, shop)."""

@@ -14,7 +14,7 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     if note.goods_amount:
         rows.append(Row(_("Pengembalian dana barang pesanan %(number)s") % {"number": order.number},
                         note.goods_amount))
-    extras = [Row(_("Pengembalian ongkos kirim (%(label)s)") % {"label": order.shipping_label},
+    extras = [Row(_("Pengembalian ongkos kirim (%(label)s)") % {"label": order.shipping_name},
                   note.shipping_amount)] if note.shipping_amount else []
     return document_pdf(
         title=_("NOTA KREDIT"), number=note.number, order=order,

@@ -360,3 +360,23 @@ def test_the_credit_note_pdf_is_in_english(english, shipped_order, django_captur
                   "Reason: Stok habis", f"(Refund for the items of order {order.number})", "(Shipping refund \\("):
         assert label in text, label
     assert "NOTA KREDIT" not in text and "Pengembalian" not in text
+
+
+def test_a_pickup_order_bought_in_indonesian_is_named_in_english_on_its_pages_and_invoice(english):
+    from django.utils import translation
+
+    from orders.lifecycle import order_transition
+    from orders.models import Order
+    from tests.factories import make_user
+    from tests.orders.test_checkout import buy
+
+    with translation.override("id"):
+        order = buy(make_user(), make_product(price=20000).variants.get(), method="pickup").orders.get()
+    assert order.shipping_label == "Ambil di toko"  # written in the buyer's language at checkout
+    order_transition(order_id=order.pk, to_status=Order.Status.PAID)
+    order.refresh_from_db()
+    english.force_login(order.buyer)
+    for url in (f"/pesanan/{order.number}/", f"/pesanan/{order.number}/invoice/"):
+        html = page(english, url)
+        assert "Pick up at shop" in html and "Ambil di toko" not in html, url
+    assert "(Shipping \\(Pick up at shop\\))" in pdf_text(english.get(f"/pesanan/{order.number}/invoice.pdf").content)
