@@ -140,7 +140,7 @@ class ProductForm(forms.ModelForm):
         self.fields["category"].queryset = (Category.objects.filter(level=3).select_related("parent__parent")
                                             .order_by("slug"))
         self.fields["category"].label_from_instance = lambda leaf: " › ".join(
-            node.name for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
+            node.label for node in (leaf.parent.parent if leaf.parent else None, leaf.parent, leaf) if node)
         self.fields["category"].empty_label = _("Pilih kategori")
         if self.instance.pk is None:
             # A new product is saved as a draft and goes on to its photos: it can be activated once one is ready.

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.lookups import GreaterThanOrEqual
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from plazabanten.uploads import UploadTo
@@ -17,6 +18,7 @@ class Category(models.Model):
 
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     name = models.CharField(_("nama"), max_length=80)
+    name_en = models.CharField(_("nama dalam bahasa Inggris"), max_length=80, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
     level = models.PositiveSmallIntegerField(default=1)
     position = models.PositiveSmallIntegerField(default=0)
@@ -31,7 +33,17 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return name_localized(name=self.name, name_en=self.name_en)
+
+
+def name_localized(*, name: str, name_en: str) -> str:
+    """A name kept in the database in both languages: the English one while the page is in English (when it has
+    one), else the Indonesian one."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 # Facet bands, stored on each product (generated columns) so the facet cube below can count by them.

@@ -25,6 +25,7 @@ from .models import (
     ProductImage,
     ProductImport,
     ProductVariant,
+    name_localized,
 )
 
 CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating_count", "sold_count",
@@ -33,7 +34,7 @@ CARD_FIELDS = ("id", "name", "slug", "price_min", "cover", "rating_avg", "rating
                "bmp_percent", "pdn_tier", "shop_is_umk", "shop__is_pkp")
 PAGE_SIZE = 24
 MAX_PAGE = 50  # bounded offset: deeper pages are reached by narrowing the filters, not by paging
-TREE_CACHE_KEY = "catalog:category-tree:v1"
+TREE_CACHE_KEY = "catalog:category-tree:v2"
 TREE_CACHE_SECONDS = 300
 
 
@@ -66,7 +67,13 @@ class CategoryNode:
     level: int
     icon: str
     parent_id: int | None
+    name_en: str = ""
     children: list["CategoryNode"] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (the tree is cached once for both languages)."""
+        return name_localized(name=self.name, name_en=self.name_en)
 
     def leaf_ids(self) -> list[int]:
         if not self.children:
@@ -93,7 +100,7 @@ def category_tree() -> CategoryTree:
     rows = cache.get(TREE_CACHE_KEY)
     if rows is None:
         rows = list(Category.objects.order_by("level", "position", "name")
-                    .values_list("id", "name", "slug", "level", "icon", "parent_id"))
+                    .values_list("id", "name", "slug", "level", "icon", "parent_id", "name_en"))
         cache.set(TREE_CACHE_KEY, rows, TREE_CACHE_SECONDS)
     by_id = {row[0]: CategoryNode(*row) for row in rows}
     roots = []
@@ -309,7 +316,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         by_rating[rating_band] += n
     node = tree.by_slug.get(filters.category)
     children = node.children if node is not None else tree.roots
-    categories = [FacetValue(child.slug, child.name, count) for child in children
+    categories = [FacetValue(child.slug, child.label, count) for child in children
                   if (count := sum(by_category[leaf] for leaf in child.leaf_ids()))]
     names = _kabkota_names()
     kabkota = sorted((FacetValue(code, names.get(code, code), count) for code, count in by_kabkota.items()),

@@ -180,28 +180,22 @@ def product_image_delete(*, image: ProductImage) -> None:
 
 
 def category_tree_ensure() -> int:
-    """Create the standard taxonomy where missing (by slug); returns the number of categories created."""
-    from django.utils.text import slugify
-
-    from .taxonomy import TAXONOMY
+    """Create the standard taxonomy where missing (by slug), and give categories without an English name the
+    standard one; returns the number of categories created."""
+    from .taxonomy import taxonomy_rows
 
     created = 0
-
-    def ensure(name, parent, level, position, icon=""):
-        nonlocal created
-        slug = slugify(name) if parent is None else f"{parent.slug}-{slugify(name)}"[:100]
-        category, was_created = Category.objects.get_or_create(
-            slug=slug, defaults={"name": name, "parent": parent, "level": level, "position": position, "icon": icon})
-        created += was_created
-        return category
-
     with transaction.atomic():
-        for i, (name, icon, children) in enumerate(TAXONOMY):
-            root = ensure(name, None, 1, i, icon)
-            for j, (child_name, grandchildren) in enumerate(children):
-                child = ensure(child_name, root, 2, j)
-                for k, (leaf_name, _) in enumerate(grandchildren):
-                    ensure(leaf_name, child, 3, k)
+        by_slug = {}
+        for slug, parent_slug, name, name_en, level, position, icon in taxonomy_rows():
+            category, was_created = Category.objects.get_or_create(slug=slug, defaults={
+                "name": name, "name_en": name_en, "parent": by_slug.get(parent_slug), "level": level,
+                "position": position, "icon": icon})
+            if not was_created and name_en and not category.name_en:
+                category.name_en = name_en
+                category.save(update_fields=["name_en"])
+            created += was_created
+            by_slug[slug] = category
     return created
 
 

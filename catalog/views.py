@@ -100,7 +100,7 @@ def search(request, category_slug: str = ""):
 
     def build():
         results = selectors.product_search(filters=filters)
-        title = results.category.name if results.category else ""
+        title = results.category.label if results.category else ""
         sort = filters.effective_sort()
         sort_labels = {param: label for param, label in SORT_LABELS.items()
                        if param != "pengadaan" or filters.government or sort == "procurement"}

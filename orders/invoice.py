@@ -1,11 +1,12 @@
 """The invoice of one order as a PDF (fpdf2, core fonts: no files to ship). `document_pdf` draws any document
 about one order (the invoice here, the credit note of a refund in payments/documents.py): the same header,
-parties, table and amount in words."""
+parties, table and amount in words. Labels are in the request's language; the amount in words stays Indonesian."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from plazabanten.money import format_rupiah, rupiah_in_words
@@ -49,14 +50,14 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, _text(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(0, 6, _text(f"Nomor: {number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _text(_("Nomor: %(number)s") % {"number": number}), new_x="LMARGIN", new_y="NEXT")
     for line in meta:
         pdf.cell(0, 6, _text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     address = order.group.address
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(95, 6, "Penjual")
-    pdf.cell(95, 6, "Pembeli", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(95, 6, _text(_("Penjual")))
+    pdf.cell(95, 6, _text(_("Pembeli")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     seller = "\n".join(line for line in [order.shop.name, order.shop.street,
                                           order.shop.kabkota.name if order.shop.kabkota else "", *seller_lines] if line)
@@ -70,8 +71,8 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
     pdf.set_y(max(seller_end, pdf.get_y()))  # below the longer of the two columns
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 10)
-    for width, heading in ((100, "Barang"), (20, "Jumlah"), (35, "Harga"), (35, "Subtotal")):
-        pdf.cell(width, 7, heading, border=1)
+    for width, heading in ((100, _("Barang")), (20, _("Jumlah")), (35, _("Harga")), (35, _("Subtotal"))):
+        pdf.cell(width, 7, _text(heading), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", "", 10)
     for row in rows:
@@ -83,11 +84,11 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
         pdf.cell(155, 7, _text(row.text), border=1)
         pdf.cell(35, 7, format_rupiah(row.amount), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(155, 7, "Total", border=1)
+    pdf.cell(155, 7, _text(_("Total")), border=1)
     pdf.cell(35, 7, format_rupiah(total), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "I", 10)
     pdf.ln(2)
-    pdf.multi_cell(0, 6, _text(f"Terbilang: {rupiah_in_words(total)}"))
+    pdf.multi_cell(0, 6, _text(f"{_('Terbilang')}: {rupiah_in_words(total)}"))
     return bytes(pdf.output())
 
 
@@ -110,15 +111,18 @@ def invoice_facts(order) -> InvoiceFacts:
 
 def invoice_pdf(order, facts: InvoiceFacts | None = None) -> bytes:
     facts = facts or invoice_facts(order)
-    meta = [f"Pesanan: {order.number}   Tanggal: {timezone.localtime(order.created_at):%d-%m-%Y}"]
+    meta = [_("Pesanan: %(number)s   Tanggal: %(date)s") % {
+        "number": order.number, "date": f"{timezone.localtime(order.created_at):%d-%m-%Y}"}]
     if facts.paid_at:
-        paid = f"Lunas: {timezone.localtime(facts.paid_at):%d-%m-%Y %H:%M} WIB"
-        meta.append(f"{paid}   Metode pembayaran: {facts.paid_via}" if facts.paid_via else paid)
+        paid = _("Lunas: %(when)s WIB") % {"when": f"{timezone.localtime(facts.paid_at):%d-%m-%Y %H:%M}"}
+        meta.append(_("%(paid)s   Metode pembayaran: %(method)s") % {"paid": paid, "method": facts.paid_via}
+                    if facts.paid_via else paid)
     return document_pdf(
         title="INVOICE", number=order.invoice_number, order=order, meta=meta,
         rows=[Row(f"{line.product_name} {line.variant_name}".strip(), line.line_total, line.quantity,
                   line.unit_price) for line in order.lines.all()],
-        extras=[Row(f"Ongkos kirim ({order.shipping_label})", order.shipping_fee)], total=order.total,
+        extras=[Row(_("Ongkos kirim (%(label)s)") % {"label": order.shipping_name}, order.shipping_fee)],
+        total=order.total,
         seller_lines=tuple(line for line in (f"NIB: {facts.nib}" if facts.nib else "",
                                              f"NPWP: {facts.npwp}" if facts.npwp else "") if line),
-        stamp="LUNAS" if facts.paid_at else "")
+        stamp=_("LUNAS") if facts.paid_at else "")

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
 from vendors.models import Capability
 from vendors.selectors import shop_scope
 
-from .models import Order, OrderEvent
+from .models import Order, OrderEvent, SystemNote
 from .numbers import invoice_number_next
 from .stock import stock_follow_order
 
@@ -95,7 +95,7 @@ class Transition:
     guard: Callable[[Order, datetime], str | None] | None = None
     style: str = "secondary"  # "primary" | "secondary" | "danger"
     form: str = ""  # "" a plain button, "reason", "ship", "confirm" (a confirmation page of its own)
-    note: str = ""  # the timeline note when the actor gives none
+    note: str = ""  # the timeline note when the actor gives none: a message (gettext_noop), shown translated
 
 
 def _t(source, target, who, audit, **options) -> Transition:
@@ -107,7 +107,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.AWAITING_PAYMENT, S.PAID, {SYSTEM}, "order.paid"),
     _t(S.AWAITING_PAYMENT, S.EXPIRED, {SYSTEM}, "order.expire"),
     _t(S.AWAITING_PAYMENT, S.CANCELLED, {BUYER}, "order.cancel", slug="cancel", label=L("Batalkan pesanan"),
-       note=L("Dibatalkan pembeli.")),
+       note=gettext_noop("Dibatalkan pembeli.")),
     _t(S.PAID, S.ACCEPTED, {SHOP}, "order.accept", slug="accept", label=L("Terima & kemas"), style="primary"),
     # Rejected by the shop with a reason; the system cancels when the shop did not accept in time or the bank
     # reversed the payment.
@@ -117,22 +117,22 @@ TRANSITIONS: tuple[Transition, ...] = (
        form="ship", style="primary"),
     _t(S.ACCEPTED, S.READY_FOR_PICKUP, {SHOP}, "order.ready_for_pickup", slug="ready",
        label=L("Siap diambil"), guard=_pickup, style="primary",
-       note=L("Pesanan siap diambil di toko.")),
+       note=gettext_noop("Pesanan siap diambil di toko.")),
     _t(S.ACCEPTED, S.CANCELLED, {SHOP, SYSTEM}, "order.reject", slug="reject", label=L("Tolak pesanan"),
        reason_required=True, form="reason", style="danger"),
     _t(S.READY_FOR_PICKUP, S.DELIVERED, {SHOP, BUYER}, "order.picked_up", slug="picked-up",
-       label=L("Barang sudah diambil"), style="primary", note=L("Barang sudah diambil pembeli.")),
+       label=L("Barang sudah diambil"), style="primary", note=gettext_noop("Barang sudah diambil pembeli.")),
     _t(S.READY_FOR_PICKUP, S.CANCELLED, {SHOP, SYSTEM}, "order.reject", slug="reject",
        label=L("Batalkan: tidak diambil"), reason_required=True, form="reason", style="danger"),
     _t(S.SHIPPED, S.DELIVERED, {SHOP}, "order.deliver", slug="delivered", label=L("Tandai sudah sampai"),
-       guard=_own_courier, style="primary", note=L("Diantar kurir toko.")),
+       guard=_own_courier, style="primary", note=gettext_noop("Diantar kurir toko.")),
     _t(S.SHIPPED, S.DELIVERED, {SYSTEM}, "order.deliver"),  # by tracking, or at the longest estimate + 2 days
     # "Pesanan diterima" while still in transit (as Tokopedia allows) or after delivery: always through a
     # confirmation page that says what the buyer gives up.
     _t(S.SHIPPED, S.COMPLETED, {BUYER}, "order.receive", slug="received", label=L("Pesanan diterima"),
-       style="primary", form="confirm", note=L("Pembeli mengonfirmasi pesanan diterima.")),
+       style="primary", form="confirm", note=gettext_noop("Pembeli mengonfirmasi pesanan diterima.")),
     _t(S.DELIVERED, S.COMPLETED, {BUYER}, "order.receive", slug="received", label=L("Pesanan diterima"),
-       style="primary", form="confirm", note=L("Pembeli mengonfirmasi pesanan diterima.")),
+       style="primary", form="confirm", note=gettext_noop("Pembeli mengonfirmasi pesanan diterima.")),
     _t(S.DELIVERED, S.COMPLETED, {SYSTEM}, "order.complete"),
     _t(S.DELIVERED, S.COMPLAINT, {BUYER}, "order.complain", slug="complain", label=L("Ajukan komplain"),
        reason_required=True, guard=_complaint_window_open, form="reason"),
@@ -141,17 +141,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     # CLOSED.
     _t(S.COMPLAINT, S.REFUNDED, {SHOP}, "order.complaint_accept", slug="complaint-accept",
        label=L("Terima & kembalikan %(total)s"), style="primary",
-       note=L("Komplain diterima penjual; dana dikembalikan ke pembeli.")),
+       note=gettext_noop("Komplain diterima penjual; dana dikembalikan ke pembeli.")),
     _t(S.COMPLAINT, S.COMPLAINT_REJECTED, {SHOP}, "order.complaint_reject", slug="complaint-reject",
        label=L("Tolak komplain"), reason_required=True, form="reason"),
     _t(S.COMPLAINT, S.CLOSED, {BUYER}, "order.complaint_withdraw", slug="complaint-close",
-       label=L("Batalkan komplain"), note=L("Pembeli menutup komplain.")),
+       label=L("Batalkan komplain"), note=gettext_noop("Pembeli menutup komplain.")),
     _t(S.COMPLAINT, S.COMPLAINT_ESCALATED, {SYSTEM}, "order.complaint_timeout"),
     _t(S.COMPLAINT_REJECTED, S.COMPLAINT_ESCALATED, {BUYER}, "order.complaint_escalate",
        slug="complaint-escalate", label=L("Ajukan banding"), reason_required=True, form="reason",
        style="primary"),
     _t(S.COMPLAINT_REJECTED, S.CLOSED, {BUYER}, "order.complaint_withdraw", slug="complaint-close",
-       label=L("Terima jawaban penjual"), note=L("Pembeli menerima jawaban penjual.")),
+       label=L("Terima jawaban penjual"), note=gettext_noop("Pembeli menerima jawaban penjual.")),
     _t(S.COMPLAINT_REJECTED, S.CLOSED, {SYSTEM}, "order.complaint_timeout"),
     _t(S.COMPLAINT_ESCALATED, S.REFUNDED, {VERIFIKATOR}, "order.complaint_refund", reason_required=True),
     _t(S.COMPLAINT_ESCALATED, S.CLOSED, {VERIFIKATOR}, "order.complaint_close", reason_required=True),
@@ -266,16 +266,16 @@ def order_action_resolve(*, order: Order, user, slug: str, side: str) -> Transit
 # --- the service -----------------------------------------------------------------------------------------
 
 
-def order_transition(*, order_id: int, to_status: str, actor=None, note: str = "") -> Order:
+def order_transition(*, order_id: int, to_status: str, actor=None, note: str | SystemNote = "") -> Order:
     """Move one order along the table: locked, checked against what the actor is to the order, evented, audited,
-    and the other side notified. actor=None is the system (beat jobs, payments)."""
+    and the other side notified. actor=None is the system (beat jobs, payments), whose note is a SystemNote."""
     return _transition(order_id=order_id, to_status=to_status, actor=actor, note=note)
 
 
-def _transition(*, order_id: int, to_status: str, actor, note: str, event_note: str = "",
-                fields: dict | None = None) -> Order:
+def _transition(*, order_id: int, to_status: str, actor, note: str | SystemNote,
+                event_note: SystemNote | None = None, fields: dict | None = None) -> Order:
     """note is the actor's reason (kept on the order, shown to the other side); event_note only goes on the
-    timeline."""
+    timeline. A SystemNote is kept in Indonesian on the order and the audit log, and translatable on the event."""
     now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("shop", "buyer").get(pk=order_id)
@@ -283,7 +283,8 @@ def _transition(*, order_id: int, to_status: str, actor, note: str, event_note: 
                                     kinds=actor_kinds(order=order, user=actor), now=now)
         if row.form == "ship" and fields is None:
             raise ValueError("an order is shipped with order_ship(), which takes the courier and the resi")
-        note = (note or "").strip()[:300]
+        system_note = note if isinstance(note, SystemNote) else None
+        note = str(note or "").strip()[:300]
         if row.reason_required and not note:
             raise OrderActionInvalid(_("Tuliskan alasannya."))
         previous = order.status
@@ -294,9 +295,10 @@ def _transition(*, order_id: int, to_status: str, actor, note: str, event_note: 
         for name, value in (fields or {}).items():
             setattr(order, name, value)
         order.save()
-        event_note = note or event_note or str(row.note)
+        shown = system_note or note or event_note or (SystemNote(row.note) if row.note else "")
+        event_note = str(shown)[:300]
         OrderEvent.objects.create(order=order, actor=actor, from_status=previous, to_status=to_status,
-                                  note=event_note)
+                                  note=event_note, **_message_fields(shown))
         audit_record(actor=actor, action=row.audit, target=order, before={"status": previous},
                      after={"status": to_status, **(fields or {})}, reason=event_note)
         stock_follow_order(order=order, previous=previous)
@@ -307,6 +309,10 @@ def _transition(*, order_id: int, to_status: str, actor, note: str, event_note: 
             Order.objects.filter(pk=order.pk).update(invoice_number=order.invoice_number)
         _notify(order=order, kind=kind)
     return order
+
+
+def _message_fields(note: str | SystemNote) -> dict:
+    return {"message": note.message, "message_args": note.args} if isinstance(note, SystemNote) else {}
 
 
 def _notify(*, order: Order, kind: str) -> None:
@@ -358,12 +364,13 @@ def order_ship(*, order_id: int, actor, courier: str = "", tracking: str = "") -
     if paid_for == "own":
         courier = "own"
         resi = tracking_number_normalise(tracking) if tracking.strip() else ""
-        note = _("Diantar kurir toko.")
+        note = SystemNote(gettext_noop("Diantar kurir toko."))
     else:
         courier = (courier or paid_for).lower()
         if courier not in COURIERS:
             raise OrderActionInvalid(_("Pilih jasa kirim."))
         resi = tracking_number_normalise(tracking)
-        note = _("Dikirim dengan %(courier)s, resi %(resi)s.") % {"courier": COURIERS[courier], "resi": resi}
+        note = SystemNote(gettext_noop("Dikirim dengan %(courier)s, resi %(resi)s."),
+                          {"courier": COURIERS[courier], "resi": resi})
     return _transition(order_id=order_id, to_status=S.SHIPPED, actor=actor, note="", event_note=note,
                        fields={"courier": courier, "tracking_number": resi})

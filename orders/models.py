@@ -1,5 +1,9 @@
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -148,6 +152,13 @@ class Order(models.Model):
             return str(_("Kurir toko"))
         return COURIERS.get(self.courier, self.courier)
 
+    @property
+    def shipping_name(self) -> str:
+        """The delivery method in the reader's language: shipping_label was written in the buyer's language at
+        checkout; pickup and the shop's courier are named again, a courier service ("JNE REG") needs no words."""
+        return {"pickup": str(_("Ambil di toko")), "own": str(_("Kurir toko"))}.get(self.shipping_method,
+                                                                                 self.shipping_label)
+
 
 class OrderLine(models.Model):
     """What was bought, as it was at the moment of ordering (name, price, shop)."""
@@ -191,6 +202,25 @@ class StockAllocation(models.Model):
         return f"{self.quantity} × {self.variant_id} for line {self.order_line_id}"
 
 
+@dataclass(frozen=True)
+class SystemNote:
+    """A timeline note the system writes (not a person's own words): its Indonesian source text, marked with
+    gettext_noop, and its arguments. The event keeps both and renders them in the reader's language;
+    str() is the Indonesian text (the order's reason, the audit log)."""
+
+    message: str
+    args: dict = field(default_factory=dict)
+
+    def render(self) -> str:
+        """In the active language."""
+        text = gettext(self.message)
+        return text % self.args if self.args else text
+
+    def __str__(self):
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.render()
+
+
 class OrderEvent(models.Model):
     """Append-only history of an order's status: the timeline both sides see."""
 
@@ -198,7 +228,10 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=Order.Status.choices)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)  # as written: a person's words, or a SystemNote in Indonesian
+    # A SystemNote's untranslated message and arguments, so the timeline shows it in the reader's language.
+    message = models.CharField(max_length=300, blank=True)
+    message_args = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,6 +239,11 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The note in the reader's language (a person's words stay as they wrote them)."""
+        return SystemNote(self.message, self.message_args).render() if self.message else self.note
 
 
 class DocumentCounter(models.Model):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Product, ProductVariant
 from vendors.models import Capability, Shop
@@ -23,7 +24,7 @@ from .lifecycle import (  # noqa: F401 - the lifecycle's names, importable from 
     order_ship,
     order_transition,
 )
-from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine, Review
+from .models import CartLine, CheckoutGroup, Order, OrderEvent, OrderLine, Review, SystemNote
 from .numbers import order_number_new
 from .shipping import shipping_quotes
 from .stock import stock_reserve
@@ -215,7 +216,7 @@ def orders_track_shipments(*, now=None, tracker=None) -> int:
     for order in shipped:
         courier, service = order.shipping_method.split(":", 1)
         courier = order.courier if order.courier and order.courier != "own" else courier
-        note = ""
+        note = None
         if tracker is not None and order.tracking_number:
             try:
                 result = tracker.track(Shipment(resi=order.tracking_number, courier=courier,
@@ -226,16 +227,16 @@ def orders_track_shipments(*, now=None, tracker=None) -> int:
             else:
                 delivered = result.delivered
                 if delivered is not None and delivered.at <= now:
-                    note = _("Sampai menurut pelacakan %(courier)s: %(what)s (%(when)s).") % {
+                    note = SystemNote(gettext_noop("Sampai menurut pelacakan %(courier)s: %(what)s (%(when)s)."), {
                         "courier": order.courier_name, "what": delivered.description,
-                        "when": timezone.localtime(delivered.at).strftime("%d-%m-%Y %H:%M")}
+                        "when": timezone.localtime(delivered.at).strftime("%d-%m-%Y %H:%M")})
         if not note:
             days = longest_estimate_days(
                 courier=courier, service=service, origin_kabkota=order.shop.kabkota_id or "",
                 destination_kabkota=str(order.group.address.get("region_code", ""))[:5]) + 2
             if now >= order.status_changed_at + timedelta(days=days):
-                note = _("Dianggap sampai: %(days)s hari sejak dikirim (estimasi terlama + 2 hari) tanpa kabar "
-                         "dari kurir.") % {"days": days}
+                note = SystemNote(gettext_noop("Dianggap sampai: %(days)s hari sejak dikirim (estimasi terlama + 2 "
+                                               "hari) tanpa kabar dari kurir."), {"days": days})
         if note:
             try:
                 order_transition(order_id=order.pk, to_status=S.DELIVERED, note=note)
@@ -249,7 +250,7 @@ def orders_complete_delivered(*, now=None) -> int:
     """Beat job: delivered orders without a complaint complete after the complaint window."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_COMPLAINT_DAYS)
     ids = list(Order.objects.filter(status=S.DELIVERED, status_changed_at__lt=cutoff).values_list("pk", flat=True))
-    return _sweep(ids, S.COMPLETED, _("Selesai otomatis setelah masa komplain."))
+    return _sweep(ids, S.COMPLETED, SystemNote(gettext_noop("Selesai otomatis setelah masa komplain.")))
 
 
 def orders_complaints_timeout(*, now=None) -> int:
@@ -259,11 +260,13 @@ def orders_complaints_timeout(*, now=None) -> int:
     stale = Order.objects.filter(status_changed_at__lt=cutoff)
     unanswered = list(stale.filter(status=S.COMPLAINT).values_list("pk", flat=True))
     unescalated = list(stale.filter(status=S.COMPLAINT_REJECTED).values_list("pk", flat=True))
-    return (_sweep(unanswered, S.COMPLAINT_ESCALATED, _("Penjual tidak menjawab komplain dalam batas waktu."))
-            + _sweep(unescalated, S.CLOSED, _("Pembeli tidak mengajukan banding dalam batas waktu.")))
+    return (_sweep(unanswered, S.COMPLAINT_ESCALATED,
+                   SystemNote(gettext_noop("Penjual tidak menjawab komplain dalam batas waktu.")))
+            + _sweep(unescalated, S.CLOSED, SystemNote(gettext_noop("Pembeli tidak mengajukan banding dalam batas "
+                                                                   "waktu."))))
 
 
-def _sweep(ids: list[int], to_status: str, note: str) -> int:
+def _sweep(ids: list[int], to_status: str, note: SystemNote) -> int:
     done = 0
     for order_id in ids:
         try:
@@ -292,7 +295,7 @@ def _reason_required(reason: str) -> str:
 def complaint_accept(*, order_id: int, actor) -> Order:
     """The shop upholds the buyer's complaint: the order is refunded in full (by payments.orders_settle)."""
     return order_transition(order_id=order_id, to_status=S.REFUNDED, actor=actor,
-                            note=_("Komplain diterima penjual; dana dikembalikan ke pembeli."))
+                            note=SystemNote(gettext_noop("Komplain diterima penjual; dana dikembalikan ke pembeli.")))
 
 
 def complaint_reject(*, order_id: int, actor, reason: str) -> Order:
@@ -308,7 +311,8 @@ def complaint_escalate(*, order_id: int, actor, reason: str) -> Order:
 
 def complaint_withdraw(*, order_id: int, actor) -> Order:
     """The buyer withdraws the complaint or accepts the shop's rejection: the order closes and the shop is paid."""
-    return order_transition(order_id=order_id, to_status=S.CLOSED, actor=actor, note=_("Pembeli menutup komplain."))
+    return order_transition(order_id=order_id, to_status=S.CLOSED, actor=actor,
+                            note=SystemNote(gettext_noop("Pembeli menutup komplain.")))
 
 
 def complaint_decide(*, order_id: int, actor, refund: bool, reason: str) -> Order:

@@ -10,8 +10,9 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from orders.models import CheckoutGroup, DocumentCounter, Order
+from orders.models import CheckoutGroup, DocumentCounter, Order, SystemNote
 from orders.numbers import document_number_next
 from orders.services import checkout_paid_via_record, order_transition
 from plazabanten.money import format_rupiah
@@ -230,7 +231,8 @@ def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: s
     payment.save(update_fields=["status", "paid_amount", "paid_at", "paid_attempt_ref", "paid_ref", "updated_at"])
     orders = list(payment.group.orders.order_by("pk"))
     for order in orders:
-        order_transition(order_id=order.pk, to_status=Order.Status.PAID, note=_("Pembayaran diterima."))
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID,
+                         note=SystemNote(gettext_noop("Pembayaran diterima.")))
     attempt = PaymentAttempt.objects.filter(payment=payment, attempt_ref=attempt_ref).first()
     if attempt is not None:
         checkout_paid_via_record(group_id=payment.group_id, paid_via=payment_method_label(attempt))
@@ -281,7 +283,7 @@ def _effect_reversed(payment: Payment, *, to_status: str, **kwargs) -> None:
     unshipped = [Order.Status.PAID, Order.Status.ACCEPTED, Order.Status.READY_FOR_PICKUP]
     for order in payment.group.orders.filter(status__in=unshipped).order_by("pk"):
         order_transition(order_id=order.pk, to_status=Order.Status.CANCELLED,
-                         note=_("Pembayaran dibatalkan oleh bank."))
+                         note=SystemNote(gettext_noop("Pembayaran dibatalkan oleh bank.")))
     audit_record(actor=None, action="payment.reversed", target=payment, after={"amount": payment.paid_amount})
 
 
