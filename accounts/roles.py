@@ -3,4 +3,5 @@
 BUYER = "buyer"
 SHOP_MEMBER = "shop_member"
 VERIFIKATOR = "verifikator"
-ALL = (BUYER, SHOP_MEMBER, VERIFIKATOR)
+GOVERNMENT = "government"  # a person with roles in an OPD (procurement.OpdMember holds which)
+ALL = (BUYER, SHOP_MEMBER, VERIFIKATOR, GOVERNMENT)
