@@ -19,7 +19,7 @@ class OpdForm(forms.Form):
     pemda = forms.ChoiceField(label=_("Pemerintah daerah"))
     name = forms.CharField(label=_("Nama satuan kerja (OPD)"), max_length=150,
                            help_text=_("mis. Dinas Koperasi dan UKM Provinsi Banten"))
-    kode_satker = forms.CharField(label=_("Kode satker"), max_length=20)
+    kode_satker = forms.CharField(label=_("Kode satker"), max_length=30)
     address = forms.CharField(label=_("Alamat kantor"), max_length=250)
     npwp_bendahara = forms.CharField(label=_("NPWP bendahara pengeluaran"), max_length=25)
     sk = forms.FileField(label=_("Surat Tugas / SK penunjukan Admin OPD (PDF/JPEG/PNG, maks. 5 MB)"))

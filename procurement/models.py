@@ -28,7 +28,7 @@ class Opd(models.Model):
     pemda = models.ForeignKey("regions.Region", verbose_name=_("pemerintah daerah"), on_delete=models.PROTECT,
                               related_name="+")
     name = models.CharField(_("nama satuan kerja"), max_length=150)
-    kode_satker = models.CharField(_("kode satker"), max_length=20, unique=True)
+    kode_satker = models.CharField(_("kode satker"), max_length=30, unique=True)
     address = models.CharField(_("alamat kantor"), max_length=250)
     npwp_bendahara = models.CharField(_("NPWP bendahara"), max_length=16)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)

@@ -31,7 +31,7 @@ from .models import OPD_REVIEW_FIELDS, Opd, OpdEvent, OpdInvitation, OpdMember, 
 
 S = Paket.Status
 KODE_RUP_RE = re.compile(r"^[0-9]{5,20}$")
-KODE_SATKER_RE = re.compile(r"^[0-9A-Z.\-]{3,20}$")
+KODE_SATKER_RE = re.compile(r"^[0-9A-Z.\-]{3,30}$")
 
 
 class OpdStateError(Exception):
@@ -62,7 +62,7 @@ def _opd_fields(*, pemda_code: str, name: str, kode_satker: str, address: str, n
     if not values["address"]:
         errors["address"] = [_("Isi alamat kantor.")]
     if not KODE_SATKER_RE.match(values["kode_satker"]):
-        errors["kode_satker"] = [_("Kode satker 3–20 huruf besar, angka, titik atau tanda minus.")]
+        errors["kode_satker"] = [_("Kode satker 3–30 huruf besar, angka, titik atau tanda minus.")]
     elif Opd.objects.filter(kode_satker=values["kode_satker"]).exclude(pk=exclude_pk).exists():
         errors["kode_satker"] = [_("Kode satker ini sudah terdaftar.")]
     try:

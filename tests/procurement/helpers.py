@@ -20,7 +20,7 @@ def make_opd(*, pemda="36", status=Opd.Status.VERIFIED, **fields) -> Opd:
     admin = fields.pop("admin", None) or make_user()
     opd = Opd.objects.create(pemda_id=pemda, name=fields.pop("name", f"Dinas Uji {n}"),
                              kode_satker=fields.pop("kode_satker", f"{900000 + n}"), address="Jl. Syekh Nawawi, Serang",
-                             npwp_bendahara="012345678901000", status=status, created_by=admin, **fields)
+                             npwp_bendahara="013000666091000", status=status, created_by=admin, **fields)
     opd.sk_file.save(f"procurement/test/sk-{n}.pdf", ContentFile(PDF), save=True)
     OpdMember.objects.create(opd=opd, user=admin, roles=[Role.ADMIN])
     return opd
@@ -35,14 +35,14 @@ def add_member(opd: Opd, *roles: str, **fields):
 class Team:
     """An OPD with an admin, a PP, a PPK, a Bendahara and an Auditor, and a verified shop with one product."""
 
-    def __init__(self, *, price=150_000, stock=20):
+    def __init__(self, *, price=150_000, stock=20, shop=None):
         self.opd = make_opd()
         self.admin = OpdMember.objects.get(opd=self.opd).user
         self.pp = add_member(self.opd, Role.PP)
         self.ppk = add_member(self.opd, Role.PPK)
         self.bendahara = add_member(self.opd, Role.BENDAHARA)
         self.auditor = add_member(self.opd, Role.AUDITOR)
-        self.shop = make_shop()
+        self.shop = shop or make_shop()
         self.seller = self.shop.owner
         self.product = make_product(shop=self.shop, price=price, stock=stock)
         self.variant = self.product.variants.get()
