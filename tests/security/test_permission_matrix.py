@@ -128,7 +128,8 @@ def _stock_shop_b(owner) -> tuple[Shop, dict]:
     ShopShipping.objects.create(shop=shop, pickup=True, couriers=["jne"])
     document = shop.documents.get(kind="ktp")
     paket = _paket_for(shop)
-    values = {"paket_pk": paket.pk, "paket_document_id": paket.documents.get().pk,"shop_id": shop.pk, "number": order.number, "pk": group.pk, "payout_pk": payout.pk,
+    values = {"paket_pk": paket.pk, "paket_document_id": paket.documents.get().pk,
+              "shop_id": shop.pk, "number": order.number, "pk": group.pk, "payout_pk": payout.pk,
               "line_id": line.pk, "product_id": product.pk, "image_id": image.pk, "import_id": job.pk,
               "change_id": change.pk, "document_id": document.pk, "review_id": review.pk, "ref": attempt.attempt_ref,
               "slug": shop.slug, "shop_slug": shop.slug, "product_slug": product.slug, "step": STEPS,
