@@ -112,6 +112,10 @@ class OpdMember(models.Model):
     def has(self, role: str) -> bool:
         return role in self.roles
 
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(str(Role(role).label) for role in self.roles)
+
 
 class OpdInvitation(models.Model):
     """The Admin OPD asks someone, by email, to take a role in the OPD; it waits until that person accepts."""
