@@ -60,14 +60,15 @@ class PaymentError(Exception):
 # after its BAST) register here from their AppConfig.ready(); payments imports none of them. A guard returns why
 # this checkout may not be paid now (None: it may); payment_start refuses with that reason, and money that
 # arrives anyway is never applied (outcome "refused": parked in suspense and sent back). A follower runs inside the
-# paying transaction, after the orders are paid and the ledger posted.
+# paying transaction, after the orders are paid and the ledger posted. `starting` tells a guard whether a charge is
+# being opened (payment_start) or money has arrived (the webhook apply path).
 PAYMENT_GUARDS: list = []
 PAYMENT_FOLLOWERS: list = []
 
 
-def payment_refusal(group: CheckoutGroup) -> str | None:
+def payment_refusal(group: CheckoutGroup, *, starting: bool = False) -> str | None:
     for guard in PAYMENT_GUARDS:
-        problem = guard(group)
+        problem = guard(group, starting=starting)
         if problem:
             return problem
     return None
@@ -84,7 +85,7 @@ def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> Pa
         payment, _created = Payment.objects.get_or_create(group=group, defaults={"amount": group.total})
         if payment.status != P.PENDING:
             raise PaymentError(_("Pembayaran ini sudah %(status)s.") % {"status": payment.get_status_display()})
-        refusal = payment_refusal(group)
+        refusal = payment_refusal(group, starting=True)
         if refusal:
             raise PaymentError(refusal)
         if group.payment_deadline <= timezone.now() or group.orders.exclude(

@@ -14,6 +14,7 @@ impossible three times over:
   applied (outcome "refused", parked in suspense and sent back).
 """
 
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,15 +41,23 @@ from .lifecycle import (
 from .models import Paket, PaketDocument
 
 S = Paket.Status
+# Set while paket_payment_start (the Bendahara, checked) opens the charge: a package's checkout is never opened
+# from the consumer pay page, whose "buyer" is the PPK the order was created for.
+_BENDAHARA_PAYING: ContextVar[bool] = ContextVar("bendahara_paying", default=False)
 
 
 def _paket_of_group(group: CheckoutGroup) -> Paket | None:
     return Paket.objects.filter(order__group_id=group.pk).only("pk", "status").first()
 
 
-def payment_guard(group: CheckoutGroup) -> str | None:
+def payment_guard(group: CheckoutGroup, *, starting: bool = False) -> str | None:
     paket = _paket_of_group(group)
-    if paket is not None and paket.status != S.MENUNGGU_PEMBAYARAN:
+    if paket is None:
+        return None
+    if starting and not _BENDAHARA_PAYING.get():
+        return _("Tagihan paket %(code)s dibayar oleh Bendahara Pengeluaran dari halaman paket.") % {
+            "code": paket.code}
+    if paket.status != S.MENUNGGU_PEMBAYARAN:
         return _("Paket %(code)s berstatus “%(status)s”: tagihan hanya bisa dibayar setelah BAST, saat menunggu "
                  "pembayaran.") % {"code": paket.code, "status": paket.get_status_display()}
     return None
@@ -115,7 +124,12 @@ def paket_payment_start(*, paket_id: int, actor, channel: str):
         raise PaketTransitionError(
             _("Paket %(code)s berstatus “%(status)s”: pembayaran hanya bisa setelah BAST dan invoice terbit.")
             % {"code": paket.code, "status": paket.get_status_display()})
-    return payment_start(group_id=paket.order.group_id, buyer=paket.order.buyer, method=Method.VA, channel=channel)
+    token = _BENDAHARA_PAYING.set(True)
+    try:
+        return payment_start(group_id=paket.order.group_id, buyer=paket.order.buyer, method=Method.VA,
+                             channel=channel)
+    finally:
+        _BENDAHARA_PAYING.reset(token)
 
 
 def paket_close_paid() -> int:

@@ -61,11 +61,28 @@ def test_only_a_bendahara_of_the_opd_may_pay():
 
 
 def test_payment_start_itself_refuses_a_package_checkout_that_is_not_awaiting_payment():
+    from procurement.payment import _BENDAHARA_PAYING
+
     team = Team()
     paket = team.walk(team.paket(), S.MENUNGGU_PEMBAYARAN)
     Paket.objects.filter(pk=paket.pk).update(status=S.SUDAH_BAST)  # as if the invoice had not been issued
-    with pytest.raises(PaymentError, match="hanya bisa dibayar setelah BAST"):
-        payment_start(group_id=paket.order.group_id, buyer=paket.order.buyer, method="va", channel="bri")
+    token = _BENDAHARA_PAYING.set(True)  # even on the Bendahara's path
+    try:
+        with pytest.raises(PaymentError, match="hanya bisa dibayar setelah BAST"):
+            payment_start(group_id=paket.order.group_id, buyer=paket.order.buyer, method="va", channel="bri")
+    finally:
+        _BENDAHARA_PAYING.reset(token)
+    assert not Payment.objects.filter(attempts__isnull=False).exists()
+
+
+def test_the_ppk_cannot_open_the_package_checkout_from_the_consumer_pay_page(client):
+    team = Team()
+    paket = team.walk(team.paket(), S.MENUNGGU_PEMBAYARAN)
+    with pytest.raises(PaymentError, match="dibayar oleh Bendahara"):
+        payment_start(group_id=paket.order.group_id, buyer=team.ppk, method="qris")
+    client.force_login(team.ppk)
+    response = client.post(f"/bayar/{paket.order.group_id}/", {"choice": "qris:"})
+    assert response.status_code == 302
     assert not Payment.objects.filter(attempts__isnull=False).exists()
 
 
