@@ -299,9 +299,28 @@ def _sign(*, paket: Paket, kind: str, party: str, signer) -> PaketSignature:
     return PaketSignature.objects.create(document=document, party=party, signer=signer, sha256=document.sha256)
 
 
+class SigningLocked(PaketActionInvalid):
+    """Too many wrong passwords on the signing form in a row (429)."""
+
+
+SIGN_FAILURES_MAX, SIGN_LOCK_SECONDS = 5, 900
+
+
 def password_confirm(*, user, password: str) -> None:
-    """Step-up for signing: the signer types their password again (checked before any lock is taken)."""
+    """Step-up for signing: the signer types their password again (checked before any lock is taken). Five
+    wrong passwords lock signing for 15 minutes (login has its own limits; this form must not become an
+    unthrottled password oracle)."""
+    from django.core.cache import cache
+
+    key = f"procurement:sign-failures:{user.pk}"
+    if (cache.get(key) or 0) >= SIGN_FAILURES_MAX:
+        raise SigningLocked(_("Terlalu banyak kata sandi salah. Coba tanda tangan lagi 15 menit lagi."))
     if not password or not user.check_password(password):
+        if not cache.add(key, 1, SIGN_LOCK_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, SIGN_LOCK_SECONDS)
         raise PaketActionInvalid(_("Kata sandi salah. Tanda tangan membutuhkan kata sandi akun Anda."))
 
 

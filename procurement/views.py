@@ -33,6 +33,7 @@ from .lifecycle import (
     PaketActionForbidden,
     PaketActionInvalid,
     PaketTransitionError,
+    SigningLocked,
     actor_kinds,
     member_of,
     paket_action_resolve,
@@ -56,6 +57,8 @@ def verifikator_required(view):
 
 
 def _status_of(error: Exception) -> int:
+    if isinstance(error, SigningLocked):
+        return 429
     if isinstance(error, PaketActionForbidden | PermissionDenied):
         return 403
     if isinstance(error, PaketActionInvalid | ValidationError | PaymentError):

@@ -240,6 +240,21 @@ def test_signing_needs_the_signers_own_password():
     assert paket.status == S.MENUNGGU_PPK and not paket.documents.exists()
 
 
+def test_five_wrong_passwords_lock_signing_for_a_while(client):
+    from django.core.cache import cache
+
+    team = Team()
+    paket = team.walk(team.paket(), S.MENUNGGU_PPK)
+    cache.delete(f"procurement:sign-failures:{team.ppk.pk}")
+    client.force_login(team.ppk)
+    for _attempt in range(5):
+        assert client.post(f"/pengadaan/paket/{paket.pk}/terbitkan-sp/", {"password": "tebak"}).status_code == 400
+    response = client.post(f"/pengadaan/paket/{paket.pk}/terbitkan-sp/", {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 429 and "Terlalu banyak" in response.content.decode()
+    assert Paket.objects.get(pk=paket.pk).status == S.MENUNGGU_PPK
+    cache.delete(f"procurement:sign-failures:{team.ppk.pk}")
+
+
 def test_signing_someone_elses_sp_is_refused():
     team = Team()
     other_ppk = add_member(team.opd, Role.PPK)
