@@ -39,7 +39,7 @@ from .lifecycle import (
     paket_action_resolve,
     paket_actions_for,
 )
-from .models import Opd, OpdInvitation, OpdMember, Paket, PaketDocument, Role
+from .models import OPD_REVIEW_FIELDS, Opd, OpdInvitation, OpdMember, Paket, PaketDocument, Role
 from .payment import paket_payment_start
 
 S = Paket.Status
@@ -197,7 +197,8 @@ def opd_page(request):
         "opd": opd, "member": member, "is_admin": is_admin, "invite_form": invite_form, "fix_form": fix_form,
         "people": OpdMember.objects.filter(opd=opd).select_related("user").order_by("pk"),
         "open_invitations": opd.invitations.filter(accepted_at__isnull=True),
-        "reasons": last.reasons if last and opd.status == Opd.Status.REJECTED else {}}, status=status)
+        "reasons": {str(OPD_REVIEW_FIELDS.get(key, key)): text for key, text in last.reasons.items()}
+        if last and opd.status == Opd.Status.REJECTED else {}}, status=status)
 
 
 def _file_response(file, name: str, content_type: str):
