@@ -16,7 +16,9 @@ def pemda_choices() -> list[tuple[str, str]]:
 
 
 class OpdForm(forms.Form):
-    pemda = forms.ChoiceField(label=_("Pemerintah daerah"))
+    pemda = forms.ChoiceField(label=_("Pemerintah daerah"), error_messages={
+        "invalid_choice": _("Pilih Pemerintah Provinsi Banten atau salah satu kabupaten/kota di Banten."),
+        "required": _("Pilih pemerintah daerah.")})
     name = forms.CharField(label=_("Nama satuan kerja (OPD)"), max_length=150,
                            help_text=_("mis. Dinas Koperasi dan UKM Provinsi Banten"))
     kode_satker = forms.CharField(label=_("Kode satker"), max_length=30)

@@ -73,15 +73,16 @@ def test_an_admin_registers_an_opd_with_the_sk_and_the_verifikator_asks_for_a_fi
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("change", "message"), [
-    ({"pemda": "32.73"}, "Banten"),
-    ({"npwp_bendahara": "12345"}, "NPWP"),
+    ({"pemda": "32.73"}, "Pilih Pemerintah Provinsi Banten atau salah satu kabupaten/kota di Banten."),
+    ({"npwp_bendahara": "12345"}, "NPWP harus 15 angka"),
     ({"sk": SimpleUploadedFile("sk.pdf", b"not a pdf", content_type="application/pdf")}, "JPEG/PNG atau PDF"),
 ])
 def test_bad_opd_registration_input_is_a_400_with_a_message_and_nothing_written(client, change, message):
     client.force_login(make_user())
     response = client.post("/pengadaan/daftar/", opd_post(**change))
     assert response.status_code == 400
-    assert message in response.content.decode()
+    errors = " ".join(line for line in response.content.decode().splitlines() if "errorlist" in line)
+    assert message in errors
     assert not Opd.objects.exists() and not OpdMember.objects.exists()
 
 
