@@ -95,12 +95,13 @@ def home(request):
     opd = member.opd
     pakets = Paket.objects.filter(opd=opd).select_related("shop", "ppk", "created_by")
     sections = []
-    if member.has(Role.PP) or member.has(Role.PPK):
-        sections.append((_("Paket saya"), pakets.filter(created_by=request.user).exclude(status__in=[S.SELESAI])))
+    if member.has(Role.PP):
+        sections.append((_("Paket saya"), pakets.filter(created_by=request.user)))
     if member.has(Role.PPK):
         sections.append((_("Menunggu persetujuan Anda"), pakets.filter(ppk=request.user, status=S.MENUNGGU_PPK)))
         sections.append((_("Perlu pemeriksaan / BAST"), pakets.filter(ppk=request.user,
                                                                        status__in=[S.DIKIRIM, S.DITERIMA])))
+        sections.append((_("Semua paket Anda sebagai PPK"), pakets.filter(ppk=request.user)))
     if member.has(Role.BENDAHARA):
         sections.append((_("Menunggu pembayaran"), pakets.filter(status=S.MENUNGGU_PEMBAYARAN)))
     if member.has(Role.AUDITOR) or member.has(Role.ADMIN):

@@ -162,7 +162,7 @@ def seed_pakets(opds: dict[str, Opd]) -> int:
         made += 1
     # The PP of Dinas Koperasi has a cart of one shop, ready for "Buat paket".
     pp = User.objects.get(email=login("dinkop", "pp"))
-    shop = shops.get("Sambal Rawu Kota Serang")
+    shop = Shop.objects.filter(name="Sambal Rawu Kota Serang").first()
     if shop is not None and not CartLine.objects.filter(user=pp).exists():
         for variant_id, quantity in _quantities(shop, 2).items():
             CartLine.objects.create(user=pp, variant_id=variant_id, quantity=quantity)

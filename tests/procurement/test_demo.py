@@ -3,6 +3,7 @@
 import pytest
 
 from accounts import roles
+from orders.models import CartLine
 from plazabanten.demo.government import PAKETS, seed_government
 from procurement.models import Opd, OpdMember, Paket
 from tests.factories import make_product, make_shop, make_user
@@ -25,6 +26,7 @@ def test_the_demo_seeds_opds_people_and_packages_in_many_states_once():
     assert states == {(name, state) for _opd, name, _shop, _lines, state in PAKETS}
     selesai = Paket.objects.get(status=Paket.Status.SELESAI)
     assert set(selesai.documents.values_list("kind", flat=True)) == {"sp", "bast", "invoice", "kuitansi"}
+    assert CartLine.objects.filter(user=pp.user).count() == 2  # ready for "Buat paket"
     counts = (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count())
     seed_government(verifikator)
     assert (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count()) == counts
