@@ -35,6 +35,9 @@ OPDS = [
     ("dinkes.pandeglang", "36.01", "Dinas Kesehatan Kabupaten Pandeglang", "1.02.0.00.0.00.01.3601",
      "Jl. Mayor Widagdo No. 7, Pandeglang", "013000666091000"),
 ]
+# Waiting for the verifikator at /verifikasi/opd/: only its Admin OPD so far.
+WAITING = ("disperindag.pandeglang", "36.01", "Dinas Perindustrian dan Perdagangan Kabupaten Pandeglang",
+           "3.31.0.00.0.00.01.3601", "Jl. Bhayangkara No. 2, Pandeglang", "013000666091000")
 PEOPLE = [("admin", Role.ADMIN, "Admin OPD"), ("pp", Role.PP, "Pejabat Pengadaan"),
           ("ppk", Role.PPK, "PPK"), ("bendahara", Role.BENDAHARA, "Bendahara Pengeluaran"),
           ("auditor", Role.AUDITOR, "Auditor Inspektorat")]
@@ -102,6 +105,19 @@ def seed_opds(verifikator) -> dict[str, Opd]:
         for role, user in people.items():
             OpdMember.objects.get_or_create(user=user, defaults={"opd": opd, "roles": [role]})
         opds[slug] = opd
+    slug, pemda, name, kode, address, npwp = WAITING
+    if not Opd.objects.filter(kode_satker=kode).exists():
+        admin = _user(login(slug, "admin"), "Admin OPD Disperindag Pandeglang")
+        opd = Opd.objects.create(pemda_id=pemda, name=name, kode_satker=kode, address=address, npwp_bendahara=npwp,
+                                 status=Opd.Status.SUBMITTED, created_by=admin,
+                                 submitted_at=timezone.now() - timedelta(days=1),
+                                 sk_original_name="sk-penunjukan.pdf", sk_content_type="application/pdf")
+        content = _sk_pdf(admin.name, name)
+        opd.sk_file.save(f"procurement/opd/{opd.pk}/sk-demo.pdf", ContentFile(content), save=False)
+        opd.sk_size = len(content)
+        opd.save()
+        OpdMember.objects.get_or_create(user=admin, defaults={"opd": opd, "roles": [Role.ADMIN]})
+        OpdEvent.objects.create(opd=opd, actor=admin, from_status=Opd.Status.DRAFT, to_status=Opd.Status.SUBMITTED)
     return opds
 
 
@@ -172,10 +188,11 @@ def seed_pakets(opds: dict[str, Opd]) -> int:
 def seed_government(verifikator) -> str:
     opds = seed_opds(verifikator)
     made = seed_pakets(opds)
-    return f"{len(opds)} OPDs, {made} new packages"
+    return f"{len(opds)} verified OPDs, {made} new packages"
 
 
 def logins_lines() -> list[str]:
     return ["    pengadaan    pp.dinkop / ppk.dinkop / bendahara.dinkop / auditor.dinkop / admin.dinkop"
             "@plazabanten.test",
-            "                 (also .dindik, .dindik.serang, .dinkes.pandeglang; sellers see /penjual/<id>/pengadaan/)"]
+            "                 (also .dindik, .dindik.serang, .dinkes.pandeglang; sellers see /penjual/<id>/pengadaan/;",
+            "                 admin.disperindag.pandeglang waits for the verifikator at /verifikasi/opd/)"]

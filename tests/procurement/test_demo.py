@@ -19,6 +19,7 @@ def test_the_demo_seeds_opds_people_and_packages_in_many_states_once():
     verifikator = make_user()
     seed_government(verifikator)
     assert Opd.objects.filter(status=Opd.Status.VERIFIED).count() == 4
+    assert Opd.objects.filter(status=Opd.Status.SUBMITTED).count() == 1  # work for the verifikator
     assert set(Opd.objects.values_list("pemda_id", flat=True)) == {"36", "36.73", "36.01"}
     pp = OpdMember.objects.get(user__email="pp.dinkop@plazabanten.test")
     assert pp.roles == ["pp"] and pp.user.check_password("PlazaBanten2026") and pp.user.has_role(roles.GOVERNMENT)
