@@ -53,7 +53,8 @@ class OpdReviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in OPD_REVIEW_FIELDS.items():
-            self.fields[f"reason_{key}"] = forms.CharField(label=label, max_length=300, required=False)
+            self.fields[f"reason_{key}"] = forms.CharField(
+                label=_("Alasan perbaikan: %(field)s") % {"field": label}, max_length=300, required=False)
 
     def reasons(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(f"reason_{key}", "") for key in OPD_REVIEW_FIELDS}

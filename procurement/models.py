@@ -69,8 +69,8 @@ class OpdEvent(models.Model):
 
     opd = models.ForeignKey(Opd, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
+    from_status = models.CharField(max_length=10, blank=True, choices=Opd.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Opd.Status.choices)
     reasons = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
