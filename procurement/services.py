@@ -349,6 +349,65 @@ def paket_create(*, actor, shop_id: int, nama: str, kode_rup: str, tahun_anggara
     return paket
 
 
+def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggaran: int, sumber_dana: str,
+                 alamat_kirim: str, permintaan_tiba: date, ppk_id: int | None, ketentuan_tambahan: str = "",
+                 quantities: dict[int, int]) -> Paket:
+    """The creator fixes a draft (after the PPK returned it): the same checks as at creation, the lines' quantities
+    (the unit prices stay those of the snapshot), the limits on the new total. Only in draft, only by its creator."""
+    from .lifecycle import CREATOR, PaketActionForbidden, actor_kinds
+
+    errors: dict[str, list[str]] = {}
+    try:
+        kode_rup = kode_rup_check(kode_rup)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    nama, alamat_kirim = (nama or "").strip(), (alamat_kirim or "").strip()
+    if not nama:
+        errors["nama"] = [_("Isi nama paket.")]
+    if not alamat_kirim:
+        errors["alamat_kirim"] = [_("Isi alamat pengiriman.")]
+    if sumber_dana not in Paket.SumberDana.values:
+        errors["sumber_dana"] = [_("Pilih sumber dana: APBD, APBN, BLUD atau BOS.")]
+    if not isinstance(permintaan_tiba, date) or permintaan_tiba <= timezone.localdate():
+        errors["permintaan_tiba"] = [_("Tanggal permintaan tiba harus setelah hari ini.")]
+    if any(q < 1 or q > 100_000 for q in quantities.values()):
+        errors["__all__"] = [_("Jumlah setiap barang 1–100.000.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        paket = Paket.objects.select_for_update().get(pk=paket_id)
+        if CREATOR not in actor_kinds(paket=paket, user=actor):
+            raise PaketActionForbidden(_("Hanya pembuat paket yang mengubah draf."))
+        if paket.status != S.DRAFT:
+            raise PaketTransitionError(_("Paket hanya bisa diubah saat berstatus Draf."))
+        lines = list(paket.lines.all())
+        if set(quantities) != {line.pk for line in lines}:
+            raise ValidationError({"__all__": [_("Isi jumlah setiap barang.")]})
+        total = sum(line.unit_price * quantities[line.pk] for line in lines)
+        paket_value_check(total=total, created_as=paket.created_as)
+        if paket.created_as == Role.PP:
+            if ppk_id == actor.pk:
+                raise ValidationError({"ppk": [_("PP dan PPK satu paket tidak boleh orang yang sama.")]})
+            if not OpdMember.objects.filter(user_id=ppk_id, opd_id=paket.opd_id, roles__contains=[Role.PPK]).exists():
+                raise ValidationError({"ppk": [_("Pilih PPK dari satuan kerja Anda.")]})
+            paket.ppk_id = ppk_id
+        before = {"total": paket.total, "kode_rup": paket.kode_rup}
+        for line in lines:
+            if line.quantity != quantities[line.pk]:
+                line.quantity = quantities[line.pk]
+                line.save(update_fields=["quantity"])
+        paket.nama, paket.kode_rup, paket.tahun_anggaran, paket.sumber_dana = nama[:200], kode_rup, tahun_anggaran, \
+            sumber_dana
+        paket.alamat_kirim, paket.permintaan_tiba, paket.total = alamat_kirim[:250], permintaan_tiba, total
+        paket.ketentuan_tambahan = (ketentuan_tambahan or "").strip()[:2000]
+        paket.save()
+        PaketEvent.objects.create(paket=paket, actor=actor, actor_kind=CREATOR, from_status=S.DRAFT, to_status=S.DRAFT,
+                                  note=_("Draf diubah."))
+        audit_record(actor=actor, action="paket.update", target=paket, before=before,
+                     after={"total": total, "kode_rup": kode_rup})
+    return paket
+
+
 def paket_submit(*, paket_id: int, actor) -> Paket:
     paket = Paket.objects.get(pk=paket_id)
     paket_value_check(total=paket.total, created_as=paket.created_as)

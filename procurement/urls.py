@@ -12,6 +12,7 @@ urlpatterns = [
     path("pengadaan/buat/<int:shop_id>/", views.paket_new, name="paket_new"),
     path("pengadaan/paket/<int:pk>/", views.paket_page, name="paket"),
     path("pengadaan/paket/<int:pk>/bayar/", views.paket_pay, name="paket_pay"),
+    path("pengadaan/paket/<int:pk>/ubah/", views.paket_edit, name="paket_edit"),
     path("pengadaan/paket/<int:pk>/dokumen/<int:document_id>.pdf", views.paket_document, name="document"),
     path("pengadaan/paket/<int:pk>/<slug:slug>/", views.paket_action, name="action"),
     path("penjual/<int:shop_id>/pengadaan/", views.shop_pakets, name="shop_pakets"),

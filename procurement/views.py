@@ -28,6 +28,7 @@ from .forms import InspectionForm, InviteForm, OpdForm, OpdReviewForm, PaketForm
 from .lifecycle import (
     AUDITOR,
     BENDAHARA,
+    CREATOR,
     SELLER,
     TRANSITIONS,
     PaketActionForbidden,
@@ -275,6 +276,48 @@ def paket_new(request, shop_id: int):
         "pp_limit": settings.PROCUREMENT_PP_LIMIT}, status=status)
 
 
+def _edit_form(paket: Paket, data=None) -> PaketForm:
+    ppks = [m.user for m in OpdMember.objects.filter(opd_id=paket.opd_id, roles__contains=[Role.PPK]).exclude(
+        user_id=paket.created_by_id).select_related("user")]
+    return PaketForm(data, ppks=ppks, initial={
+        "nama": paket.nama, "kode_rup": paket.kode_rup, "tahun_anggaran": paket.tahun_anggaran,
+        "sumber_dana": paket.sumber_dana, "alamat_kirim": paket.alamat_kirim, "permintaan_tiba": paket.permintaan_tiba,
+        "ppk": paket.ppk_id, "ketentuan_tambahan": paket.ketentuan_tambahan})
+
+
+@login_required
+@require_POST
+def paket_edit(request, pk: int):
+    """The creator fixes a draft: the package's data and the quantities of its lines."""
+    paket = _opd_paket(request.user, pk)
+    form = _edit_form(paket, request.POST)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        quantities = {}
+        for line in paket.lines.all():
+            raw = (request.POST.get(f"quantity-{line.pk}") or "").strip()
+            quantities[line.pk] = int(raw) if raw.isdigit() else 0
+        try:
+            services.paket_update(
+                paket_id=paket.pk, actor=request.user, nama=data["nama"], kode_rup=data["kode_rup"],
+                tahun_anggaran=data["tahun_anggaran"], sumber_dana=data["sumber_dana"],
+                alamat_kirim=data["alamat_kirim"], permintaan_tiba=data["permintaan_tiba"], ppk_id=data["ppk"],
+                ketentuan_tambahan=data["ketentuan_tambahan"], quantities=quantities)
+        except ValidationError as error_:
+            _attach(form, error_)
+        except PaketTransitionError as error_:
+            paket.refresh_from_db()
+            return render(request, "procurement/paket.html", _paket_context(
+                paket, request.user, side="opd", error=_message(error_)), status=_status_of(error_))
+        else:
+            messages.success(request, _("Draf disimpan."))
+            return redirect("procurement:paket", pk=paket.pk)
+    error = _("Periksa isian draf.")
+    return render(request, "procurement/paket.html", _paket_context(paket, request.user, side="opd", error=error,
+                                                                     edit_form=form), status=400)
+
+
 def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
     documents = list(paket.documents.prefetch_related("signatures__signer"))
     payment = None
@@ -287,7 +330,10 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
             "documents": documents, "actions": paket_actions_for(paket, user, side=side), "side": side,
             "kinds": kinds, "is_bendahara": BENDAHARA in kinds and side == "opd", "payment": payment,
             "attempt": attempt, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
-            "sandbox": settings.PAYMENT_GATEWAY == "sandbox", "read_only": kinds <= {AUDITOR, "opd"}, **extra}
+            "sandbox": settings.PAYMENT_GATEWAY == "sandbox", "read_only": kinds <= {AUDITOR, "opd"},
+            "edit_form": extra.pop("edit_form", None) or (
+                _edit_form(paket) if paket.status == S.DRAFT and CREATOR in kinds and side == "opd" else None),
+            **extra}
 
 
 @login_required

@@ -324,3 +324,32 @@ def test_a_stranger_cannot_create_a_package():
     team = Team()
     with pytest.raises(PermissionDenied):
         team.paket(creator=make_user())
+
+
+def test_the_creator_fixes_a_returned_draft_and_sends_it_again(client, settings):
+    team = Team(price=150_000)
+    paket = team.walk(team.paket(quantity=4), S.MENUNGGU_PPK)
+    services.paket_return(paket_id=paket.pk, actor=team.ppk, reason="Jumlah terlalu banyak, Kode RUP salah")
+    line = paket.lines.get()
+    form = {"nama": paket.nama, "kode_rup": "56082799", "tahun_anggaran": str(paket.tahun_anggaran),
+            "sumber_dana": "APBD", "alamat_kirim": paket.alamat_kirim,
+            "permintaan_tiba": paket.permintaan_tiba.isoformat(), "ppk": str(team.ppk.pk)}
+    client.force_login(team.pp)
+    assert "Ubah draf" in client.get(f"/pengadaan/paket/{paket.pk}/").content.decode()
+    settings.PROCUREMENT_PP_LIMIT = 500_000
+    response = client.post(f"/pengadaan/paket/{paket.pk}/ubah/", {**form, f"quantity-{line.pk}": "4"})
+    assert response.status_code == 400 and "melebihi batas Pejabat Pengadaan" in response.content.decode()
+    response = client.post(f"/pengadaan/paket/{paket.pk}/ubah/", {**form, "kode_rup": "RUP-1",
+                                                                  f"quantity-{line.pk}": "3"})
+    assert response.status_code == 400 and "Kode RUP hanya berisi angka" in response.content.decode()
+    assert Paket.objects.get(pk=paket.pk).kode_rup == "56082744"
+    response = client.post(f"/pengadaan/paket/{paket.pk}/ubah/", {**form, f"quantity-{line.pk}": "3"})
+    assert response.status_code == 302
+    paket.refresh_from_db()
+    assert (paket.kode_rup, paket.total, paket.lines.get().quantity) == ("56082799", 450_000, 3)
+    client.force_login(team.ppk)  # not the creator
+    assert client.post(f"/pengadaan/paket/{paket.pk}/ubah/", {**form, f"quantity-{line.pk}": "1"}).status_code == 403
+    team.walk(paket, S.MENUNGGU_PPK)
+    client.force_login(team.pp)
+    assert client.post(f"/pengadaan/paket/{paket.pk}/ubah/", {**form, f"quantity-{line.pk}": "1"}).status_code == 409
+    assert Paket.objects.get(pk=paket.pk).total == 450_000
