@@ -28,11 +28,14 @@ class Row:
     unit_price: int | None = None
 
 
-def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[Row], extras: list[Row],
-                 total: int, seller_lines: tuple[str, ...] = (), stamp: str = "") -> bytes:
+def document_pdf(*, title: str, number: str, order=None, meta: list[str], rows: list[Row], extras: list[Row],
+                 total: int, seller_lines: tuple[str, ...] = (), stamp: str = "",
+                 parties: tuple[tuple[str, str], tuple[str, str]] | None = None, footer: list[str] = ()) -> bytes:
     """Title and number, meta lines, seller (with seller_lines such as NIB and NPWP) and buyer, the rows (with
-    quantity and price when given), the extra rows below them (shipping), the total in figures and in words.
-    A stamp ("LUNAS") is drawn boxed at the top right."""
+    quantity and price when given), the extra rows below them (shipping), the total in figures and in words, then
+    the footer paragraphs. A stamp ("LUNAS") is drawn boxed at the top right. The two parties are the order's shop
+    and buyer unless `parties` gives both ((heading, text), (heading, text)) itself, as the government documents do
+    (procurement/documents.py)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -54,15 +57,19 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
     for line in meta:
         pdf.cell(0, 6, _text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    address = order.group.address
+    if parties is None:
+        address = order.group.address
+        seller = "\n".join(line for line in [order.shop.name, order.shop.street,
+                                              order.shop.kabkota.name if order.shop.kabkota else "", *seller_lines]
+                           if line)
+        buyer = (f"{address['recipient']} ({address['phone']})\n{address['street']}\n"
+                 f"{address['region']} {address['postal_code']}")
+        parties = ((_("Penjual"), seller), (_("Pembeli"), buyer))
+    (seller_heading, seller), (buyer_heading, buyer) = parties
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(95, 6, _text(_("Penjual")))
-    pdf.cell(95, 6, _text(_("Pembeli")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(95, 6, _text(seller_heading))
+    pdf.cell(95, 6, _text(buyer_heading), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    seller = "\n".join(line for line in [order.shop.name, order.shop.street,
-                                          order.shop.kabkota.name if order.shop.kabkota else "", *seller_lines] if line)
-    buyer = (f"{address['recipient']} ({address['phone']})\n{address['street']}\n"
-             f"{address['region']} {address['postal_code']}")
     y = pdf.get_y()
     pdf.multi_cell(95, 5, _text(seller))
     seller_end = pdf.get_y()
@@ -89,6 +96,10 @@ def document_pdf(*, title: str, number: str, order, meta: list[str], rows: list[
     pdf.set_font("Helvetica", "I", 10)
     pdf.ln(2)
     pdf.multi_cell(0, 6, _text(f"{_('Terbilang')}: {rupiah_in_words(total)}"))
+    pdf.set_font("Helvetica", "", 10)
+    for paragraph in footer:
+        pdf.ln(2)
+        pdf.multi_cell(0, 5, _text(paragraph))
     return bytes(pdf.output())
 
 

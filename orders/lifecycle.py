@@ -67,6 +67,21 @@ def _own_courier(order: Order, now: datetime) -> str | None:
     return None
 
 
+GOVERNMENT = "pengadaan"  # the shipping_method of the order a government package is paid through (procurement/)
+
+
+def _government(order: Order, now: datetime) -> str | None:
+    if order.shipping_method != GOVERNMENT:
+        return _("Hanya pesanan pengadaan pemerintah yang selesai saat dibayar.")
+    return None
+
+
+def _not_government(order: Order, now: datetime) -> str | None:
+    if order.shipping_method == GOVERNMENT:
+        return _("Tagihan pengadaan pemerintah tidak dibatalkan di sini.")
+    return None
+
+
 def complaint_deadline(order: Order) -> datetime:
     """A delivered order may be complained about until this moment (then it completes by itself)."""
     return order.status_changed_at + timedelta(days=settings.ORDER_COMPLAINT_DAYS)
@@ -107,7 +122,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.AWAITING_PAYMENT, S.PAID, {SYSTEM}, "order.paid"),
     _t(S.AWAITING_PAYMENT, S.EXPIRED, {SYSTEM}, "order.expire"),
     _t(S.AWAITING_PAYMENT, S.CANCELLED, {BUYER}, "order.cancel", slug="cancel", label=L("Batalkan pesanan"),
-       note=gettext_noop("Dibatalkan pembeli.")),
+       note=gettext_noop("Dibatalkan pembeli."), guard=_not_government),
+    # A government package's order is created after its BAST (the goods were delivered, inspected and handed
+    # over): paid, it is complete, and the shop's money is released like any completed order's.
+    _t(S.PAID, S.COMPLETED, {SYSTEM}, "order.complete_government", guard=_government),
     _t(S.PAID, S.ACCEPTED, {SHOP}, "order.accept", slug="accept", label=L("Terima & kemas"), style="primary"),
     # Rejected by the shop with a reason; the system cancels when the shop did not accept in time or the bank
     # reversed the payment.

@@ -57,6 +57,24 @@ class PaymentError(Exception):
     """A request that cannot be done in the payment's current state (the message is for the user)."""
 
 
+# Apps that settle their own sales through a checkout (procurement: a government package's invoice, payable only
+# after its BAST) register here from their AppConfig.ready(); payments imports none of them. A guard returns why
+# this checkout may not be paid now (None: it may); payment_start refuses with that reason, and money that
+# arrives anyway is never applied (outcome "refused": parked in suspense and sent back). A follower runs inside the
+# paying transaction, after the orders are paid and the ledger posted. `starting` tells a guard whether a charge is
+# being opened (payment_start) or money has arrived (the webhook apply path).
+PAYMENT_GUARDS: list = []
+PAYMENT_FOLLOWERS: list = []
+
+
+def payment_refusal(group: CheckoutGroup, *, starting: bool = False) -> str | None:
+    for guard in PAYMENT_GUARDS:
+        problem = guard(group, starting=starting)
+        if problem:
+            return problem
+    return None
+
+
 # --- starting a payment ---------------------------------------------------------------------------------
 
 def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> PaymentAttempt:
@@ -68,6 +86,9 @@ def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> Pa
         payment, _created = Payment.objects.get_or_create(group=group, defaults={"amount": group.total})
         if payment.status != P.PENDING:
             raise PaymentError(_("Pembayaran ini sudah %(status)s.") % {"status": payment.get_status_display()})
+        refusal = payment_refusal(group, starting=True)
+        if refusal:
+            raise PaymentError(refusal)
         if group.payment_deadline <= timezone.now() or group.orders.exclude(
                 status=Order.Status.AWAITING_PAYMENT).exists():
             raise PaymentError(_("Batas waktu pembayaran sudah lewat atau pesanan sudah berubah."))
@@ -200,6 +221,8 @@ def _decide(payment: Payment, *, kind: str, amount: int | None) -> tuple[str, st
         if amount != payment.amount:
             return "amount_mismatch", current
         if current == P.PENDING:
+            if payment_refusal(payment.group):
+                return "refused", P.CANCELLED
             open_orders = payment.group.orders.exclude(status=Order.Status.AWAITING_PAYMENT).exists()
             return ("late_payment", P.EXPIRED) if open_orders else ("paid", P.PAID)
         if current in CLOSED_UNPAID:
@@ -237,6 +260,8 @@ def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: s
     if attempt is not None:
         checkout_paid_via_record(group_id=payment.group_id, paid_via=payment_method_label(attempt))
     ledger_post_payment(payment=payment, orders=orders)
+    for follower in PAYMENT_FOLLOWERS:
+        follower(payment)
 
 
 def payment_method_label(attempt: PaymentAttempt) -> str:
@@ -301,7 +326,23 @@ def _effect_mismatch(payment: Payment, *, amount: int | None, attempt_ref: str =
                       paid_ref=paid_ref, key=key)
 
 
-EFFECTS = {"paid": _effect_paid, "late_payment": _effect_late, "reversed": _effect_reversed,
+def _effect_refused(payment: Payment, *, to_status: str, amount: int, attempt_ref: str, paid_ref: str) -> None:
+    """Money for a checkout a guard refuses (a government package not awaiting payment, i.e. before its BAST):
+    never applied to the orders; parked in suspense and sent back, like late money."""
+    problem = payment_refusal(payment.group)
+    logger.error("payments: payment %s refused: %s", payment.pk, problem)
+    payment.status, payment.paid_attempt_ref, payment.paid_ref = to_status, attempt_ref, paid_ref
+    payment.save(update_fields=["status", "paid_attempt_ref", "paid_ref", "updated_at"])
+    key = f"refused-{payment.pk}-{PaymentEvent.objects.filter(payment=payment, kind='refused').count()}"
+    item = _suspense_receive(payment, reason=SuspenseItem.Reason.LATE, amount=amount, attempt_ref=attempt_ref,
+                             paid_ref=paid_ref, key=key)
+    refund = Refund.objects.create(payment=payment, suspense=item, amount=amount, refund_key=key,
+                                   reason=_("Dana dikembalikan: tagihan belum boleh dibayar"))
+    audit_record(actor=None, action="payment.refused", target=payment, after={"amount": amount}, reason=problem or "")
+    _refund_later(refund.pk)
+
+
+EFFECTS = {"paid": _effect_paid, "refused": _effect_refused, "late_payment": _effect_late, "reversed": _effect_reversed,
            "amount_mismatch": _effect_mismatch, "failed": _effect_status, "expired": _effect_status,
            "cancelled": _effect_status}
 

@@ -19,17 +19,19 @@ class SellerNav:
 
 @dataclass(frozen=True)
 class MenuRoles:
-    """Which tools the account menu shows: a shop member's, a verifikator's, Pemprov finance's."""
+    """Which tools the account menu shows: a shop member's, a verifikator's, Pemprov finance's, a government
+    buyer's."""
 
     seller: bool
     verifikator: bool
     finance: bool
+    government: bool
 
 
 def _menu_roles(user) -> MenuRoles:
     verifikator = user.is_verifikator  # the groups are read once per request (User.has_role)
     return MenuRoles(seller=user.has_role(roles.SHOP_MEMBER), verifikator=verifikator,
-                     finance=verifikator or user.is_staff)
+                     finance=verifikator or user.is_staff, government=user.is_government)
 
 
 def seller_nav(request):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "payments",
+    "procurement",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-expire": {"task": "payments.tasks.payments_expire", "schedule": 60.0},
     "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 300.0},
     "payments-orders-settle": {"task": "payments.tasks.orders_settle", "schedule": 60.0},
+    "procurement-cancel-unanswered": {"task": "procurement.tasks.paket_cancel_unanswered", "schedule": 900.0},
+    "procurement-close-paid": {"task": "procurement.tasks.paket_close_paid", "schedule": 300.0},
     "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
 }
 
@@ -290,3 +293,17 @@ def apply_service_urls(namespace: dict) -> None:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+
+# Government buying (procurement/, README "Government buying"). Value limits in rupiah: a PP may create packages
+# up to PROCUREMENT_PP_LIMIT (above it only a PPK may); with PROCUREMENT_BELA_MODE on, no package may exceed
+# PROCUREMENT_BELA_LIMIT (Bela Pengadaan style). The seller answers a Surat Pesanan within
+# PROCUREMENT_SELLER_WORKING_DAYS working days; the Bendahara pays an invoice within PROCUREMENT_PAYMENT_DAYS days.
+PROCUREMENT_PP_LIMIT = int(os.environ.get("PROCUREMENT_PP_LIMIT", "200000000"))
+PROCUREMENT_BELA_MODE = env_bool("PROCUREMENT_BELA_MODE")
+PROCUREMENT_BELA_LIMIT = int(os.environ.get("PROCUREMENT_BELA_LIMIT", "50000000"))
+PROCUREMENT_SELLER_WORKING_DAYS = 3
+PROCUREMENT_PAYMENT_DAYS = int(os.environ.get("PROCUREMENT_PAYMENT_DAYS", "30"))
+# Cuti bersama (SKB 3 Menteri No. 1497, 2 and 5 of 2025 for 2026); public holidays come from the `holidays` package.
+PROCUREMENT_CUTI_BERSAMA = [
+    "2026-02-16", "2026-03-18", "2026-03-20", "2026-03-23", "2026-03-24", "2026-05-15", "2026-05-28", "2026-12-24",
+]

@@ -32,6 +32,8 @@ EXPECTED = [
     (S.AWAITING_PAYMENT, S.PAID, "pickup", {"system"}),
     (S.AWAITING_PAYMENT, S.EXPIRED, "pickup", {"system"}),
     (S.AWAITING_PAYMENT, S.CANCELLED, "pickup", {"buyer"}),
+    (S.PAID, S.COMPLETED, "pengadaan", {"system"}),
+    (S.PAID, S.COMPLETED, "pickup", set()),
     (S.PAID, S.ACCEPTED, "pickup", {"shop"}),
     (S.PAID, S.CANCELLED, "pickup", {"shop", "system"}),
     (S.ACCEPTED, S.SHIPPED, "jne:REG", {"shop"}),

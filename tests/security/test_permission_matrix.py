@@ -78,6 +78,8 @@ def route_values(route: str, values: dict) -> dict:
         return {**values, "rest": f"{values['product_id']}/"}
     if route.startswith("penjual/pesanan/"):
         return {**values, "rest": f"{values['number']}/"}
+    if "pengadaan/" in route:  # a government package of shop B and its Surat Pesanan
+        return {**values, "pk": values["paket_pk"], "document_id": values["paket_document_id"]}
     return values
 
 
@@ -125,12 +127,23 @@ def _stock_shop_b(owner) -> tuple[Shop, dict]:
                                    account_number="012301000123567", account_name="Siti Aminah", requested_by=owner)
     ShopShipping.objects.create(shop=shop, pickup=True, couriers=["jne"])
     document = shop.documents.get(kind="ktp")
-    values = {"shop_id": shop.pk, "number": order.number, "pk": group.pk, "payout_pk": payout.pk,
+    paket = _paket_for(shop)
+    values = {"paket_pk": paket.pk, "paket_document_id": paket.documents.get().pk,
+              "shop_id": shop.pk, "number": order.number, "pk": group.pk, "payout_pk": payout.pk,
               "line_id": line.pk, "product_id": product.pk, "image_id": image.pk, "import_id": job.pk,
               "change_id": change.pk, "document_id": document.pk, "review_id": review.pk, "ref": attempt.attempt_ref,
               "slug": shop.slug, "shop_slug": shop.slug, "product_slug": product.slug, "step": STEPS,
               "action": "accept", "decision": "tolak", "outcome": "berhasil", "provider": "sandbox"}
     return shop, values
+
+
+def _paket_for(shop: Shop):
+    """A government package for shop B, its Surat Pesanan issued (the seller's to answer)."""
+    from procurement.models import Paket
+    from tests.procurement.helpers import Team
+
+    team = Team(shop=shop, stock=50)
+    return team.walk(team.paket(quantity=2), Paket.Status.SP_TERBIT)
 
 
 @pytest.fixture
@@ -176,6 +189,7 @@ def snapshot(shop: Shop) -> dict:
         "payouts": sorted(Payout.objects.filter(shop=shop).values_list("pk", "status", "amount")),
         "documents": sorted(ShopDocument.objects.filter(shop=shop).values_list("pk", "file")),
         "shipping": list(ShopShipping.objects.filter(shop=shop).values_list("pickup", "couriers")),
+        "pakets": sorted(shop.pakets.values_list("pk", "status")),
     }
 
 

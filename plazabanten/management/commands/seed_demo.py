@@ -23,6 +23,8 @@ from accounts.services import user_grant_role
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.services import category_tree_ensure, facet_cells_compact, product_image_render, search_terms_refresh
 from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, QUEUE, SHOPS, VERIFIKATOR
+from plazabanten.demo.government import logins_lines as government_logins
+from plazabanten.demo.government import seed_government
 from plazabanten.demo.photos import draw_document, draw_product_photo
 from plazabanten.demo.reviews import demo_reviews_seed
 from regions.models import Region
@@ -66,8 +68,10 @@ class Command(BaseCommand):
             created += self.seed_bulk(products)
         search_terms_refresh()
         facet_cells_compact()
+        government = seed_government(User.objects.get(email=VERIFIKATOR[0]))
         total = Product.objects.count()
-        self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new), {reviews} new reviews "
+        self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new), {reviews} new reviews, "
+                          f"{government} "
                           f"in {time.monotonic() - started:.1f}s")
 
     def logins_text(self) -> str:
@@ -78,6 +82,7 @@ class Command(BaseCommand):
             "    penjual      penjual01@plazabanten.test … "
             f"penjual{len(SHOPS):02d}@plazabanten.test (penjual01 = {SHOPS[0][0]})",
             f"    in the verification queue: penjual{len(SHOPS) + 1:02d} … penjual{len(SHOPS) + len(QUEUE):02d}",
+            *government_logins(),
         ])
 
     def ensure_user(self, email, name, phone, role):

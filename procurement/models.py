@@ -1,0 +1,334 @@
+"""Government buying (ARCHITECTURE §3, §5): OPDs and their people, packages (paket) bought from one shop, their
+signed documents (SP, BAST, invoice, kuitansi) and their timeline. Money is integer rupiah throughout.
+
+A package is its own model, not an orders.Order: its life (PPK approval, Surat Pesanan, a seller deadline in
+working days, inspection, BAST, payment after delivery) shares no state with the consumer order lifecycle, and
+an Order would be paid or expired by the consumer jobs long before the goods arrive. It is linked to an
+orders.Order (and its CheckoutGroup) only when the invoice is issued, after the BAST, so that the existing payment,
+ledger, 1% commission and payout path settles it like any other order (procurement.payment).
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vendors.models import private_storage
+
+
+class Opd(models.Model):
+    """A satuan kerja (OPD) of a Banten pemda: the province (36) or one of its kabupaten/kota."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Menunggu verifikasi")
+        VERIFIED = "verified", _("Terverifikasi")
+        REJECTED = "rejected", _("Perlu perbaikan")
+
+    pemda = models.ForeignKey("regions.Region", verbose_name=_("pemerintah daerah"), on_delete=models.PROTECT,
+                              related_name="+")
+    name = models.CharField(_("nama satuan kerja"), max_length=150)
+    kode_satker = models.CharField(_("kode satker"), max_length=30, unique=True)
+    address = models.CharField(_("alamat kantor"), max_length=250)
+    npwp_bendahara = models.CharField(_("NPWP bendahara"), max_length=16)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    sk_file = models.FileField(_("Surat Tugas / SK penunjukan"), storage=private_storage, max_length=200, blank=True)
+    sk_original_name = models.CharField(max_length=120, blank=True)
+    sk_content_type = models.CharField(max_length=40, blank=True)
+    sk_size = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satuan kerja")
+        verbose_name_plural = _("satuan kerja")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+
+# What the verifikator may give a reason for, field by field.
+OPD_REVIEW_FIELDS = {
+    "pemda": _("Pemerintah daerah"),
+    "name": _("Nama satuan kerja"),
+    "kode_satker": _("Kode satker"),
+    "address": _("Alamat kantor"),
+    "npwp_bendahara": _("NPWP bendahara"),
+    "sk": _("Surat Tugas / SK penunjukan"),
+}
+
+
+class OpdEvent(models.Model):
+    """Append-only history of an OPD's verification, with the verifikator's per-field reasons."""
+
+    opd = models.ForeignKey(Opd, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=10, blank=True, choices=Opd.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Opd.Status.choices)
+    reasons = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.opd_id}: {self.from_status} → {self.to_status}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin OPD")
+    PP = "pp", _("Pejabat Pengadaan (PP)")
+    PPK = "ppk", _("Pejabat Pembuat Komitmen (PPK)")
+    BENDAHARA = "bendahara", _("Bendahara Pengeluaran")
+    AUDITOR = "auditor", _("Auditor (APIP/BPKP)")
+
+
+class OpdMember(models.Model):
+    """A person's roles in their OPD. One row per person (user is unique): a person works for one OPD only."""
+
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opd_member")
+    roles = ArrayField(models.CharField(max_length=10, choices=Role.choices))
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    jabatan = models.CharField(_("jabatan"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(roles__contained_by=list(Role.values)) & ~models.Q(roles=[]),
+                                   name="opdmember_known_roles"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({', '.join(self.roles)}) · {self.opd}"
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(str(Role(role).label) for role in self.roles)
+
+
+class OpdInvitation(models.Model):
+    """The Admin OPD asks someone, by email, to take a role in the OPD; it waits until that person accepts."""
+
+    opd = models.ForeignKey(Opd, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["opd", "email", "role"],
+                                               condition=models.Q(accepted_at__isnull=True),
+                                               name="opd_invitation_one_open_per_email_role")]
+
+    def __str__(self):
+        return f"{self.email} → {self.opd} ({self.role})"
+
+
+class Paket(models.Model):
+    """A government package: the goods of one shop, bought by one OPD (procurement/lifecycle.py)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        MENUNGGU_PPK = "menunggu_ppk", _("Menunggu persetujuan PPK")
+        SP_TERBIT = "sp_terbit", _("Menunggu konfirmasi penyedia")
+        DIPROSES = "diproses", _("Diproses penyedia")
+        DITOLAK_PENYEDIA = "ditolak_penyedia", _("Ditolak penyedia")
+        BATAL_OTOMATIS = "batal_otomatis", _("Batal otomatis")
+        DIBATALKAN = "dibatalkan", _("Dibatalkan")
+        DIKIRIM = "dikirim", _("Dikirim")
+        DITERIMA = "diterima", _("Diterima, lolos pemeriksaan")
+        BAST_PPK = "bast_ppk", _("BAST ditandatangani PPK")
+        SUDAH_BAST = "sudah_bast", _("Sudah BAST")
+        MENUNGGU_PEMBAYARAN = "menunggu_bayar", _("Menunggu pembayaran")
+        DIBAYAR = "dibayar", _("Pembayaran berhasil")
+        SELESAI = "selesai", _("Selesai")
+
+    class SumberDana(models.TextChoices):
+        APBD = "APBD", "APBD"
+        APBN = "APBN", "APBN"
+        BLUD = "BLUD", "BLUD"
+        BOS = "BOS", "BOS"
+
+    class Stock(models.TextChoices):
+        NONE = "none", _("Belum dipesan")
+        RESERVED = "reserved", _("Dipesan (SP)")
+        SHIPPED = "shipped", _("Sudah dikirim")
+        RELEASED = "released", _("Dikembalikan")
+
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="pakets")
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="pakets")
+    nama = models.CharField(_("nama paket"), max_length=200)
+    kode_rup = models.CharField(_("Kode RUP"), max_length=20)
+    tahun_anggaran = models.PositiveSmallIntegerField(_("tahun anggaran"))
+    sumber_dana = models.CharField(_("sumber dana"), max_length=4, choices=SumberDana.choices)
+    alamat_kirim = models.CharField(_("alamat pengiriman"), max_length=250)
+    permintaan_tiba = models.DateField(_("permintaan tiba"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_as = models.CharField(max_length=10, choices=Role.choices)  # pp or ppk
+    ppk = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("PPK"), on_delete=models.PROTECT,
+                            related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    total = models.BigIntegerField(default=0)
+    ketentuan_tambahan = models.TextField(_("ketentuan tambahan"), max_length=2000, blank=True)
+    reason = models.CharField(max_length=300, blank=True)  # the last return / decline / mismatch reason
+    seller_deadline = models.DateTimeField(null=True, blank=True)  # accept or decline the SP before this
+    courier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=60, blank=True)
+    stock = models.CharField(max_length=10, choices=Stock.choices, default=Stock.NONE)
+    order = models.OneToOneField("orders.Order", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="paket")  # given with the invoice, after the BAST
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["opd", "status"]), models.Index(fields=["shop", "status"]),
+                   models.Index(fields=["status", "seller_deadline"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kode_rup__regex=r"^[0-9]{1,20}$"), name="paket_kode_rup_digits"),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="paket_total_nonnegative"),
+            # The PP who made it never reviews it: the PPK of a PP's package is someone else.
+            models.CheckConstraint(condition=~models.Q(created_as="pp") | ~models.Q(ppk=models.F("created_by")),
+                                   name="paket_pp_is_not_ppk"),
+        ]
+
+    def __str__(self):
+        return f"{self.nama} ({self.kode_rup})"
+
+    @property
+    def code(self) -> str:
+        return f"PKT-{self.pk:06d}"
+
+
+class PaketLine(models.Model):
+    """One line of the package as agreed: the variant and its name and unit price at the time."""
+
+    paket = models.ForeignKey(Paket, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=150)
+    variant_name = models.CharField(max_length=80, blank=True)
+    sku = models.CharField(max_length=60)
+    unit_price = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    weight_grams = models.PositiveIntegerField(default=0)
+    # The inspection (pemeriksaan tepat guna): what arrived, and in what condition.
+    received_quantity = models.PositiveIntegerField(null=True, blank=True)
+    condition_ok = models.BooleanField(null=True, blank=True)
+    inspection_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="paketline_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gt=0), name="paketline_price_positive"),
+            models.UniqueConstraint(fields=["paket", "variant"], name="paketline_one_per_variant"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name}"
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+    @property
+    def name(self) -> str:
+        return f"{self.product_name} {self.variant_name}".strip()
+
+
+class PaketEvent(models.Model):
+    """Append-only timeline of a package: every transition, with its actor and note."""
+
+    paket = models.ForeignKey(Paket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_kind = models.CharField(max_length=12, blank=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=Paket.Status.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.paket_id}: {self.from_status} → {self.to_status}"
+
+
+class PaketDocument(models.Model):
+    """A generated PDF of a package. The file and its SHA-256 are written once and never change; nothing is
+    deleted. One document of each kind per package (a second BAST is refused by the database too)."""
+
+    class Kind(models.TextChoices):
+        SP = "sp", _("Surat Pesanan")
+        BAST = "bast", _("Berita Acara Serah Terima")
+        INVOICE = "invoice", _("Invoice")
+        KUITANSI = "kuitansi", _("Kuitansi")
+
+    paket = models.ForeignKey(Paket, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    number = models.CharField(max_length=60)
+    file = models.FileField(storage=private_storage, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    amount = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paket", "kind"], name="paketdocument_one_per_kind"),
+            models.UniqueConstraint(fields=["kind", "number"], name="paketdocument_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class PaketSignature(models.Model):
+    """One party's signature on a document: who, as what, when, and the SHA-256 of the PDF they signed (after
+    re-entering their password). A second signature is a second row; the PDF itself never changes."""
+
+    class Party(models.TextChoices):
+        PPK = "ppk", _("PPK")
+        PENYEDIA = "penyedia", _("Penyedia")
+
+    document = models.ForeignKey(PaketDocument, on_delete=models.PROTECT, related_name="signatures")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["document", "party"], name="paketsignature_one_per_party")]
+
+    def __str__(self):
+        return f"{self.document} · {self.party} · {self.signer_id}"
+
+
+class ProcurementCounter(models.Model):
+    """The last number of one document series of one OPD in one year: SP/<kode satker>/2026/000001 and
+    BAST/…, gapless under the row lock (procurement.numbers)."""
+
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["opd", "series", "year"],
+                                               name="procurementcounter_opd_series_year_unique")]
+
+    def __str__(self):
+        return f"{self.series} {self.opd_id} {self.year}: {self.last}"

@@ -1,0 +1,531 @@
+"""Government buying pages: the OPD dashboard per role, the package page, the seller's government orders and the
+verifikator's OPD console. Thin: the role comes from procurement.lifecycle.actor_kinds (OpdMember, shop scope),
+the writes from procurement.services; another OPD's package is a 404."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from payments.forms import BANK_NAMES
+from payments.gateways.base import VA_BANKS
+from payments.models import Payment
+from payments.services import PaymentError
+from plazabanten.uploads import media_headers
+from vendors.decorators import shop_view
+from vendors.models import Capability, Shop
+
+from . import services
+from .forms import InspectionForm, InviteForm, OpdForm, OpdReviewForm, PaketForm
+from .lifecycle import (
+    AUDITOR,
+    BENDAHARA,
+    CREATOR,
+    SELLER,
+    TRANSITIONS,
+    PaketActionForbidden,
+    PaketActionInvalid,
+    PaketTransitionError,
+    SigningLocked,
+    actor_kinds,
+    member_of,
+    paket_action_resolve,
+    paket_actions_for,
+)
+from .models import OPD_REVIEW_FIELDS, Opd, OpdInvitation, OpdMember, Paket, PaketDocument, Role
+from .payment import paket_payment_start
+
+S = Paket.Status
+
+
+def verifikator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_verifikator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _status_of(error: Exception) -> int:
+    if isinstance(error, SigningLocked):
+        return 429
+    if isinstance(error, PaketActionForbidden | PermissionDenied):
+        return 403
+    if isinstance(error, PaketActionInvalid | ValidationError | PaymentError):
+        return 400 if not isinstance(error, PaymentError) else 409
+    return 409
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+# --- the OPD side ---------------------------------------------------------------------------------------------
+
+
+def _opd_paket(user, pk: int) -> Paket:
+    """A package of the person's own OPD; another OPD's (or none) is a 404."""
+    member = member_of(user)
+    if member is None:
+        raise Http404
+    return get_object_or_404(Paket.objects.select_related("opd__pemda", "shop", "ppk", "created_by", "order"),
+                             pk=pk, opd_id=member.opd_id)
+
+
+@login_required
+@require_GET
+def home(request):
+    member = member_of(request.user)
+    invitations = OpdInvitation.objects.filter(email__iexact=request.user.email, accepted_at__isnull=True
+                                               ).select_related("opd")
+    if member is None:
+        return render(request, "procurement/home_none.html", {"invitations": invitations})
+    opd = member.opd
+    pakets = Paket.objects.filter(opd=opd).select_related("shop", "ppk", "created_by")
+    sections = []
+    if member.has(Role.PP):
+        sections.append((_("Paket saya"), pakets.filter(created_by=request.user)))
+    if member.has(Role.PPK):
+        sections.append((_("Menunggu persetujuan Anda"), pakets.filter(ppk=request.user, status=S.MENUNGGU_PPK)))
+        sections.append((_("Perlu pemeriksaan / BAST"), pakets.filter(ppk=request.user,
+                                                                       status__in=[S.DIKIRIM, S.DITERIMA])))
+        sections.append((_("Semua paket Anda sebagai PPK"), pakets.filter(ppk=request.user)))
+    if member.has(Role.BENDAHARA):
+        sections.append((_("Menunggu pembayaran"), pakets.filter(status=S.MENUNGGU_PEMBAYARAN)))
+    if member.has(Role.AUDITOR) or member.has(Role.ADMIN):
+        sections.append((_("Semua paket satuan kerja"), pakets))
+    carts = []
+    if opd.is_verified and (member.has(Role.PP) or member.has(Role.PPK)):
+        grouped = services.cart_by_shop(user=request.user)
+        shops = Shop.objects.in_bulk(list(grouped))
+        carts = [(shops[shop_id], sum(q for q in lines.values())) for shop_id, lines in grouped.items()
+                 if shop_id in shops]
+    return render(request, "procurement/home.html", {
+        "member": member, "opd": opd, "sections": sections, "carts": carts, "invitations": invitations,
+        "roles": [Role(r).label for r in member.roles]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opd_register(request):
+    if member_of(request.user) is not None:
+        return redirect("procurement:home")
+    form = OpdForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.opd_register(actor=request.user, pemda_code=form.cleaned_data["pemda"],
+                                      name=form.cleaned_data["name"], kode_satker=form.cleaned_data["kode_satker"],
+                                      address=form.cleaned_data["address"],
+                                      npwp_bendahara=form.cleaned_data["npwp_bendahara"], sk=form.upload)
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("Pendaftaran satuan kerja terkirim; verifikator Pemprov akan "
+                                            "memeriksanya."))
+                return redirect("procurement:opd")
+        status = 400
+    return render(request, "procurement/opd_register.html", {"form": form}, status=status)
+
+
+def _attach(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opd_page(request):
+    """The Admin OPD's page: the OPD's status (and the verifikator's reasons), its people, invitations."""
+    member = member_of(request.user)
+    if member is None:
+        raise Http404
+    opd = member.opd
+    is_admin = member.has(Role.ADMIN)
+    invite_form = InviteForm(request.POST if request.POST.get("form") == "invite" else None)
+    fix_form = None
+    if is_admin and opd.status == Opd.Status.REJECTED:
+        fix_form = OpdForm(request.POST if request.POST.get("form") == "fix" else None,
+                           request.FILES if request.POST.get("form") == "fix" else None, sk_required=False,
+                           initial={"pemda": opd.pemda_id, "name": opd.name, "kode_satker": opd.kode_satker,
+                                    "address": opd.address, "npwp_bendahara": opd.npwp_bendahara})
+    status = 200
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied
+        if request.POST.get("form") == "invite" and invite_form.is_valid():
+            try:
+                services.opd_member_invite(opd_id=opd.pk, actor=request.user, email=invite_form.cleaned_data["email"],
+                                           role=invite_form.cleaned_data["role"])
+            except ValidationError as error:
+                _attach(invite_form, error)
+            except services.OpdStateError as error:
+                invite_form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Undangan terkirim ke %(email)s.") % {
+                    "email": invite_form.cleaned_data["email"]})
+                return redirect("procurement:opd")
+        elif request.POST.get("form") == "fix" and fix_form is not None and fix_form.is_valid():
+            data = fix_form.cleaned_data
+            try:
+                services.opd_resubmit(opd_id=opd.pk, actor=request.user, pemda_code=data["pemda"], name=data["name"],
+                                      kode_satker=data["kode_satker"], address=data["address"],
+                                      npwp_bendahara=data["npwp_bendahara"], sk=fix_form.upload)
+            except ValidationError as error:
+                _attach(fix_form, error)
+            else:
+                messages.success(request, _("Data dikirim ulang untuk diverifikasi."))
+                return redirect("procurement:opd")
+        status = 400
+    last = opd.events.order_by("-created_at", "-pk").first()
+    return render(request, "procurement/opd.html", {
+        "opd": opd, "member": member, "is_admin": is_admin, "invite_form": invite_form, "fix_form": fix_form,
+        "people": OpdMember.objects.filter(opd=opd).select_related("user").order_by("pk"),
+        "open_invitations": opd.invitations.filter(accepted_at__isnull=True),
+        "reasons": {str(OPD_REVIEW_FIELDS.get(key, key)): text for key, text in last.reasons.items()}
+        if last and opd.status == Opd.Status.REJECTED else {}}, status=status)
+
+
+def _file_response(file, name: str, content_type: str):
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    media_headers(response, file.name)
+    disposition = response.get("Content-Disposition", "inline")
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def opd_sk(request):
+    member = member_of(request.user)
+    if member is None or not member.has(Role.ADMIN) or not member.opd.sk_file:
+        raise Http404
+    opd = member.opd
+    return _file_response(opd.sk_file, opd.sk_original_name or "sk.pdf", opd.sk_content_type or "application/pdf")
+
+
+@login_required
+@require_POST
+def invitation_accept(request, invitation_id: int):
+    try:
+        services.opd_invitation_accept(invitation_id=invitation_id, user=request.user)
+    except services.OpdStateError as error:
+        messages.error(request, str(error))
+        return render(request, "procurement/home_none.html", {
+            "invitations": OpdInvitation.objects.filter(email__iexact=request.user.email, accepted_at__isnull=True),
+            "error": str(error)}, status=409)
+    messages.success(request, _("Undangan diterima."))
+    return redirect("procurement:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paket_new(request, shop_id: int):
+    member = member_of(request.user)
+    if member is None or not (member.has(Role.PP) or member.has(Role.PPK)):
+        raise Http404
+    shop = get_object_or_404(Shop, pk=shop_id, status=Shop.Status.VERIFIED)
+    quantities = services.cart_by_shop(user=request.user).get(shop.pk, {})
+    from catalog.models import ProductVariant
+
+    variants = ProductVariant.objects.filter(pk__in=quantities).select_related("product")
+    lines = [(v, quantities[v.pk], v.price * quantities[v.pk]) for v in variants]
+    ppks = [m.user for m in OpdMember.objects.filter(opd=member.opd, roles__contains=[Role.PPK]).exclude(
+        user=request.user).select_related("user")]
+    form = PaketForm(request.POST or None, ppks=ppks, initial={"alamat_kirim": member.opd.address})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                paket = services.paket_create(
+                    actor=request.user, shop_id=shop.pk, nama=data["nama"], kode_rup=data["kode_rup"],
+                    tahun_anggaran=data["tahun_anggaran"], sumber_dana=data["sumber_dana"],
+                    alamat_kirim=data["alamat_kirim"], permintaan_tiba=data["permintaan_tiba"],
+                    ppk_id=data["ppk"], ketentuan_tambahan=data["ketentuan_tambahan"])
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("Paket dibuat sebagai draf. Periksa lalu ajukan ke PPK."))
+                return redirect("procurement:paket", pk=paket.pk)
+        status = 400
+    return render(request, "procurement/paket_new.html", {
+        "shop": shop, "lines": lines, "total": sum(t for _v, _q, t in lines), "form": form,
+        "pp_limit": settings.PROCUREMENT_PP_LIMIT}, status=status)
+
+
+def _edit_form(paket: Paket, data=None) -> PaketForm:
+    ppks = [m.user for m in OpdMember.objects.filter(opd_id=paket.opd_id, roles__contains=[Role.PPK]).exclude(
+        user_id=paket.created_by_id).select_related("user")]
+    return PaketForm(data, ppks=ppks, initial={
+        "nama": paket.nama, "kode_rup": paket.kode_rup, "tahun_anggaran": paket.tahun_anggaran,
+        "sumber_dana": paket.sumber_dana, "alamat_kirim": paket.alamat_kirim, "permintaan_tiba": paket.permintaan_tiba,
+        "ppk": paket.ppk_id, "ketentuan_tambahan": paket.ketentuan_tambahan})
+
+
+@login_required
+@require_POST
+def paket_edit(request, pk: int):
+    """The creator fixes a draft: the package's data and the quantities of its lines."""
+    paket = _opd_paket(request.user, pk)
+    form = _edit_form(paket, request.POST)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        quantities = {}
+        for line in paket.lines.all():
+            raw = (request.POST.get(f"quantity-{line.pk}") or "").strip()
+            quantities[line.pk] = int(raw) if raw.isdigit() else 0
+        try:
+            services.paket_update(
+                paket_id=paket.pk, actor=request.user, nama=data["nama"], kode_rup=data["kode_rup"],
+                tahun_anggaran=data["tahun_anggaran"], sumber_dana=data["sumber_dana"],
+                alamat_kirim=data["alamat_kirim"], permintaan_tiba=data["permintaan_tiba"], ppk_id=data["ppk"],
+                ketentuan_tambahan=data["ketentuan_tambahan"], quantities=quantities)
+        except ValidationError as error_:
+            _attach(form, error_)
+        except PaketTransitionError as error_:
+            paket.refresh_from_db()
+            return render(request, "procurement/paket.html", _paket_context(
+                paket, request.user, side="opd", error=_message(error_)), status=_status_of(error_))
+        else:
+            messages.success(request, _("Draf disimpan."))
+            return redirect("procurement:paket", pk=paket.pk)
+    error = _("Periksa isian draf.")
+    return render(request, "procurement/paket.html", _paket_context(paket, request.user, side="opd", error=error,
+                                                                     edit_form=form), status=400)
+
+
+def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
+    documents = list(paket.documents.prefetch_related("signatures__signer"))
+    payment = None
+    attempt = None
+    if paket.order_id:
+        payment = Payment.objects.filter(group_id=paket.order.group_id).first()
+        attempt = payment.attempts.first() if payment else None
+    kinds = actor_kinds(paket=paket, user=user)
+    return {"paket": paket, "lines": list(paket.lines.all()), "events": paket.events.select_related("actor"),
+            "documents": documents, "actions": paket_actions_for(paket, user, side=side), "side": side,
+            "kinds": kinds, "is_bendahara": BENDAHARA in kinds and side == "opd", "payment": payment,
+            "attempt": attempt, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
+            "sandbox": settings.PAYMENT_GATEWAY == "sandbox", "read_only": kinds <= {AUDITOR, "opd"},
+            "edit_form": extra.pop("edit_form", None) or (
+                _edit_form(paket) if paket.status == S.DRAFT and CREATOR in kinds and side == "opd" else None),
+            **extra}
+
+
+@login_required
+@require_GET
+def paket_page(request, pk: int):
+    paket = _opd_paket(request.user, pk)
+    return render(request, "procurement/paket.html", _paket_context(paket, request.user, side="opd"))
+
+
+def _do_action(request, paket: Paket, slug: str, side: str):
+    """Resolve the slug to its transition(s) and call the service with the form's input."""
+    user = request.user
+    rows = paket_action_resolve(paket=paket, user=user, slug=slug)
+    if side == SELLER and not any(SELLER in row.who for row in rows):
+        raise PaketActionForbidden(_("Tindakan ini bukan untuk penyedia."))
+    if side == "opd" and all(row.who == {SELLER} for row in rows):
+        raise PaketActionForbidden(_("Tindakan ini untuk penyedia."))
+    row = rows[0]
+    reason = (request.POST.get("reason") or "").strip()
+    password = request.POST.get("password")
+    if row.form == "sign" and not password:
+        raise PaketActionInvalid(_("Masukkan kata sandi akun Anda untuk menandatangani."))
+    if slug == "ajukan":
+        return services.paket_submit(paket_id=paket.pk, actor=user)
+    if slug == "batalkan":
+        return services.paket_cancel(paket_id=paket.pk, actor=user, reason=reason)
+    if slug == "kembalikan":
+        return services.paket_return(paket_id=paket.pk, actor=user, reason=reason)
+    if slug == "terbitkan-sp":
+        return services.paket_sp_sign(paket_id=paket.pk, actor=user, password=password)
+    if slug == "terima":
+        return services.paket_seller_accept(paket_id=paket.pk, actor=user, password=password)
+    if slug == "tolak":
+        return services.paket_seller_decline(paket_id=paket.pk, actor=user, reason=reason)
+    if slug == "kirim":
+        return services.paket_ship(paket_id=paket.pk, actor=user, courier=request.POST.get("courier", ""),
+                                   tracking=request.POST.get("tracking", ""))
+    if slug == "periksa":
+        lines = InspectionForm(request.POST, paket.lines.all()).cleaned()
+        return services.paket_inspect(paket_id=paket.pk, actor=user, lines=lines)
+    if slug == "tandatangani-bast":
+        return services.paket_bast_sign(paket_id=paket.pk, actor=user, password=password)
+    raise Http404
+
+
+@login_required
+@require_POST
+def paket_action(request, pk: int, slug: str):
+    paket = _opd_paket(request.user, pk)
+    if not any(t.slug == slug for t in TRANSITIONS):
+        raise Http404
+    try:
+        _do_action(request, paket, slug, side="opd")
+    except (PaketTransitionError, ValidationError, PermissionDenied) as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Tersimpan."))
+    return redirect("procurement:paket", pk=paket.pk)
+
+
+@login_required
+@require_POST
+def paket_pay(request, pk: int):
+    """The Bendahara opens a virtual account for the invoice; before the BAST (any state but menunggu
+    pembayaran) the service refuses: 409, nothing written."""
+    paket = _opd_paket(request.user, pk)
+    try:
+        if request.POST.get("simulate") and settings.PAYMENT_GATEWAY == "sandbox":
+            _sandbox_pay(request, paket)
+        else:
+            paket_payment_start(paket_id=paket.pk, actor=request.user, channel=request.POST.get("bank", ""))
+    except (PaketTransitionError, PaymentError) as error:
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    return redirect("procurement:paket", pk=paket.pk)
+
+
+def _sandbox_pay(request, paket: Paket) -> None:
+    """Sandbox only: the Bendahara's bank pays the VA (the simulator sends the signed webhook, as Midtrans would)."""
+    from payments.simulator import simulator_act
+
+    if BENDAHARA not in actor_kinds(paket=paket, user=request.user):
+        raise PaketActionForbidden(_("Hanya Bendahara Pengeluaran satuan kerja ini yang membayar paket."))
+    payment = Payment.objects.filter(group_id=paket.order.group_id).first() if paket.order_id else None
+    attempt = payment.attempts.exclude(va_number="").first() if payment else None
+    if attempt is None:
+        raise PaketTransitionError(_("Buat nomor virtual account dulu."))
+    simulator_act(attempt_ref=attempt.attempt_ref, action="pay",
+                  webhook_url=settings.PB_BASE_URL + reverse("payments:webhook", args=["sandbox"]))
+
+
+@login_required
+@require_GET
+def paket_document(request, pk: int, document_id: int):
+    paket = _opd_paket(request.user, pk)
+    document = get_object_or_404(PaketDocument, pk=document_id, paket=paket)
+    return _file_response(document.file, f"{document.number.replace('/', '-')}.pdf", "application/pdf")
+
+
+# --- the seller side ----------------------------------------------------------------------------------------------
+
+
+def _shop_paket(shop: Shop, pk: int) -> Paket:
+    return get_object_or_404(Paket.objects.select_related("opd__pemda", "shop", "ppk", "created_by", "order"),
+                             pk=pk, shop=shop)
+
+
+@shop_view(Capability.ORDERS)
+@require_GET
+def shop_pakets(request, shop: Shop):
+    pakets = Paket.objects.filter(shop=shop).exclude(status__in=[S.DRAFT, S.MENUNGGU_PPK]).select_related("opd")
+    return render(request, "procurement/shop_pakets.html", {"shop": shop, "pakets": pakets})
+
+
+@shop_view(Capability.ORDERS)
+@require_GET
+def shop_paket(request, shop: Shop, pk: int):
+    paket = _shop_paket(shop, pk)
+    if paket.status in (S.DRAFT, S.MENUNGGU_PPK):
+        raise Http404  # not the seller's business until the SP is issued
+    return render(request, "procurement/paket.html", _paket_context(paket, request.user, side=SELLER, shop=shop))
+
+
+@shop_view(Capability.ORDERS)
+@require_POST
+def shop_paket_action(request, shop: Shop, pk: int, slug: str):
+    paket = _shop_paket(shop, pk)
+    if paket.status in (S.DRAFT, S.MENUNGGU_PPK) or not any(t.slug == slug for t in TRANSITIONS):
+        raise Http404
+    try:
+        _do_action(request, paket, slug, side=SELLER)
+    except (PaketTransitionError, ValidationError, PermissionDenied) as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side=SELLER, shop=shop, error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Tersimpan."))
+    return redirect("procurement:shop_paket", shop_id=shop.pk, pk=paket.pk)
+
+
+@shop_view(Capability.ORDERS)
+@require_GET
+def shop_paket_document(request, shop: Shop, pk: int, document_id: int):
+    paket = _shop_paket(shop, pk)
+    document = get_object_or_404(PaketDocument, pk=document_id, paket=paket)
+    return _file_response(document.file, f"{document.number.replace('/', '-')}.pdf", "application/pdf")
+
+
+# --- the verifikator's console ----------------------------------------------------------------------------------
+
+
+@verifikator_required
+@require_GET
+def console_opds(request):
+    opds = Opd.objects.select_related("pemda").order_by("status", "submitted_at")
+    return render(request, "procurement/console_opds.html", {
+        "waiting": opds.filter(status=Opd.Status.SUBMITTED),
+        "others": opds.filter(~Q(status=Opd.Status.SUBMITTED))[:200]})
+
+
+@verifikator_required
+@require_http_methods(["GET", "POST"])
+def console_opd(request, opd_id: int):
+    opd = get_object_or_404(Opd.objects.select_related("pemda", "created_by"), pk=opd_id)
+    form = OpdReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if request.POST.get("decision") == "verify":
+                    services.opd_verify(opd_id=opd.pk, actor=request.user, note=form.cleaned_data["note"])
+                else:
+                    services.opd_reject(opd_id=opd.pk, actor=request.user, reasons=form.reasons(),
+                                        note=form.cleaned_data["note"])
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            except services.OpdStateError as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                messages.success(request, _("Keputusan tersimpan."))
+                return redirect("procurement:console_opds")
+        status = status if status != 200 else 400
+    return render(request, "procurement/console_opd.html", {"opd": opd, "form": form,
+                                                             "events": opd.events.select_related("actor")},
+                  status=status)
+
+
+@verifikator_required
+@require_GET
+def console_opd_sk(request, opd_id: int):
+    opd = get_object_or_404(Opd, pk=opd_id)
+    if not opd.sk_file:
+        raise Http404
+    return _file_response(opd.sk_file, opd.sk_original_name or "sk.pdf", opd.sk_content_type or "application/pdf")
