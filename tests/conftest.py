@@ -116,3 +116,15 @@ def fresh_cache():
 
     cache.clear()
     local_clear()  # the storefront's in-process page cache
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in English leaves English active in the thread (LocaleMiddleware does not switch back): each test
+    starts in Bahasa Indonesia, whatever the test before it asked for."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
