@@ -64,6 +64,9 @@ WHERE s.id = p.shop_id AND s.umkm_class IN ('mikro', 'kecil') AND NOT p.shop_is_
 """
 
 
+FLUSH_DEFERRED = "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED;"
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -109,8 +112,9 @@ class Migration(migrations.Migration):
             name='umk_local',
             field=models.GeneratedField(db_persist=True, expression=models.Q(('is_banten', True), ('shop_is_umk', True)), output_field=models.BooleanField()),
         ),
-        migrations.RunSQL(PROJECT_UMK + functions(NEW_KEY) + recount(NEW_KEY),
-                          functions(OLD_KEY) + "DELETE FROM catalog_facetcell;"),  # noqa: S608
+        # The deferred checks those writes queued run now: CREATE INDEX refuses a table with pending trigger events.
+        migrations.RunSQL(PROJECT_UMK + functions(NEW_KEY) + recount(NEW_KEY) + FLUSH_DEFERRED,
+                          functions(OLD_KEY) + "DELETE FROM catalog_facetcell;" + FLUSH_DEFERRED),  # noqa: S608
         migrations.AddIndex(
             model_name='product',
             index=models.Index(condition=models.Q(('status', 'active')), fields=['-pdn_tier', '-umk_local', '-sold_count', '-id'], name='product_listed_procurement'),
