@@ -6,7 +6,6 @@ Every transition locks the order row, writes an OrderEvent and an audit row, and
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.transitions import Transition, transition, transition_pick
 from vendors.models import Capability
 from vendors.selectors import shop_scope
 
@@ -98,24 +98,7 @@ def _complaint_window_open(order: Order, now: datetime) -> str | None:
 # --- the table ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    who: frozenset[str]
-    audit: str  # the audit log action
-    slug: str = ""  # the view action in the URL; "" when only the system (or a page of its own) does it
-    label: str = ""  # the button; may use %(total)s
-    reason_required: bool = False
-    guard: Callable[[Order, datetime], str | None] | None = None
-    style: str = "secondary"  # "primary" | "secondary" | "danger"
-    form: str = ""  # "" a plain button, "reason", "ship", "confirm" (a confirmation page of its own)
-    note: str = ""  # the timeline note when the actor gives none: a message (gettext_noop), shown translated
-
-
-def _t(source, target, who, audit, **options) -> Transition:
-    return Transition(source=source, target=target, who=frozenset(who), audit=audit, **options)
-
+_t = transition
 
 L = gettext_lazy
 TRANSITIONS: tuple[Transition, ...] = (
@@ -209,20 +192,11 @@ def _state_error(order: Order) -> OrderTransitionError:
 
 
 def _transition_for(*, order: Order, to_status: str, kinds: frozenset[str], now: datetime) -> tuple[Transition, str]:
-    rows = [t for t in TRANSITIONS if t.source == order.status and t.target == to_status]
-    if not rows:
-        raise _state_error(order)
-    mine = [t for t in rows if t.who & kinds]
-    if not mine:
-        raise OrderActionForbidden(_("Anda tidak berhak melakukan tindakan ini pada pesanan %(number)s.")
-                                   % {"number": order.number})
-    problems = []
-    for row in mine:
-        problem = row.guard(order, now) if row.guard else None
-        if problem is None:
-            return row, next(kind for kind in KINDS if kind in row.who & kinds)
-        problems.append(problem)
-    raise OrderTransitionError(problems[0])
+    return transition_pick(
+        table=TRANSITIONS, subject=order, target=to_status, kinds=kinds, kinds_order=KINDS, now=now,
+        no_such=lambda: _state_error(order), refused=OrderTransitionError,
+        not_yours=lambda: OrderActionForbidden(_("Anda tidak berhak melakukan tindakan ini pada pesanan %(number)s.")
+                                               % {"number": order.number}))
 
 
 # --- the buttons -----------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ the other side. Signing (the SP by the PPK and the seller, the BAST by both) is 
 for the signer's password again.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +24,7 @@ from catalog.models import ProductVariant
 from catalog.services import product_stock_refresh
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
+from plazabanten.transitions import Transition, transition, transition_pick
 from vendors.models import Capability
 from vendors.selectors import shop_scope
 
@@ -79,24 +79,7 @@ def _inspection_mismatch(paket: Paket, now: datetime) -> str | None:
 # --- the table ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    who: frozenset[str]
-    audit: str
-    slug: str = ""  # the view action; "" when only the system does it
-    label: str = ""
-    reason_required: bool = False
-    guard: Callable[[Paket, datetime], str | None] | None = None
-    style: str = "secondary"
-    form: str = ""  # "" plain button, "reason", "sign" (password), "ship", "inspect"
-    note: str = ""
-
-
-def _t(source, target, who, audit, **options) -> Transition:
-    return Transition(source=source, target=target, who=frozenset(who), audit=audit, **options)
-
+_t = transition
 
 L = gettext_lazy
 TRANSITIONS: tuple[Transition, ...] = (
@@ -184,19 +167,9 @@ def _forbidden(paket: Paket) -> PaketActionForbidden:
 
 
 def transition_for(*, paket: Paket, to_status: str, kinds: frozenset[str], now: datetime) -> tuple[Transition, str]:
-    rows = [t for t in TRANSITIONS if t.source == paket.status and t.target == to_status]
-    if not rows:
-        raise _state_error(paket)
-    mine = [t for t in rows if t.who & kinds]
-    if not mine:
-        raise _forbidden(paket)
-    problems = []
-    for row in mine:
-        problem = row.guard(paket, now) if row.guard else None
-        if problem is None:
-            return row, next(kind for kind in KINDS if kind in row.who & kinds)
-        problems.append(problem)
-    raise PaketTransitionError(problems[0])
+    return transition_pick(table=TRANSITIONS, subject=paket, target=to_status, kinds=kinds, kinds_order=KINDS,
+                           now=now, no_such=lambda: _state_error(paket), not_yours=lambda: _forbidden(paket),
+                           refused=PaketTransitionError)
 
 
 @dataclass(frozen=True)
