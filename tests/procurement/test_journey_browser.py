@@ -159,7 +159,8 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
         b.get_by_role("button", name="Buat nomor virtual account").click()
         expect(b.locator(".va-number")).to_be_visible()
         snap("bendahara-va", b)
-        b.get_by_role("button", name="Sandbox: bayar VA ini").click()
+        with b.expect_navigation():  # the form posts and comes back; reloading mid-way detaches the page
+            b.get_by_role("button", name="Sandbox: bayar VA ini").click()
         b.reload()
         expect(b.locator(".tag").first).to_have_text("Pembayaran berhasil")
         snap("bendahara-paid", b)
