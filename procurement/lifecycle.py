@@ -76,6 +76,37 @@ def _inspection_mismatch(paket: Paket, now: datetime) -> str | None:
     return None
 
 
+def _open_offer_party(paket: Paket) -> str | None:
+    from .models import PaketOffer
+
+    return PaketOffer.objects.filter(paket=paket, outcome=PaketOffer.Outcome.OPEN).values_list(
+        "party", flat=True).first()
+
+
+def _negotiation_rounds_left(paket: Paket, now: datetime) -> str | None:
+    from .negotiation import rounds_max, rounds_used
+
+    if rounds_used(paket) >= rounds_max():
+        return _("Ronde negosiasi sudah habis (paling banyak %(n)s ronde).") % {"n": rounds_max()}
+    return None
+
+
+def _seller_turn(paket: Paket, now: datetime) -> str | None:
+    if _open_offer_party(paket) != CREATOR:
+        return _("Menunggu tanggapan pembuat paket atas tawaran penyedia.")
+    return None
+
+
+def _creator_turn(paket: Paket, now: datetime) -> str | None:
+    if _open_offer_party(paket) != SELLER:
+        return _("Menunggu tanggapan penyedia atas tawaran Anda.")
+    return None
+
+
+def _creator_may_counter(paket: Paket, now: datetime) -> str | None:
+    return _creator_turn(paket, now) or _negotiation_rounds_left(paket, now)
+
+
 # --- the table ---------------------------------------------------------------------------------------------
 
 
@@ -85,6 +116,21 @@ L = gettext_lazy
 TRANSITIONS: tuple[Transition, ...] = (
     _t(S.DRAFT, S.MENUNGGU_PPK, {CREATOR}, "paket.submit", slug="ajukan", label=L("Ajukan ke PPK"),
        style="primary", note=L("Diajukan ke PPK.")),
+    # Negotiation (e-Katalog "Negosiasi"), before the PPK's review: an offer opens it, the other side answers.
+    _t(S.DRAFT, S.NEGOSIASI, {CREATOR}, "paket.nego_offer", slug="nego", label=L("Ajukan negosiasi ke penyedia"),
+       form="offer", guard=_negotiation_rounds_left),
+    _t(S.NEGOSIASI, S.NEGOSIASI, {SELLER}, "paket.nego_counter", slug="tawar", label=L("Kirim tawaran balik"),
+       form="offer", guard=_seller_turn),
+    _t(S.NEGOSIASI, S.NEGOSIASI, {CREATOR}, "paket.nego_counter", slug="tawar", label=L("Kirim tawaran baru"),
+       form="offer", guard=_creator_may_counter),
+    _t(S.NEGOSIASI, S.MENUNGGU_PPK, {SELLER}, "paket.nego_accept", slug="setujui-nego", label=L("Setujui tawaran"),
+       style="primary", form="answer", guard=_seller_turn),
+    _t(S.NEGOSIASI, S.MENUNGGU_PPK, {CREATOR}, "paket.nego_accept", slug="setujui-nego",
+       label=L("Setujui tawaran & ajukan ke PPK"), style="primary", form="answer", guard=_creator_turn),
+    _t(S.NEGOSIASI, S.DRAFT, {SELLER}, "paket.nego_decline", slug="tolak-nego", label=L("Tolak negosiasi"),
+       reason_required=True, form="reason", style="danger", guard=_seller_turn),
+    _t(S.NEGOSIASI, S.DRAFT, {CREATOR}, "paket.nego_withdraw", slug="akhiri-nego", label=L("Akhiri negosiasi"),
+       reason_required=True, form="reason", style="danger"),
     _t(S.DRAFT, S.DIBATALKAN, {CREATOR}, "paket.cancel", slug="batalkan", label=L("Batalkan paket"),
        reason_required=True, form="reason", style="danger"),
     _t(S.MENUNGGU_PPK, S.DRAFT, {PPK}, "paket.return", slug="kembalikan", label=L("Kembalikan ke pembuat"),
@@ -298,10 +344,12 @@ def password_confirm(*, user, password: str) -> None:
 
 
 def paket_transition(*, paket_id: int, to_status: str, actor=None, note: str = "", password: str | None = None,
-                     fields: dict | None = None, lines: dict[int, tuple[int, bool, str]] | None = None) -> Paket:
+                     fields: dict | None = None, lines: dict[int, tuple[int, bool, str]] | None = None,
+                     offer: dict[int, tuple[int, int]] | None = None, answering: int | None = None) -> Paket:
     """Move one package along the table: checked against what the actor is to the package, locked, evented,
     audited, notified. A "sign" transition needs the actor's password; "ship" takes fields (courier, resi);
-    "inspect" takes lines {line id: (received quantity, condition ok, note)}."""
+    "inspect" takes lines {line id: (received quantity, condition ok, note)}; "offer" takes offer {line id: (unit
+    price, quantity)}. A negotiation step may name the offer it answers (answering): a newer one refuses it."""
     from .documents import paket_document_issue
 
     now = timezone.now()
@@ -322,15 +370,23 @@ def paket_transition(*, paket_id: int, to_status: str, actor=None, note: str = "
             raise PaketActionInvalid(_("Isi hasil pemeriksaan setiap barang."))
         if row.form == "ship" and fields is None:
             raise PaketActionInvalid(_("Isi jasa kirim."))
+        if row.form == "offer" and offer is None:
+            raise PaketActionInvalid(_("Isi harga dan jumlah setiap barang."))
         note = (note or "").strip()[:300]
         if row.reason_required and not note:
             raise PaketActionInvalid(_("Tuliskan alasannya."))
         previous = paket.status
-        if note:
+        if note and row.form != "offer":
             paket.reason = note
         for name, value in (fields or {}).items():
             setattr(paket, name, value)
         event_note = note or str(row.note)
+        negotiation = S.NEGOSIASI in (row.source, row.target)
+        if negotiation:
+            from .negotiation import negotiation_step
+
+            event_note = negotiation_step(paket=paket, row=row, kind=kind, actor=actor, offer=offer,
+                                          answering=answering, note=note, now=now)
         _effects(paket=paket, row=row, actor=actor, now=now, issue=paket_document_issue)
         if row.target == S.DIPROSES and previous == S.DIKIRIM:
             mismatched = [f"{line.name} (diterima {line.received_quantity}/{line.quantity}"
@@ -345,7 +401,8 @@ def paket_transition(*, paket_id: int, to_status: str, actor=None, note: str = "
                                   to_status=row.target, note=event_note[:500])
         audit_record(actor=actor, action=row.audit, target=paket, before={"status": previous},
                      after={"status": row.target, **{k: str(v) for k, v in (fields or {}).items()}}, reason=event_note)
-        _notify(paket=paket, kind=kind)
+        _notify(paket=paket, kind=kind, news=event_note if negotiation else "",
+                other_party_only=negotiation and row.target != S.MENUNGGU_PPK)
         if row.target == S.SUDAH_BAST:
             from .payment import paket_invoice_issue
 
@@ -403,7 +460,16 @@ def _inspection_record(*, paket: Paket, lines: dict[int, tuple[int, bool, str]])
     paket._prefetched_objects_cache = {}  # the guards read the lines again
 
 
-def _notify(*, paket: Paket, kind: str) -> None:
+def seller_may_see(paket: Paket) -> bool:
+    """The seller sees a package from its Surat Pesanan on, or once it was offered a negotiation."""
+    from .models import PaketOffer
+
+    return paket.status not in (S.DRAFT, S.MENUNGGU_PPK) or PaketOffer.objects.filter(paket=paket).exists()
+
+
+def _notify(*, paket: Paket, kind: str, news: str = "", other_party_only: bool = False) -> None:
+    """Email + in-app to the package's people. A negotiation step (news: its timeline note) goes only to the
+    other party of the negotiation, the seller or the package's creator."""
     status = paket.get_status_display()
     subject = _("Paket %(code)s: %(status)s") % {"code": paket.code, "status": status}
     body = _("Paket “%(name)s” (%(total)s) sekarang: %(status)s.") % {
@@ -411,15 +477,19 @@ def _notify(*, paket: Paket, kind: str) -> None:
     if paket.status == S.SP_TERBIT and paket.seller_deadline:
         body += " " + _("Tanggapi paling lambat %(date)s WIB.") % {
             "date": date_format(timezone.localtime(paket.seller_deadline), "j F Y H:i")}
-    if paket.reason and paket.status in (S.DRAFT, S.DITOLAK_PENYEDIA, S.DIBATALKAN, S.DIPROSES):
+    if news:
+        body += " " + news
+    elif paket.reason and paket.status in (S.DRAFT, S.DITOLAK_PENYEDIA, S.DIBATALKAN, S.DIPROSES):
         body += " " + _("Catatan: %(reason)s") % {"reason": paket.reason}
     opd_url = reverse("procurement:paket", args=[paket.pk])
     recipients = {paket.created_by_id: paket.created_by, paket.ppk_id: paket.ppk}
+    if other_party_only:
+        recipients = {paket.created_by_id: paket.created_by} if kind == SELLER else {}
     if paket.status == S.MENUNGGU_PEMBAYARAN:
         for member in OpdMember.objects.filter(opd_id=paket.opd_id, roles__contains=[Role.BENDAHARA]).select_related(
                 "user"):
             recipients[member.user_id] = member.user
-    if kind != SELLER:
+    if kind != SELLER and seller_may_see(paket):
         outbox_enqueue(recipient=paket.shop.owner, subject=subject, body=body,
                        url=reverse("procurement:shop_paket", args=[paket.shop_id, paket.pk]))
     for user in recipients.values():

@@ -141,6 +141,7 @@ class Paket(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draf")
+        NEGOSIASI = "negosiasi", _("Negosiasi")
         MENUNGGU_PPK = "menunggu_ppk", _("Menunggu persetujuan PPK")
         SP_TERBIT = "sp_terbit", _("Menunggu konfirmasi penyedia")
         DIPROSES = "diproses", _("Diproses penyedia")
@@ -246,6 +247,67 @@ class PaketLine(models.Model):
     @property
     def name(self) -> str:
         return f"{self.product_name} {self.variant_name}".strip()
+
+
+class PaketOffer(models.Model):
+    """One offer of a negotiation (procurement/negotiation.py): the package's creator proposes prices and
+    quantities per line, the seller answers with a counter-offer in the same round, the creator's next offer opens
+    the next round. Append-only; at most one offer of a package is open (waiting for the other party)."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Menunggu tanggapan")
+        COUNTERED = "countered", _("Dibalas tawaran baru")
+        ACCEPTED = "accepted", _("Disepakati")
+        DECLINED = "declined", _("Ditolak penyedia")
+        WITHDRAWN = "withdrawn", _("Negosiasi diakhiri pembeli")
+
+    paket = models.ForeignKey(Paket, on_delete=models.PROTECT, related_name="offers")
+    round = models.PositiveSmallIntegerField()
+    party = models.CharField(max_length=12)  # "pembuat" (the PP or PPK who made the package) or "penyedia"
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    total = models.BigIntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paket"], condition=models.Q(outcome="open"),
+                                    name="paketoffer_one_open_per_paket"),
+            models.UniqueConstraint(fields=["paket", "round", "party"], name="paketoffer_one_per_round_party"),
+            models.CheckConstraint(condition=models.Q(round__gte=1), name="paketoffer_round_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.paket_id} #{self.round} {self.party}: {self.total}"
+
+
+class PaketOfferLine(models.Model):
+    """What one offer says about one line: the unit price and quantity offered, and the catalog price then."""
+
+    offer = models.ForeignKey(PaketOffer, on_delete=models.PROTECT, related_name="lines")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=240)
+    catalog_price = models.BigIntegerField()
+    unit_price = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="paketofferline_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gt=0) & models.Q(unit_price__lte=models.F(
+                "catalog_price")), name="paketofferline_price_within_catalog"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.name} @ {self.unit_price}"
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
 
 
 class PaketEvent(models.Model):

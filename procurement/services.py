@@ -351,9 +351,13 @@ def paket_create(*, actor, shop_id: int, nama: str, kode_rup: str, tahun_anggara
 
 def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggaran: int, sumber_dana: str,
                  alamat_kirim: str, permintaan_tiba: date, ppk_id: int | None, ketentuan_tambahan: str = "",
-                 quantities: dict[int, int]) -> Paket:
-    """The creator fixes a draft (after the PPK returned it): the same checks as at creation, the lines' quantities
-    (the unit prices stay those of the snapshot), the limits on the new total. Only in draft, only by its creator."""
+                 quantities: dict[int, int], remove: frozenset[int] = frozenset(),
+                 add: dict[int, int] | None = None) -> Paket:
+    """The creator fixes a draft: the same checks as at creation, the lines' quantities (the unit prices stay those
+    of the snapshot, or of an agreed negotiation), lines removed (remove: line ids), products of the same shop added
+    at today's catalog price (add: {variant id: quantity}), the limits on the new total. Only in draft, only by its
+    creator; all or nothing."""
+    add = add or {}
     from .lifecycle import CREATOR, PaketActionForbidden, actor_kinds
 
     errors: dict[str, list[str]] = {}
@@ -370,7 +374,8 @@ def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggar
         errors["sumber_dana"] = [_("Pilih sumber dana: APBD, APBN, BLUD atau BOS.")]
     if not isinstance(permintaan_tiba, date) or permintaan_tiba <= timezone.localdate():
         errors["permintaan_tiba"] = [_("Tanggal permintaan tiba harus setelah hari ini.")]
-    if any(q < 1 or q > 100_000 for q in quantities.values()):
+    kept = [q for line_id, q in quantities.items() if line_id not in remove]
+    if any(q < 1 or q > 100_000 for q in [*kept, *add.values()]):
         errors["__all__"] = [_("Jumlah setiap barang 1–100.000.")]
     if errors:
         raise ValidationError(errors)
@@ -381,9 +386,15 @@ def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggar
         if paket.status != S.DRAFT:
             raise PaketTransitionError(_("Paket hanya bisa diubah saat berstatus Draf."))
         lines = list(paket.lines.all())
-        if set(quantities) != {line.pk for line in lines}:
+        if set(quantities) != {line.pk for line in lines} or not remove <= set(quantities):
             raise ValidationError({"__all__": [_("Isi jumlah setiap barang.")]})
-        total = sum(line.unit_price * quantities[line.pk] for line in lines)
+        removed = [line for line in lines if line.pk in remove]
+        lines = [line for line in lines if line.pk not in remove]
+        added = _draft_additions(paket=paket, add=add, present={line.variant_id for line in lines + removed})
+        if not lines and not added:
+            raise ValidationError({"__all__": [_("Paket harus berisi minimal satu barang.")]})
+        total = (sum(line.unit_price * quantities[line.pk] for line in lines)
+                 + sum(v.price * add[v.pk] for v in added))
         paket_value_check(total=total, created_as=paket.created_as)
         if paket.created_as == Role.PP:
             if ppk_id == actor.pk:
@@ -396,16 +407,68 @@ def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggar
             if line.quantity != quantities[line.pk]:
                 line.quantity = quantities[line.pk]
                 line.save(update_fields=["quantity"])
+        PaketLine.objects.filter(pk__in=[line.pk for line in removed]).delete()
+        PaketLine.objects.bulk_create([
+            PaketLine(paket=paket, variant=v, product_name=v.product.name, variant_name=v.name, sku=v.sku,
+                      unit_price=v.price, quantity=add[v.pk], weight_grams=v.product.weight_grams or 0)
+            for v in added])
         paket.nama, paket.kode_rup, paket.tahun_anggaran, paket.sumber_dana = nama[:200], kode_rup, tahun_anggaran, \
             sumber_dana
         paket.alamat_kirim, paket.permintaan_tiba, paket.total = alamat_kirim[:250], permintaan_tiba, total
         paket.ketentuan_tambahan = (ketentuan_tambahan or "").strip()[:2000]
         paket.save()
+        changes = [_("Draf diubah.")]
+        if removed:
+            changes.append(_("Dihapus: %(items)s.") % {"items": ", ".join(line.name for line in removed)})
+        if added:
+            changes.append(_("Ditambah: %(items)s.") % {"items": ", ".join(
+                f"{add[v.pk]} × {v.product.name} {v.name}".strip() for v in added)})
         PaketEvent.objects.create(paket=paket, actor=actor, actor_kind=CREATOR, from_status=S.DRAFT, to_status=S.DRAFT,
-                                  note=_("Draf diubah."))
+                                  note=" ".join(changes)[:500])
         audit_record(actor=actor, action="paket.update", target=paket, before=before,
-                     after={"total": total, "kode_rup": kode_rup})
+                     after={"total": total, "kode_rup": kode_rup,
+                            "removed": sorted(line.variant_id for line in removed),
+                            "added": {str(k): v for k, v in add.items()}})
     return paket
+
+
+def paket_addable_variants(*, paket: Paket):
+    """What the creator may add to a draft: the on-sale variants of the package's shop not in it yet."""
+    return (ProductVariant.objects.filter(product__shop_id=paket.shop_id, archived_at__isnull=True,
+                                          product__status=Product.Status.ACTIVE,
+                                          product__shop__status=Shop.Status.VERIFIED)
+            .exclude(pk__in=paket.lines.values("variant_id")).select_related("product")
+            .order_by("product__name", "name", "pk"))
+
+
+def _draft_additions(*, paket: Paket, add: dict[int, int], present: set[int]) -> list[ProductVariant]:
+    if not add:
+        return []
+    if set(add) & present:
+        raise ValidationError({"__all__": [_("Barang itu sudah ada di paket; ubah jumlahnya saja.")]})
+    variants = list(paket_addable_variants(paket=paket).filter(pk__in=add))
+    if len(variants) != len(add):
+        raise ValidationError({"__all__": [_("Sebagian barang tidak lagi dijual oleh toko ini atau berasal dari toko "
+                                             "lain. Satu paket berisi barang dari satu toko.")]})
+    return sorted(variants, key=lambda v: v.pk)
+
+
+def paket_offer(*, paket_id: int, actor, lines: dict[int, tuple[int, int]], note: str = "",
+                answering: int | None = None) -> Paket:
+    """A negotiation offer {line id: (unit price, quantity)}: the creator's opens the negotiation or the next
+    round, the seller's counters within the round (procurement.negotiation)."""
+    return paket_transition(paket_id=paket_id, to_status=S.NEGOSIASI, actor=actor, note=note, offer=lines,
+                            answering=answering)
+
+
+def paket_offer_accept(*, paket_id: int, actor, answering: int | None = None) -> Paket:
+    """The other party's open offer is agreed: its prices and quantities become the lines; on to the PPK."""
+    return paket_transition(paket_id=paket_id, to_status=S.MENUNGGU_PPK, actor=actor, answering=answering)
+
+
+def paket_negotiation_end(*, paket_id: int, actor, reason: str, answering: int | None = None) -> Paket:
+    """The seller declines, or the creator ends the negotiation: back to draft with the lines as before."""
+    return paket_transition(paket_id=paket_id, to_status=S.DRAFT, actor=actor, note=reason, answering=answering)
 
 
 def paket_submit(*, paket_id: int, actor) -> Paket:

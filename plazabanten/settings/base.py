@@ -302,6 +302,9 @@ PROCUREMENT_PP_LIMIT = int(os.environ.get("PROCUREMENT_PP_LIMIT", "200000000"))
 PROCUREMENT_BELA_MODE = env_bool("PROCUREMENT_BELA_MODE")
 PROCUREMENT_BELA_LIMIT = int(os.environ.get("PROCUREMENT_BELA_LIMIT", "50000000"))
 PROCUREMENT_SELLER_WORKING_DAYS = 3
+# A negotiation (procurement/negotiation.py) has at most this many rounds: each round is the buyer's offer and the
+# seller's answer; the seller's counter in the last round can only be accepted or the negotiation ended.
+PROCUREMENT_NEGOTIATION_ROUNDS = int(os.environ.get("PROCUREMENT_NEGOTIATION_ROUNDS", "3"))
 PROCUREMENT_PAYMENT_DAYS = int(os.environ.get("PROCUREMENT_PAYMENT_DAYS", "30"))
 # Cuti bersama (SKB 3 Menteri No. 1497, 2 and 5 of 2025 for 2026); public holidays come from the `holidays` package.
 PROCUREMENT_CUTI_BERSAMA = [
