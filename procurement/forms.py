@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.money import RupiahField
 from regions.models import Region
 from vendors.forms import document_check
 
@@ -94,3 +95,33 @@ class InspectionForm:
             result[line.pk] = (int(raw), self.data.get(f"ok-{line.pk}") == "on",
                                (self.data.get(f"note-{line.pk}") or "")[:200])
         return result
+
+
+class OfferForm(forms.Form):
+    """A negotiation offer: a unit price (typed as people type rupiah) and a quantity per line, and a note. Field
+    names are prefixed "offer-" (the draft edit form on the same page has its own quantity-<line>)."""
+
+    note = forms.CharField(label=_("Catatan untuk pihak lain (opsional)"), max_length=300, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data=None, *, lines, current: dict[int, tuple[int, int]]):
+        super().__init__(data, prefix="offer")
+        self.lines = list(lines)
+        for line in self.lines:
+            price, quantity = current.get(line.variant_id, (line.unit_price, line.quantity))
+            self.fields[f"price-{line.pk}"] = RupiahField(
+                label=_("Harga satuan %(name)s") % {"name": line.name}, min_value=1, what=_("harga"),
+                initial=price)
+            self.fields[f"quantity-{line.pk}"] = forms.IntegerField(
+                label=_("Jumlah %(name)s") % {"name": line.name}, min_value=1, max_value=100_000, initial=quantity,
+                widget=forms.NumberInput(attrs={"min": 1}))
+
+    @property
+    def rows(self):
+        return [(line, self[f"price-{line.pk}"], self[f"quantity-{line.pk}"]) for line in self.lines]
+
+    def offer(self) -> dict[int, tuple[int, int]]:
+        if not self.is_valid():
+            raise ValidationError([message for errors in self.errors.values() for message in errors])
+        return {line.pk: (self.cleaned_data[f"price-{line.pk}"], self.cleaned_data[f"quantity-{line.pk}"])
+                for line in self.lines}

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 
 from . import services
-from .forms import InspectionForm, InviteForm, OpdForm, OpdReviewForm, PaketForm
+from .forms import InspectionForm, InviteForm, OfferForm, OpdForm, OpdReviewForm, PaketForm
 from .lifecycle import (
     AUDITOR,
     BENDAHARA,
@@ -39,8 +39,10 @@ from .lifecycle import (
     member_of,
     paket_action_resolve,
     paket_actions_for,
+    seller_may_see,
 )
-from .models import OPD_REVIEW_FIELDS, Opd, OpdInvitation, OpdMember, Paket, PaketDocument, Role
+from .models import OPD_REVIEW_FIELDS, Opd, OpdInvitation, OpdMember, Paket, PaketDocument, PaketOffer, Role
+from .negotiation import open_offer, rounds_max, rounds_used
 from .payment import paket_payment_start
 
 S = Paket.Status
@@ -294,16 +296,24 @@ def paket_edit(request, pk: int):
     error = None
     if form.is_valid():
         data = form.cleaned_data
-        quantities = {}
+        quantities, remove = {}, set()
         for line in paket.lines.all():
             raw = (request.POST.get(f"quantity-{line.pk}") or "").strip()
             quantities[line.pk] = int(raw) if raw.isdigit() else 0
+            if request.POST.get(f"remove-{line.pk}"):
+                remove.add(line.pk)
+        add = {}
+        add_variant, add_quantity = (request.POST.get("add-variant") or "").strip(), (
+            request.POST.get("add-quantity") or "").strip()
+        if add_variant:
+            add = {int(add_variant) if add_variant.isdigit() else 0: int(add_quantity) if add_quantity.isdigit() else 0}
         try:
             services.paket_update(
                 paket_id=paket.pk, actor=request.user, nama=data["nama"], kode_rup=data["kode_rup"],
                 tahun_anggaran=data["tahun_anggaran"], sumber_dana=data["sumber_dana"],
                 alamat_kirim=data["alamat_kirim"], permintaan_tiba=data["permintaan_tiba"], ppk_id=data["ppk"],
-                ketentuan_tambahan=data["ketentuan_tambahan"], quantities=quantities)
+                ketentuan_tambahan=data["ketentuan_tambahan"], quantities=quantities, remove=frozenset(remove),
+                add=add)
         except ValidationError as error_:
             _attach(form, error_)
         except PaketTransitionError as error_:
@@ -326,13 +336,23 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
         payment = Payment.objects.filter(group_id=paket.order.group_id).first()
         attempt = payment.attempts.first() if payment else None
     kinds = actor_kinds(paket=paket, user=user)
-    return {"paket": paket, "lines": list(paket.lines.all()), "events": paket.events.select_related("actor"),
-            "documents": documents, "actions": paket_actions_for(paket, user, side=side), "side": side,
+    lines = list(paket.lines.select_related("variant"))
+    actions = paket_actions_for(paket, user, side=side)
+    current = open_offer(paket)
+    offer_form = extra.pop("offer_form", None)
+    if offer_form is None and any(action.form == "offer" for action in actions):
+        offer_form = OfferForm(lines=lines, current={ol.variant_id: (ol.unit_price, ol.quantity)
+                                                     for ol in current.lines.all()} if current else {})
+    editing = paket.status == S.DRAFT and CREATOR in kinds and side == "opd"
+    return {"paket": paket, "lines": lines, "events": paket.events.select_related("actor"),
+            "documents": documents, "actions": actions, "side": side, "offer_form": offer_form,
+            "offers": PaketOffer.objects.filter(paket=paket).select_related("actor").prefetch_related("lines"),
+            "open_offer": current, "rounds": (rounds_used(paket), rounds_max()),
+            "addable": services.paket_addable_variants(paket=paket)[:300] if editing else (),
             "kinds": kinds, "is_bendahara": BENDAHARA in kinds and side == "opd", "payment": payment,
             "attempt": attempt, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
             "sandbox": settings.PAYMENT_GATEWAY == "sandbox", "read_only": kinds <= {AUDITOR, "opd"},
-            "edit_form": extra.pop("edit_form", None) or (
-                _edit_form(paket) if paket.status == S.DRAFT and CREATOR in kinds and side == "opd" else None),
+            "edit_form": extra.pop("edit_form", None) or (_edit_form(paket) if editing else None),
             **extra}
 
 
@@ -354,6 +374,8 @@ def _do_action(request, paket: Paket, slug: str, side: str):
     row = rows[0]
     reason = (request.POST.get("reason") or "").strip()
     password = request.POST.get("password")
+    raw_offer = (request.POST.get("answering") or "").strip()
+    answering = int(raw_offer) if raw_offer.isdigit() else None
     if row.form == "sign" and not password:
         raise PaketActionInvalid(_("Masukkan kata sandi akun Anda untuk menandatangani."))
     if slug == "ajukan":
@@ -376,6 +398,16 @@ def _do_action(request, paket: Paket, slug: str, side: str):
         return services.paket_inspect(paket_id=paket.pk, actor=user, lines=lines)
     if slug == "tandatangani-bast":
         return services.paket_bast_sign(paket_id=paket.pk, actor=user, password=password)
+    if slug in ("nego", "tawar"):
+        current = open_offer(paket)
+        request.offer_form = form = OfferForm(request.POST, lines=paket.lines.all(), current={
+            ol.variant_id: (ol.unit_price, ol.quantity) for ol in current.lines.all()} if current else {})
+        return services.paket_offer(paket_id=paket.pk, actor=user, lines=form.offer(),
+                                    note=form.cleaned_data.get("note", ""), answering=answering)
+    if slug == "setujui-nego":
+        return services.paket_offer_accept(paket_id=paket.pk, actor=user, answering=answering)
+    if slug in ("tolak-nego", "akhiri-nego"):
+        return services.paket_negotiation_end(paket_id=paket.pk, actor=user, reason=reason, answering=answering)
     raise Http404
 
 
@@ -390,7 +422,8 @@ def paket_action(request, pk: int, slug: str):
     except (PaketTransitionError, ValidationError, PermissionDenied) as error:
         paket.refresh_from_db()
         return render(request, "procurement/paket.html", _paket_context(
-            paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+            paket, request.user, side="opd", error=_message(error), offer_form=getattr(request, "offer_form", None)),
+            status=_status_of(error))
     messages.success(request, _("Tersimpan."))
     return redirect("procurement:paket", pk=paket.pk)
 
@@ -445,7 +478,9 @@ def _shop_paket(shop: Shop, pk: int) -> Paket:
 @shop_view(Capability.ORDERS)
 @require_GET
 def shop_pakets(request, shop: Shop):
-    pakets = Paket.objects.filter(shop=shop).exclude(status__in=[S.DRAFT, S.MENUNGGU_PPK]).select_related("opd")
+    offered = PaketOffer.objects.filter(paket=OuterRef("pk"))
+    pakets = Paket.objects.filter(Q(shop=shop) & (~Q(status__in=[S.DRAFT, S.MENUNGGU_PPK]) | Exists(offered))
+                                  ).select_related("opd")
     return render(request, "procurement/shop_pakets.html", {"shop": shop, "pakets": pakets})
 
 
@@ -453,8 +488,8 @@ def shop_pakets(request, shop: Shop):
 @require_GET
 def shop_paket(request, shop: Shop, pk: int):
     paket = _shop_paket(shop, pk)
-    if paket.status in (S.DRAFT, S.MENUNGGU_PPK):
-        raise Http404  # not the seller's business until the SP is issued
+    if not seller_may_see(paket):
+        raise Http404  # not the seller's business until it is offered a negotiation or the SP is issued
     return render(request, "procurement/paket.html", _paket_context(paket, request.user, side=SELLER, shop=shop))
 
 
@@ -462,14 +497,15 @@ def shop_paket(request, shop: Shop, pk: int):
 @require_POST
 def shop_paket_action(request, shop: Shop, pk: int, slug: str):
     paket = _shop_paket(shop, pk)
-    if paket.status in (S.DRAFT, S.MENUNGGU_PPK) or not any(t.slug == slug for t in TRANSITIONS):
+    if not seller_may_see(paket) or not any(t.slug == slug for t in TRANSITIONS):
         raise Http404
     try:
         _do_action(request, paket, slug, side=SELLER)
     except (PaketTransitionError, ValidationError, PermissionDenied) as error:
         paket.refresh_from_db()
         return render(request, "procurement/paket.html", _paket_context(
-            paket, request.user, side=SELLER, shop=shop, error=_message(error)), status=_status_of(error))
+            paket, request.user, side=SELLER, shop=shop, error=_message(error),
+            offer_form=getattr(request, "offer_form", None)), status=_status_of(error))
     messages.success(request, _("Tersimpan."))
     return redirect("procurement:shop_paket", shop_id=shop.pk, pk=paket.pk)
 

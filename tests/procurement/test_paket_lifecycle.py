@@ -129,8 +129,9 @@ def test_each_table_step_is_refused_to_everyone_it_does_not_name(row):
     team = Team()
     paket = team.paket()
     Paket.objects.filter(pk=paket.pk).update(status=row.source)
+    named = set().union(*(t.who for t in TRANSITIONS if (t.source, t.target) == (row.source, row.target)))
     for kind in ("pembuat", "ppk", "penyedia", "bendahara", "auditor", "stranger", "system"):
-        if kind in row.who or kind == SYSTEM:
+        if kind in named or kind == SYSTEM:
             continue
         with pytest.raises(PaketActionForbidden):
             paket_transition(paket_id=paket.pk, to_status=row.target, actor=_actor(team, kind, paket), note="uji",
