@@ -51,6 +51,7 @@ PAKETS = [
     ("dinkop", "Hampers kunjungan kerja", "Dapur Bunda Ciledug", 1, S.DIKIRIM),
     ("dinkop", "Batik untuk duta UMKM", "Batik Banten Mukarnas", 1, S.MENUNGGU_PEMBAYARAN),
     ("dinkop", "Kopi dan teh ruang tamu", "Kopi Gunung Karang", 2, S.SELESAI),
+    ("dinkop", "Kopi untuk rapat pimpinan", "Kopi Gunung Karang", 1, S.NEGOSIASI),
     ("dindik", "Buku agenda guru SMA", "Alat Tulis Kramatwatu", 1, S.BAST_PPK),
     ("dindik.serang", "Map arsip sekolah dasar", "Alat Tulis Kramatwatu", 1, S.DITERIMA),
     ("dinkes.pandeglang", "Madu untuk posyandu", "Madu Hutan Cikeusik", 1, S.SP_TERBIT),
@@ -149,6 +150,20 @@ def _walk(paket: Paket, to: str, people: dict, seller) -> None:
         steps[paket.status]()
 
 
+def _negotiate(paket: Paket, seller) -> None:
+    """The PP offers 10% under the catalog price; the seller counters at 5% under. It waits for the PP."""
+    lines = list(paket.lines.all())
+
+    def at(share: int) -> dict[int, tuple[int, int]]:
+        return {line.pk: (line.unit_price * share // 100 // 500 * 500 or line.unit_price, line.quantity)
+                for line in lines}
+
+    services.paket_offer(paket_id=paket.pk, actor=paket.created_by, lines=at(90),
+                         note="Mohon harga terbaik; pagu DPA untuk kegiatan ini terbatas.")
+    services.paket_offer(paket_id=paket.pk, actor=seller, lines=at(95),
+                         note="Harga biji kopi naik bulan ini; kami beri potongan 5%.")
+
+
 def _pay(paket: Paket, bendahara) -> None:
     """The Bendahara opens a BRI virtual account; the demo bank pays it at once (as the sandbox would)."""
     attempt = paket_payment_start(paket_id=paket.pk, actor=bendahara, channel="bri")
@@ -174,7 +189,10 @@ def seed_pakets(opds: dict[str, Opd]) -> int:
             tahun_anggaran=timezone.localdate().year, sumber_dana=Paket.SumberDana.APBD, alamat_kirim=opd.address,
             permintaan_tiba=timezone.localdate() + timedelta(days=14), ppk_id=people[Role.PPK].pk,
             quantities=quantities)
-        _walk(paket, state, people, shop.owner)
+        if state == S.NEGOSIASI:
+            _negotiate(paket, shop.owner)
+        else:
+            _walk(paket, state, people, shop.owner)
         made += 1
     # The PP of Dinas Koperasi has a cart of one shop, ready for "Buat paket".
     pp = User.objects.get(email=login("dinkop", "pp"))

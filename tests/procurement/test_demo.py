@@ -28,6 +28,8 @@ def test_the_demo_seeds_opds_people_and_packages_in_many_states_once():
     selesai = Paket.objects.get(status=Paket.Status.SELESAI)
     assert set(selesai.documents.values_list("kind", flat=True)) == {"sp", "bast", "invoice", "kuitansi"}
     assert CartLine.objects.filter(user=pp.user).count() == 2  # ready for "Buat paket"
+    negotiating = Paket.objects.get(status=Paket.Status.NEGOSIASI)
+    assert list(negotiating.offers.values_list("party", "outcome")) == [("pembuat", "countered"), ("penyedia", "open")]
     counts = (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count())
     seed_government(verifikator)
     assert (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count()) == counts

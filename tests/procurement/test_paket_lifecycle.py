@@ -146,6 +146,9 @@ def test_the_buttons_come_from_the_table():
     assert paket_actions_for(paket, team.pp) == []
     assert paket_actions_for(paket, team.seller) == []
     assert paket_actions_for(paket, team.auditor) == []
+    draft = team.paket()
+    assert [a.slug for a in paket_actions_for(draft, team.pp)] == ["ajukan", "nego", "batalkan"]
+    assert paket_actions_for(draft, team.seller) == []
 
 
 # --- bad input -----------------------------------------------------------------------------------------------
