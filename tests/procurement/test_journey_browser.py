@@ -1,5 +1,6 @@
 """The government buying journey in headless Chromium at desktop width (1366×768, government staff use desktops):
-the Admin OPD invites the PP, PPK and Bendahara → the PP builds a package from the cart of one shop → the PPK
+the Admin OPD invites the PP, PPK and Bendahara → the PP builds a package from the cart of one shop and negotiates
+(offers a lower price; the seller counters on a phone, 390×844; the PP accepts) → the PPK
 signs the SP → the seller signs within the deadline and ships → the PPK inspects and signs the BAST, the seller
 co-signs → the Bendahara pays by VA on the sandbox (the signed notification travels over HTTP to our webhook) →
 the shop's money is released. Every person acts in a browser context of their own, through forms and buttons;
@@ -21,6 +22,7 @@ from tests.factories import DEFAULT_PASSWORD, make_product, make_shop, make_user
 from tests.procurement.helpers import add_member, make_opd
 
 DESKTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "id-ID"}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "device_scale_factor": 2, "locale": "id-ID"}
 
 
 def pdf_text(content: bytes) -> str:
@@ -47,8 +49,8 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
     variant = make_product(shop=shop, name="Map Arsip Batik", price=45_000, stock=50).variants.get()
     contexts = []
 
-    def person(user):
-        context = browser.new_context(**DESKTOP)
+    def person(user, device=DESKTOP):
+        context = browser.new_context(**device)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{url}/akun/login/")
@@ -97,9 +99,36 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
         p.fill("#id_kode_rup", "56082744")
         p.get_by_role("button", name="Simpan sebagai draf").click()
         expect(p.locator(".tag").first).to_have_text("Draf")
-        p.get_by_role("button", name="Ajukan ke PPK").click()
-        expect(p.locator(".tag").first).to_have_text("Menunggu persetujuan PPK")
         paket = Paket.objects.get()
+        line = paket.lines.get()
+
+        # 2b. Negotiation: the PP offers Rp40.000 a unit (catalog Rp45.000); the seller, on a phone, counters at
+        # Rp42.000; the PP accepts, which sends the package to the PPK at the agreed price.
+        p.fill(f"#id_offer-price-{line.pk}", "50.000")
+        p.get_by_role("button", name="Ajukan negosiasi ke penyedia").click()
+        expect(p.locator(".msg-error")).to_contain_text("melebihi harga katalog Rp45.000")
+        p.fill(f"#id_offer-price-{line.pk}", "40.000")
+        p.fill("#id_offer-note", "Pagu DPA Rp480.000")
+        p.get_by_role("button", name="Ajukan negosiasi ke penyedia").click()
+        expect(p.locator(".tag").first).to_have_text("Negosiasi")
+        snap("pp-offered", p)
+        phone = person(shop.owner, PHONE)
+        phone.goto(f"{url}/penjual/{shop.pk}/pengadaan/")
+        phone.get_by_role("link", name="Map arsip bidang UMKM").click()
+        expect(phone.locator(".offers")).to_contain_text("Pagu DPA Rp480.000")
+        expect(phone.locator(f"#id_offer-price-{line.pk}")).to_have_value("Rp40.000")
+        phone.fill(f"#id_offer-price-{line.pk}", "42.000")
+        phone.fill("#id_offer-note", "Harga kertas naik")
+        phone.get_by_role("button", name="Kirim tawaran balik").click()
+        expect(phone.locator(".offers li")).to_have_count(2)
+        fits_the_phone(phone)
+        snap("seller-countered-phone", phone)
+        p.reload()
+        expect(p.locator(".offers")).to_contain_text("Harga kertas naik")
+        snap("pp-counter-received", p)
+        p.get_by_role("button", name="Setujui tawaran & ajukan ke PPK").click()
+        expect(p.locator(".tag").first).to_have_text("Menunggu persetujuan PPK")
+        expect(p.locator("table.variants").first).to_contain_text("Rp504.000")
 
         # 3. The PPK signs the Surat Pesanan with their password.
         k.goto(f"{url}/pengadaan/")
@@ -126,7 +155,8 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
             sp_link.click()
         sp_pdf = Path(download.value.path()).read_bytes()
         text = pdf_text(sp_pdf)
-        assert "SP/1.26.0.00.0.00.01.0000/2026/000001" in text and "Rp540.000" in text and "56082744" in text
+        assert "SP/1.26.0.00.0.00.01.0000/2026/000001" in text and "Rp504.000" in text and "56082744" in text
+        assert "Rp42.000" in text  # the agreed unit price, not the catalog's Rp45.000
         s.fill("#password-terima", DEFAULT_PASSWORD)
         s.get_by_role("button", name="Terima & tandatangani Surat Pesanan").click()
         expect(s.locator(".tag").first).to_have_text("Diproses penyedia")
@@ -154,7 +184,7 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
         with b.expect_download() as download:
             kuitansi.click()
         text = pdf_text(Path(download.value.path()).read_bytes())
-        assert "KWT/1.26.0.00.0.00.01.0000/2026/000001" in text and "lima ratus empat puluh ribu rupiah" in text.lower()
+        assert "KWT/1.26.0.00.0.00.01.0000/2026/000001" in text and "lima ratus empat ribu rupiah" in text.lower()
         b.select_option("#bank", "bri")
         b.get_by_role("button", name="Buat nomor virtual account").click()
         expect(b.locator(".va-number")).to_be_visible()
@@ -167,7 +197,7 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
 
         # 7. The shop's money: released by the settle job (payments.orders_settle, run by beat), then closed.
         assert paket_close_paid() == 1
-        assert shop_balances(shop_id=shop.pk)["available"] == 540_000 - 5_400
+        assert shop_balances(shop_id=shop.pk)["available"] == 504_000 - 5_040
         s.goto(f"{url}/penjual/{shop.pk}/pengadaan/{paket.pk}/")
         expect(s.locator(".tag").first).to_have_text("Selesai")
         snap("seller-done", s)
@@ -178,6 +208,7 @@ def test_government_journey_invite_to_payout_at_desktop_width(live_server, brows
         log_in(page, url, auditor.email)
         page.goto(f"{url}/pengadaan/paket/{paket.pk}/")
         expect(page.locator(".documents li")).to_have_count(4)
+        expect(page.locator(".offers li")).to_have_count(2)
         expect(page.get_by_text("hanya baca")).to_be_visible()
         fits_the_phone(page)
         snap("auditor-phone", page)
