@@ -68,7 +68,8 @@ class PaketForm(forms.Form):
     tahun_anggaran = forms.TypedChoiceField(label=_("Tahun anggaran"), coerce=int)
     sumber_dana = forms.ChoiceField(label=_("Sumber dana"), choices=Paket.SumberDana.choices)
     alamat_kirim = forms.CharField(label=_("Alamat pengiriman"), max_length=250)
-    permintaan_tiba = forms.DateField(label=_("Permintaan tiba"), widget=forms.DateInput(attrs={"type": "date"}))
+    permintaan_tiba = forms.DateField(label=_("Permintaan tiba"), widget=forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date"}))  # the only format a date input shows
     ppk = forms.TypedChoiceField(label=_("PPK yang memeriksa"), coerce=int, required=False)
     ketentuan_tambahan = forms.CharField(label=_("Ketentuan tambahan (opsional)"), max_length=2000, required=False,
                                          widget=forms.Textarea(attrs={"rows": 2}))
