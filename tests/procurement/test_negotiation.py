@@ -13,7 +13,14 @@ from django.db import connections
 from catalog.models import ProductVariant
 from plazabanten.models import AuditLog, OutboxMessage
 from procurement import services
-from procurement.lifecycle import PaketActionInvalid, PaketTransitionError, paket_actions_for
+from procurement.lifecycle import (
+    SELLER,
+    TRANSITIONS,
+    PaketActionInvalid,
+    PaketTransitionError,
+    paket_actions_for,
+    paket_transition,
+)
 from procurement.models import Paket, PaketEvent, PaketOffer
 from tests.factories import make_product, make_user
 from tests.procurement.helpers import Team
@@ -127,6 +134,31 @@ def test_nobody_answers_their_own_offer():
     with pytest.raises(PaketTransitionError, match="Menunggu tanggapan pembuat paket"):
         services.paket_negotiation_end(paket_id=paket.pk, actor=team.seller, reason="Tidak jadi")
     assert paket.offers.count() == 2
+
+
+# Every negotiation row waits for its turn, except the creator ending the negotiation (allowed at any turn).
+NEGOTIATION_ROWS = [t for t in TRANSITIONS if S.NEGOSIASI in (t.source, t.target) and t.slug != "akhiri-nego"]
+
+
+@pytest.mark.parametrize("row", NEGOTIATION_ROWS, ids=lambda t: f"{t.source}->{t.target}:{'/'.join(sorted(t.who))}")
+def test_each_negotiation_step_is_refused_when_it_is_not_its_turn(row, settings):
+    """Every guarded negotiation row of the table, taken in the state its guard refuses: nothing is written."""
+    settings.PROCUREMENT_NEGOTIATION_ROUNDS = 1
+    team = Team()
+    paket = team.paket(quantity=4)
+    offer(team, paket, team.pp, 120_000, 4)
+    if row.source == S.DRAFT:  # no rounds left after one ended negotiation
+        services.paket_negotiation_end(paket_id=paket.pk, actor=team.pp, reason="Tidak jadi")
+    elif SELLER in row.who:  # the seller's step while the creator has to answer the seller's counter
+        offer(team, paket, team.seller, 140_000, 4)
+    actor = team.seller if SELLER in row.who else team.pp
+    status, offers = Paket.objects.get(pk=paket.pk).status, paket.offers.count()
+    line = paket.lines.get()
+    with pytest.raises(PaketTransitionError):
+        paket_transition(paket_id=paket.pk, to_status=row.target, actor=actor, note="uji",
+                         offer={line.pk: (110_000, 4)} if row.form == "offer" else None)
+    assert (Paket.objects.get(pk=paket.pk).status, paket.offers.count()) == (status, offers)
+    assert paket.offers.filter(outcome=O.OPEN).count() == (0 if row.source == S.DRAFT else 1)
 
 
 def test_the_seller_declines_with_a_reason_and_the_draft_keeps_its_prices():
