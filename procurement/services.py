@@ -390,6 +390,7 @@ def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggar
             raise ValidationError({"__all__": [_("Isi jumlah setiap barang.")]})
         removed = [line for line in lines if line.pk in remove]
         lines = [line for line in lines if line.pk not in remove]
+        _negotiated_quantities_keep(paket=paket, lines=lines, quantities=quantities)
         added = _draft_additions(paket=paket, add=add, present={line.variant_id for line in lines + removed})
         if not lines and not added:
             raise ValidationError({"__all__": [_("Paket harus berisi minimal satu barang.")]})
@@ -430,6 +431,23 @@ def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggar
                             "removed": sorted(line.variant_id for line in removed),
                             "added": {str(k): v for k, v in add.items()}})
     return paket
+
+
+def _negotiated_quantities_keep(*, paket: Paket, lines: list[PaketLine], quantities: dict[int, int]) -> None:
+    """A price agreed in a negotiation holds for the agreed quantity: changing it needs a new negotiation (or the
+    line removed and added again at the catalog price)."""
+    from .models import PaketOffer
+
+    accepted = PaketOffer.objects.filter(paket=paket, outcome=PaketOffer.Outcome.ACCEPTED).order_by("-pk").first()
+    if accepted is None:
+        return
+    agreed = {ol.variant_id: (ol.unit_price, ol.quantity) for ol in accepted.lines.all()}
+    for line in lines:
+        if quantities[line.pk] != line.quantity and agreed.get(line.variant_id) == (line.unit_price, line.quantity):
+            raise ValidationError({"__all__": [_(
+                "Harga %(name)s (%(price)s) disepakati untuk %(n)s unit. Untuk mengubah jumlahnya ajukan negosiasi "
+                "baru, atau hapus barang ini lalu tambahkan lagi dengan harga katalog.") % {
+                "name": line.name, "price": format_rupiah(line.unit_price), "n": line.quantity}]})
 
 
 def paket_addable_variants(*, paket: Paket):

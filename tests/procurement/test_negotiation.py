@@ -353,6 +353,27 @@ def test_the_creator_adds_and_removes_lines_of_a_draft_within_the_shop_and_the_l
     assert client.post(f"/pengadaan/paket/{paket.pk}/ubah/", _draft_form(team, paket)).status_code == 404
 
 
+def test_an_agreed_price_holds_only_for_the_agreed_quantity_when_the_ppk_returns_the_draft():
+    team = Team(price=150_000, stock=20)
+    paket = team.paket(quantity=4)
+    offer(team, paket, team.pp, 120_000, 4)
+    services.paket_offer_accept(paket_id=paket.pk, actor=team.seller)
+    services.paket_return(paket_id=paket.pk, actor=team.ppk, reason="Tambah jumlah, anggaran cukup")
+    paket.refresh_from_db()
+    line = paket.lines.get()
+    data = {"nama": paket.nama, "kode_rup": paket.kode_rup, "tahun_anggaran": paket.tahun_anggaran,
+            "sumber_dana": paket.sumber_dana, "alamat_kirim": paket.alamat_kirim,
+            "permintaan_tiba": paket.permintaan_tiba, "ppk_id": team.ppk.pk}
+    with pytest.raises(ValidationError, match="disepakati untuk 4 unit"):
+        services.paket_update(paket_id=paket.pk, actor=team.pp, quantities={line.pk: 8}, **data)
+    services.paket_update(paket_id=paket.pk, actor=team.pp, quantities={line.pk: 4}, **{**data, "nama": "ATK Q4"})
+    paket.refresh_from_db()
+    assert (paket.nama, paket.total, paket.lines.get().unit_price) == ("ATK Q4", 480_000, 120_000)
+    offer(team, paket, team.pp, 115_000, 8)  # a new negotiation for the new quantity
+    services.paket_offer_accept(paket_id=paket.pk, actor=team.seller)
+    assert Paket.objects.get(pk=paket.pk).total == 920_000
+
+
 def test_lines_cannot_be_edited_during_a_negotiation():
     team = Team()
     paket = team.paket(quantity=4)
