@@ -180,7 +180,7 @@ def opd_reject(*, opd_id: int, actor, reasons: dict[str, str], note: str = "") -
 
 # --- people --------------------------------------------------------------------------------------------------
 
-INVITABLE = (Role.PP, Role.PPK, Role.BENDAHARA, Role.AUDITOR, Role.ADMIN)
+INVITABLE = (Role.PP, Role.PPK, Role.BENDAHARA, Role.PEMERIKSA, Role.AUDITOR, Role.ADMIN)
 
 
 def opd_member_invite(*, opd_id: int, actor, email: str, role: str) -> OpdInvitation:

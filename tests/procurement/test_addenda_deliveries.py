@@ -418,3 +418,67 @@ def test_a_second_product_line_keeps_its_quantity_when_the_addendum_changes_anot
     assert sorted(paket.lines.values_list("quantity", flat=True)) == [3, 3]
     assert paket.total == 3 * 150_000 + 3 * 10_000
     assert ProductVariant.objects.get(pk=second.pk).allocated == 3
+
+
+# --- the pages ----------------------------------------------------------------------------------------------------
+
+
+def test_the_pages_request_answer_and_show_addenda_and_deliveries_to_the_parties_and_the_auditor(client):
+    team = Team(stock=20)
+    paket = processing(team, 4, alamat_lain="Gudang Dinas, Jl. Ahmad Yani No. 9, Serang")
+    line = paket.lines.get()
+    inspector = add_member(team.opd, Role.PEMERIKSA)
+    client.force_login(team.ppk)
+    page = client.get(f"/pengadaan/paket/{paket.pk}/").content.decode()
+    assert "Minta addendum" in page and "Tunjuk pemeriksa" in page
+    assert client.post(f"/pengadaan/paket/{paket.pk}/pemeriksa/", {"inspector": str(inspector.pk)}).status_code == 302
+    assert Paket.objects.get(pk=paket.pk).inspector_id == inspector.pk
+    form = {f"quantity-{line.pk}": "6", "tiba": "", "reason": "Tambah dua kelas"}
+    response = client.post(f"/pengadaan/paket/{paket.pk}/addendum/", {**form, "reason": ""})
+    assert response.status_code == 400 and "Periksa isian addendum" in response.content.decode()
+    response = client.post(f"/pengadaan/paket/{paket.pk}/addendum/", {**form, f"quantity-{line.pk}": "4"})
+    assert response.status_code == 400 and "Tidak ada perubahan" in response.content.decode()
+    assert client.post(f"/pengadaan/paket/{paket.pk}/addendum/", form).status_code == 302
+    assert client.post(f"/pengadaan/paket/{paket.pk}/addendum/", form).status_code == 409  # one open at a time
+    addendum = paket.addenda.get()
+    response = client.post(f"/pengadaan/paket/{paket.pk}/addendum/{addendum.pk}/setujui/",
+                           {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 403  # not the requester's to accept
+    assert client.post(f"/pengadaan/paket/{paket.pk}/addendum/{addendum.pk}/hapus/", {}).status_code == 404
+
+    client.force_login(team.seller)
+    base = f"/penjual/{team.shop.pk}/pengadaan/{paket.pk}"
+    page = client.get(f"{base}/").content.decode()
+    assert "Setujui & tandatangani addendum" in page and "Tambah dua kelas" in page
+    assert client.post(f"{base}/addendum/{addendum.pk}/setujui/", {"password": "salah"}).status_code == 400
+    assert client.post(f"{base}/addendum/{addendum.pk}/setujui/", {"password": DEFAULT_PASSWORD}).status_code == 302
+    response = client.post(f"{base}/kirim/", {f"quantity-{line.pk}": "2", "courier": "JNE", "tracking": "jne 123 456",
+                                             "address": "Gudang Dinas, Jl. Ahmad Yani No. 9, Serang"})
+    assert response.status_code == 302
+    assert client.post(f"{base}/kirim/", {f"quantity-{line.pk}": "9", "courier": "JNE"}).status_code == 400
+    assert client.post(f"{base}/kirim/", {f"quantity-{line.pk}": "dua", "courier": "JNE"}).status_code == 400
+    assert client.post(f"{base}/kirim/", {f"quantity-{line.pk}": "1", "courier": "Kurir toko"}).status_code == 302
+    first, second = paket.deliveries.order_by("seq")
+    assert (first.address, first.tracking_number, second.lines.get().quantity) == (
+        "Gudang Dinas, Jl. Ahmad Yani No. 9, Serang", "JNE123456", 1)
+
+    client.force_login(inspector)
+    page = client.get(f"/pengadaan/paket/{paket.pk}/").content.decode()
+    assert "Pemeriksaan pengiriman 1" in page and "Pemeriksaan pengiriman 2" in page
+    response = client.post(f"/pengadaan/paket/{paket.pk}/periksa/", {
+        "delivery": str(second.pk), f"received-{line.pk}": "1", f"ok-{line.pk}": "on"})
+    assert response.status_code == 302
+    assert PaketDelivery.objects.get(pk=second.pk).status == PaketDelivery.Status.ACCEPTED
+    assert PaketDelivery.objects.get(pk=first.pk).status == PaketDelivery.Status.SHIPPED
+
+    client.force_login(team.auditor)
+    page = client.get(f"/pengadaan/paket/{paket.pk}/").content.decode()
+    document = PaketAddendum.objects.get(pk=addendum.pk).document
+    for text in ("Addendum 1", document.number, "Pengiriman 1", "Pengiriman 2", "resi JNE123456", "hanya baca"):
+        assert text in page, text
+    assert "Minta addendum" not in page and "Tunjuk pemeriksa" not in page
+    pdf = client.get(f"/pengadaan/paket/{paket.pk}/dokumen/{document.pk}.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    client.force_login(Team().ppk)  # another OPD
+    assert client.get(f"/pengadaan/paket/{paket.pk}/dokumen/{document.pk}.pdf").status_code == 404
+    assert client.post(f"/pengadaan/paket/{paket.pk}/addendum/", form).status_code == 404
