@@ -463,6 +463,8 @@ def test_the_pages_request_answer_and_show_addenda_and_deliveries_to_the_parties
         "Gudang Dinas, Jl. Ahmad Yani No. 9, Serang", "JNE123456", 1)
 
     client.force_login(inspector)
+    assert "Perlu pemeriksaan" in client.get("/pengadaan/").content.decode()
+    assert paket.nama in client.get("/pengadaan/").content.decode()
     page = client.get(f"/pengadaan/paket/{paket.pk}/").content.decode()
     assert "Pemeriksaan pengiriman 1" in page and "Pemeriksaan pengiriman 2" in page
     response = client.post(f"/pengadaan/paket/{paket.pk}/periksa/", {
