@@ -10,7 +10,7 @@ from django.utils import timezone
 from orders.invoice import Row, document_pdf
 from plazabanten.money import format_rupiah, rupiah_in_words
 
-from .models import Paket, PaketDocument
+from .models import Paket, PaketAddendum, PaketDocument
 from .numbers import paket_document_number_next
 
 TITLES = {
@@ -18,6 +18,7 @@ TITLES = {
     PaketDocument.Kind.BAST: "BERITA ACARA SERAH TERIMA (BAST)",
     PaketDocument.Kind.INVOICE: "INVOICE (DOKUMEN TAGIHAN)",
     PaketDocument.Kind.KUITANSI: "KUITANSI",
+    PaketDocument.Kind.ADDENDUM: "ADDENDUM SURAT PESANAN",
 }
 
 
@@ -57,9 +58,20 @@ def _footer(paket: Paket, kind: str, number_sp: str = "") -> list[str]:
     if kind == PaketDocument.Kind.BAST:
         lines = "; ".join(f"{line.name}: diterima {line.received_quantity} dalam kondisi baik"
                           for line in paket.lines.all())
-        return [f"Berdasarkan Surat Pesanan {number_sp}, Pihak Pertama (penyedia) menyerahkan dan Pihak Kedua "
-                f"(PPK {paket.ppk.name}) menerima barang tersebut di atas di {paket.alamat_kirim}.",
-                f"Hasil pemeriksaan: {lines}."]
+        deliveries = [
+            f"Pengiriman {d.seq} ({timezone.localtime(d.shipped_at):%d-%m-%Y}, {d.courier}"
+            f"{', resi ' + d.tracking_number if d.tracking_number else ''}) ke {d.address}: "
+            + ", ".join(f"{row.line.name} dikirim {row.quantity}, diterima baik {row.accepted}"
+                        for row in d.lines.select_related("line"))
+            + (f". Pemeriksaan: {d.complaint}" if d.complaint else "")
+            for d in paket.deliveries.all()]
+        addenda = [f"Addendum {a.version} ({a.document.number})" for a in
+                   paket.addenda.filter(version__isnull=False).select_related("document").order_by("version")]
+        return [f"Berdasarkan Surat Pesanan {number_sp}"
+                + (f" dan {', '.join(addenda)}" if addenda else "")
+                + f", Pihak Pertama (penyedia) menyerahkan dan Pihak Kedua (PPK {paket.ppk.name}) menerima barang "
+                  "tersebut di atas.",
+                f"Hasil pemeriksaan: {lines}.", *deliveries]
     if kind == PaketDocument.Kind.KUITANSI:
         return [f"Sudah terima dari: Bendahara Pengeluaran {paket.opd.name}",
                 f"Uang sejumlah: {format_rupiah(paket.total)} ({rupiah_in_words(paket.total)})",
@@ -68,17 +80,36 @@ def _footer(paket: Paket, kind: str, number_sp: str = "") -> list[str]:
     return [f"Surat Pesanan: {number_sp}. Dibayar melalui Plaza Banten (virtual account)."]
 
 
-def paket_document_issue(*, paket: Paket, kind: str) -> PaketDocument:
+def _addendum_footer(addendum: PaketAddendum, number_sp: str) -> list[str]:
+    paket = addendum.paket
+    changes = [f"{row.line.name}: {row.quantity_before} menjadi {row.quantity_after}"
+               for row in addendum.lines.select_related("line")]
+    if addendum.tiba_after != addendum.tiba_before:
+        changes.append(f"Permintaan tiba: {addendum.tiba_before:%d-%m-%Y} menjadi {addendum.tiba_after:%d-%m-%Y}")
+    requested = "PPK" if addendum.side == PaketAddendum.Side.PPK else "penyedia"
+    return [f"Addendum {addendum.version} atas Surat Pesanan {number_sp}, diajukan oleh {requested} "
+            f"({addendum.requested_by.name}) dengan alasan: {addendum.reason}",
+            f"Perubahan: {'; '.join(changes)}.",
+            f"Nilai paket: {format_rupiah(addendum.total_before)} menjadi {format_rupiah(addendum.total_after)}.",
+            f"Alamat pengiriman: {'; '.join(paket.addresses)}",
+            "Ketentuan lain dalam Surat Pesanan tetap berlaku. Tabel di atas adalah pesanan setelah addendum ini."]
+
+
+def paket_document_issue(*, paket: Paket, kind: str, addendum: PaketAddendum | None = None) -> PaketDocument:
     """Number, draw and store one document of the package. Call inside the transition's transaction (the package
-    row locked): the number and the row commit together, and the unique (package, kind) refuses a second one."""
+    row locked): the number and the row commit together, and the unique (package, kind) refuses a second one
+    (addenda excepted: each accepted addendum has its own)."""
     number = paket_document_number_next(opd=paket.opd, kind=kind)
     sp = paket.documents.filter(kind=PaketDocument.Kind.SP).first()
     rows, extras, total = invoice_lines(paket)
-    pdf = document_pdf(title=TITLES[kind], number=number, meta=_meta(paket), rows=rows, extras=extras, total=total,
-                       parties=_parties(paket), footer=_footer(paket, kind, sp.number if sp else number))
+    title, footer = TITLES[kind], _footer(paket, kind, sp.number if sp else number)
+    if addendum is not None:
+        title, footer = f"ADDENDUM {addendum.version} SURAT PESANAN", _addendum_footer(addendum, sp.number)
+    pdf = document_pdf(title=title, number=number, meta=_meta(paket), rows=rows, extras=extras, total=total,
+                       parties=_parties(paket), footer=footer)
     digest = hashlib.sha256(pdf).hexdigest()
     document = PaketDocument(paket=paket, kind=kind, number=number, sha256=digest, amount=total)
-    name = f"procurement/{paket.opd_id}/{paket.pk}/{kind}-{digest[:16]}.pdf"
+    name = f"procurement/{paket.opd_id}/{paket.pk}/{kind}{addendum.version if addendum else ''}-{digest[:16]}.pdf"
     document.file.save(name, ContentFile(pdf), save=False)
     try:
         document.save()

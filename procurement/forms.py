@@ -42,8 +42,8 @@ class OpdForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
-    role = forms.ChoiceField(label=_("Peran"), choices=[(r.value, r.label) for r in
-                                                         (Role.PP, Role.PPK, Role.BENDAHARA, Role.AUDITOR, Role.ADMIN)])
+    role = forms.ChoiceField(label=_("Peran"), choices=[(r.value, r.label) for r in (
+        Role.PP, Role.PPK, Role.BENDAHARA, Role.PEMERIKSA, Role.AUDITOR, Role.ADMIN)])
 
 
 class OpdReviewForm(forms.Form):
@@ -68,6 +68,8 @@ class PaketForm(forms.Form):
     tahun_anggaran = forms.TypedChoiceField(label=_("Tahun anggaran"), coerce=int)
     sumber_dana = forms.ChoiceField(label=_("Sumber dana"), choices=Paket.SumberDana.choices)
     alamat_kirim = forms.CharField(label=_("Alamat pengiriman"), max_length=250)
+    alamat_lain = forms.CharField(label=_("Alamat pengiriman lain (opsional, satu alamat per baris)"), required=False,
+                                  max_length=2600, widget=forms.Textarea(attrs={"rows": 2}))
     permintaan_tiba = forms.DateField(label=_("Permintaan tiba"), widget=forms.DateInput(
         format="%Y-%m-%d", attrs={"type": "date"}))  # the only format a date input shows
     ppk = forms.TypedChoiceField(label=_("PPK yang memeriksa"), coerce=int, required=False)
@@ -126,3 +128,23 @@ class OfferForm(forms.Form):
             raise ValidationError([message for errors in self.errors.values() for message in errors])
         return {line.pk: (self.cleaned_data[f"price-{line.pk}"], self.cleaned_data[f"quantity-{line.pk}"])
                 for line in self.lines}
+
+
+class AddendumForm(forms.Form):
+    """A request for an addendum: the new quantity of each line (as it is now when unchanged), a new Permintaan
+    Tiba date (optional) and the reason."""
+
+    tiba = forms.DateField(label=_("Permintaan tiba yang baru (opsional)"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Alasan addendum"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"quantity-{line.pk}"] = forms.IntegerField(
+                label=_("Jumlah %(name)s (sekarang %(n)s)") % {"name": line.name, "n": line.quantity},
+                min_value=1, max_value=100_000, initial=line.quantity)
+
+    def quantities(self) -> dict[int, int]:
+        return {line.pk: self.cleaned_data[f"quantity-{line.pk}"] for line in self.lines}

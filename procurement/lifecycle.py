@@ -7,6 +7,11 @@ OPD) or their shop membership (the seller, with the orders capability); actor No
 the payment path). Every transition locks the package row, writes a PaketEvent and an audit row, and notifies
 the other side. Signing (the SP by the PPK and the seller, the BAST by both) is a transition whose form asks
 for the signer's password again.
+
+Deliveries (PaketDelivery) may be partial and go to any of the package's addresses: the package is "dikirim" while
+a delivery is out; each one is inspected on its own (by the PPK or the named pemeriksa), a mismatch goes back to
+the seller as a complaint, and the package is "diterima" only when every unit of every line arrived in good
+condition.
 """
 
 from dataclasses import dataclass
@@ -28,12 +33,25 @@ from plazabanten.transitions import Transition, transition, transition_pick
 from vendors.models import Capability
 from vendors.selectors import shop_scope
 
-from .models import OpdMember, Paket, PaketDocument, PaketEvent, PaketLine, PaketSignature, Role
+from .models import (
+    OpdMember,
+    Paket,
+    PaketAddendum,
+    PaketDelivery,
+    PaketDeliveryLine,
+    PaketDocument,
+    PaketEvent,
+    PaketLine,
+    PaketSignature,
+    Role,
+)
 from .workdays import deadline_after
 
 S = Paket.Status
 CREATOR, PPK, SELLER, BENDAHARA, AUDITOR, SYSTEM = "pembuat", "ppk", "penyedia", "bendahara", "auditor", "system"
-KINDS = (PPK, CREATOR, SELLER, BENDAHARA, AUDITOR, SYSTEM)  # the order in which an actor with two relations acts
+INSPECTOR = "pemeriksa"
+# the order in which an actor with two relations acts
+KINDS = (PPK, INSPECTOR, CREATOR, SELLER, BENDAHARA, AUDITOR, SYSTEM)
 
 
 class PaketTransitionError(Exception):
@@ -64,15 +82,40 @@ def _after_seller_deadline(paket: Paket, now: datetime) -> str | None:
     return None
 
 
-def _inspection_matches(paket: Paket, now: datetime) -> str | None:
+def _all_received(paket: Paket, now: datetime) -> str | None:
+    """Every unit of every line arrived in good condition (PaketLine.received_quantity sums the inspections)."""
     if any(line.received_quantity != line.quantity or not line.condition_ok for line in paket.lines.all()):
-        return _("Hasil pemeriksaan tidak sesuai pesanan.")
+        return _("Belum semua barang diterima sesuai pesanan.")
     return None
 
 
-def _inspection_mismatch(paket: Paket, now: datetime) -> str | None:
-    if _inspection_matches(paket, now) is None:
-        return _("Hasil pemeriksaan sesuai pesanan.")
+def _not_all_received(paket: Paket, now: datetime) -> str | None:
+    if _all_received(paket, now) is None:
+        return _("Semua barang sudah diterima sesuai pesanan.")
+    return None
+
+
+def _delivery_out(paket: Paket, now: datetime) -> str | None:
+    if not paket.deliveries.filter(status=PaketDelivery.Status.SHIPPED).exists():
+        return _("Tidak ada pengiriman yang menunggu pemeriksaan.")
+    return None
+
+
+def _back_to_seller(paket: Paket, now: datetime) -> str | None:
+    """Nothing is out any more, but not everything arrived: the rest (or the replacement) is the seller's to ship."""
+    return _not_all_received(paket, now) or (None if _delivery_out(paket, now) else
+                                             _("Masih ada pengiriman yang belum diperiksa."))
+
+
+def _something_to_ship(paket: Paket, now: datetime) -> str | None:
+    if not any(p.outstanding for p in line_progress(paket).values()):
+        return _("Semua barang sudah dikirim; tunggu hasil pemeriksaan.")
+    return None
+
+
+def _no_open_addendum(paket: Paket, now: datetime) -> str | None:
+    if paket.addenda.filter(status=PaketAddendum.Status.OPEN).exists():
+        return _("Masih ada permintaan addendum yang belum ditanggapi; tanggapi atau tarik dulu.")
     return None
 
 
@@ -148,14 +191,25 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.SP_TERBIT, S.BATAL_OTOMATIS, {SYSTEM}, "paket.auto_cancel", guard=_after_seller_deadline,
        note=L("Penyedia tidak menanggapi dalam 3 hari kerja; pesanan batal otomatis dan stok dikembalikan.")),
     _t(S.DIPROSES, S.DIKIRIM, {SELLER}, "paket.ship", slug="kirim", label=L("Kirim barang"), form="ship",
-       style="primary"),
-    _t(S.DIKIRIM, S.DITERIMA, {PPK}, "paket.inspect", slug="periksa", label=L("Catat pemeriksaan"),
-       form="inspect", style="primary", guard=_inspection_matches,
-       note=L("Barang diterima dan lolos pemeriksaan tepat guna.")),
-    _t(S.DIKIRIM, S.DIPROSES, {PPK}, "paket.mismatch", slug="periksa", label=L("Catat pemeriksaan"),
-       form="inspect", guard=_inspection_mismatch),
+       style="primary", guard=_something_to_ship),
+    _t(S.DIKIRIM, S.DIKIRIM, {SELLER}, "paket.ship", slug="kirim", label=L("Kirim barang lagi"), form="ship",
+       guard=_something_to_ship),
+    # An inspection of one delivery ends in one of three states, by what is left: nothing (diterima), another
+    # delivery still out (dikirim), or units still to ship or to replace (back to the seller, diproses).
+    _t(S.DIKIRIM, S.DITERIMA, {PPK, INSPECTOR}, "paket.inspect", slug="periksa", label=L("Catat pemeriksaan"),
+       form="inspect", style="primary", guard=_all_received,
+       note=L("Semua barang diterima dan lolos pemeriksaan tepat guna.")),
+    _t(S.DIKIRIM, S.DIKIRIM, {PPK, INSPECTOR}, "paket.inspect", slug="periksa", label=L("Catat pemeriksaan"),
+       form="inspect", guard=_delivery_out),
+    _t(S.DIKIRIM, S.DIPROSES, {PPK, INSPECTOR}, "paket.inspect", slug="periksa", label=L("Catat pemeriksaan"),
+       form="inspect", guard=_back_to_seller),
+    # What an accepted addendum may cause: less to deliver than already arrived, or more than arrived.
+    _t(S.DIPROSES, S.DITERIMA, {SYSTEM}, "paket.addendum_received", guard=_all_received,
+       note=L("Setelah addendum, semua barang sudah diterima dan lolos pemeriksaan.")),
+    _t(S.DITERIMA, S.DIPROSES, {SYSTEM}, "paket.addendum_more", guard=_not_all_received,
+       note=L("Addendum menambah jumlah barang; penyedia mengirim sisanya.")),
     _t(S.DITERIMA, S.BAST_PPK, {PPK}, "paket.bast_sign_ppk", slug="tandatangani-bast",
-       label=L("Buat & tandatangani BAST"), form="sign", style="primary",
+       label=L("Buat & tandatangani BAST"), form="sign", style="primary", guard=_no_open_addendum,
        note=L("PPK membuat dan menandatangani BAST.")),
     _t(S.BAST_PPK, S.SUDAH_BAST, {SELLER}, "paket.bast_sign_seller", slug="tandatangani-bast",
        label=L("Tandatangani BAST"), form="sign", style="primary", note=L("Penyedia menandatangani BAST.")),
@@ -164,8 +218,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.MENUNGGU_PEMBAYARAN, S.DIBAYAR, {SYSTEM}, "paket.paid", note=L("Pembayaran diterima.")),
     _t(S.DIBAYAR, S.SELESAI, {SYSTEM}, "paket.close", note=L("Dana diteruskan ke saldo penyedia.")),
 )
-WHO_LABELS = {CREATOR: L("pembuat paket"), PPK: L("PPK"), SELLER: L("penyedia"), BENDAHARA: L("bendahara"),
-              AUDITOR: L("auditor"), SYSTEM: L("sistem")}
+WHO_LABELS = {CREATOR: L("pembuat paket"), PPK: L("PPK"), INSPECTOR: L("pemeriksa"), SELLER: L("penyedia"),
+              BENDAHARA: L("bendahara"), AUDITOR: L("auditor"), SYSTEM: L("sistem")}
 ENDED = {S.DITOLAK_PENYEDIA, S.BATAL_OTOMATIS, S.DIBATALKAN, S.SELESAI}
 
 
@@ -191,6 +245,8 @@ def actor_kinds(*, paket: Paket, user) -> frozenset[str]:
             kinds.add(CREATOR)
         if paket.ppk_id == user.pk and member.has(Role.PPK):
             kinds.add(PPK)
+        if paket.inspector_id == user.pk and member.has(Role.PEMERIKSA):
+            kinds.add(INSPECTOR)
         if member.has(Role.BENDAHARA):
             kinds.add(BENDAHARA)
         if member.has(Role.AUDITOR):
@@ -298,16 +354,149 @@ def _stock_release(paket: Paket) -> None:
     paket.stock = Paket.Stock.RELEASED
 
 
-def _stock_ship(paket: Paket) -> None:
-    """The goods leave the shop: the held units leave the physical stock too (once; a re-shipment after a
-    mismatch takes nothing more)."""
-    if paket.stock != Paket.Stock.RESERVED:
-        return
-    lines, _variants = _locked_variants(paket)
+@dataclass(frozen=True)
+class Progress:
+    """One line's deliveries so far: units shipped (all deliveries), accepted (received in good condition), out
+    (in deliveries not inspected yet), and still to ship (outstanding)."""
+
+    quantity: int
+    shipped: int
+    accepted: int
+    out: int
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.quantity - self.accepted - self.out, 0)
+
+    @property
+    def committed(self) -> int:
+        """What an addendum may not go below: units arrived or on their way."""
+        return self.accepted + self.out
+
+    @property
+    def held(self) -> int:
+        """Units the package still holds in the shop's stock (allocated): the first `quantity` units shipped leave
+        the stock; replacements of missing or damaged units do not take more (the seller corrects the stock)."""
+        return self.quantity - min(self.shipped, self.quantity)
+
+
+def line_progress(paket: Paket) -> dict[int, Progress]:
+    rows = {line.pk: {"quantity": line.quantity, "shipped": 0, "accepted": 0, "out": 0}
+            for line in paket.lines.all()}
+    for row in PaketDeliveryLine.objects.filter(delivery__paket=paket).select_related("delivery"):
+        line = rows[row.line_id]
+        line["shipped"] += row.quantity
+        if row.delivery.status == PaketDelivery.Status.SHIPPED:
+            line["out"] += row.quantity
+        else:
+            line["accepted"] += row.accepted
+    return {pk: Progress(**row) for pk, row in rows.items()}
+
+
+def _stock_move(paket: Paket, held_before: dict[int, int], held_after: dict[int, int], *, shipped: bool) -> None:
+    """Change what the package holds of each line's variant, under the variant locks (pk order). shipped: the
+    units left the shop (allocated and stock go down together); else the hold grows (checked against what is
+    available) or shrinks."""
+    lines, variants = _locked_variants(paket)
+    short = []
     for line in sorted(lines, key=lambda line: line.variant_id):
-        ProductVariant.objects.filter(pk=line.variant_id).update(allocated=F("allocated") - line.quantity,
-                                                                 stock=F("stock") - line.quantity)
-    paket.stock = Paket.Stock.SHIPPED
+        delta = held_after[line.pk] - held_before[line.pk]
+        if not delta:
+            continue
+        variant = variants[line.variant_id]
+        if shipped:
+            ProductVariant.objects.filter(pk=variant.pk).update(allocated=F("allocated") + delta,
+                                                                stock=F("stock") + delta)
+        elif delta > 0 and (variant.stock - variant.allocated < delta or variant.archived_at is not None):
+            short.append(line.name)
+        else:
+            ProductVariant.objects.filter(pk=variant.pk).update(allocated=F("allocated") + delta)
+    if short:
+        raise PaketActionInvalid(_("Stok penyedia tidak cukup untuk menambah: %(items)s.")
+                                 % {"items": ", ".join(short)})
+    product_stock_refresh(product_ids=[v.product_id for v in variants.values()])
+    paket.stock = Paket.Stock.RESERVED if any(held_after.values()) else Paket.Stock.SHIPPED
+
+
+def _delivery_create(*, paket: Paket, actor, fields: dict, shipment: dict) -> PaketDelivery:
+    """The seller ships some (or all) of what is left, to one of the package's addresses."""
+    progress = line_progress(paket)
+    quantities = shipment.get("lines")
+    if quantities is None:
+        quantities = {pk: p.outstanding for pk, p in progress.items()}
+    lines = {line.pk: line for line in paket.lines.all()}
+    if set(quantities) - set(lines):
+        raise PaketActionInvalid(_("Barang itu bukan bagian dari paket ini."))
+    for pk, quantity in quantities.items():
+        if quantity < 0 or quantity > progress[pk].outstanding:
+            raise PaketActionInvalid(_("Jumlah kirim %(name)s 0–%(n)s (yang belum dikirim).")
+                                     % {"name": lines[pk].name, "n": progress[pk].outstanding})
+    quantities = {pk: q for pk, q in quantities.items() if q}
+    if not quantities:
+        raise PaketActionInvalid(_("Isi jumlah barang yang dikirim."))
+    address = shipment.get("address") or paket.alamat_kirim
+    if address not in paket.addresses:
+        raise PaketActionInvalid(_("Pilih salah satu alamat pengiriman paket ini."))
+    seq = (paket.deliveries.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    delivery = PaketDelivery.objects.create(paket=paket, seq=seq, address=address, courier=fields["courier"],
+                                            tracking_number=fields.get("tracking_number", ""), shipped_by=actor)
+    PaketDeliveryLine.objects.bulk_create([PaketDeliveryLine(delivery=delivery, line_id=pk, quantity=q)
+                                           for pk, q in sorted(quantities.items())])
+    after = {pk: Progress(p.quantity, p.shipped + quantities.get(pk, 0), p.accepted, p.out)
+             for pk, p in progress.items()}
+    _stock_move(paket, {pk: p.held for pk, p in progress.items()}, {pk: p.held for pk, p in after.items()},
+                shipped=True)
+    return delivery
+
+
+def _delivery_inspect(*, paket: Paket, actor, delivery_id: int | None, lines: dict[int, tuple[int, bool, str]],
+                      now: datetime) -> tuple[PaketDelivery, str]:
+    """Record the inspection of one delivery (the oldest one out when none is named) line by line; return it and
+    the timeline note (the complaint, when it does not match)."""
+    out = paket.deliveries.select_for_update().filter(status=PaketDelivery.Status.SHIPPED)
+    delivery = (out.filter(pk=delivery_id) if delivery_id else out.order_by("seq")).first()
+    if delivery is None:
+        raise PaketTransitionError(_("Pengiriman ini sudah diperiksa atau bukan bagian dari paket ini."))
+    rows = list(delivery.lines.select_related("line"))
+    if set(lines) != {row.line_id for row in rows}:
+        raise PaketActionInvalid(_("Isi hasil pemeriksaan setiap barang."))
+    wrong = []
+    for row in rows:
+        received, ok, note = lines[row.line_id]
+        if received < 0 or received > row.quantity:
+            raise PaketActionInvalid(_("Jumlah diterima %(name)s 0–%(n)s (yang dikirim dalam pengiriman ini).")
+                                     % {"name": row.line.name, "n": row.quantity})
+        row.received_quantity, row.condition_ok, row.note = received, ok, (note or "")[:200]
+        row.save(update_fields=["received_quantity", "condition_ok", "note"])
+        if received != row.quantity or not ok:
+            wrong.append(f"{row.line.name} (diterima {received}/{row.quantity}{'' if ok else ', kondisi tidak baik'}"
+                         f"{'; ' + row.note if row.note else ''})")
+    delivery.status = PaketDelivery.Status.MISMATCH if wrong else PaketDelivery.Status.ACCEPTED
+    delivery.inspected_by, delivery.inspected_at = actor, now
+    if wrong:
+        delivery.complaint = (_("Pengiriman %(n)s tidak sesuai: %(items)s. Dikembalikan ke penyedia untuk "
+                                "dikirim ulang.") % {"n": delivery.seq, "items": "; ".join(wrong)})[:500]
+    delivery.save(update_fields=["status", "inspected_by", "inspected_at", "complaint"])
+    lines_summarise(paket)
+    note = delivery.complaint or _("Pengiriman %(n)s diterima dan sesuai.") % {"n": delivery.seq}
+    return delivery, note
+
+
+def lines_summarise(paket: Paket) -> None:
+    """PaketLine's inspection fields follow the deliveries: units accepted, and whether that is all of them."""
+    progress = line_progress(paket)
+    notes = dict(PaketDeliveryLine.objects.filter(delivery__paket=paket).exclude(note="")
+                 .order_by("line_id", "pk").values_list("line_id", "note"))
+    for line in paket.lines.all():
+        p = progress[line.pk]
+        inspected = p.shipped > p.out
+        received = p.accepted if inspected else None
+        complete = (p.accepted == line.quantity) if inspected else None
+        note = notes.get(line.pk, line.inspection_note)
+        if (line.received_quantity, line.condition_ok, line.inspection_note) != (received, complete, note):
+            line.received_quantity, line.condition_ok, line.inspection_note = received, complete, note
+            line.save(update_fields=["received_quantity", "condition_ok", "inspection_note"])
+    paket._prefetched_objects_cache = {}  # the guards read the lines again
 
 
 # --- the service -----------------------------------------------------------------------------------------------
@@ -345,11 +534,14 @@ def password_confirm(*, user, password: str) -> None:
 
 def paket_transition(*, paket_id: int, to_status: str, actor=None, note: str = "", password: str | None = None,
                      fields: dict | None = None, lines: dict[int, tuple[int, bool, str]] | None = None,
-                     offer: dict[int, tuple[int, int]] | None = None, answering: int | None = None) -> Paket:
+                     offer: dict[int, tuple[int, int]] | None = None, answering: int | None = None,
+                     shipment: dict | None = None, delivery_id: int | None = None) -> Paket:
     """Move one package along the table: checked against what the actor is to the package, locked, evented,
-    audited, notified. A "sign" transition needs the actor's password; "ship" takes fields (courier, resi);
-    "inspect" takes lines {line id: (received quantity, condition ok, note)}; "offer" takes offer {line id: (unit
-    price, quantity)}. A negotiation step may name the offer it answers (answering): a newer one refuses it."""
+    audited, notified. A "sign" transition needs the actor's password; "ship" takes fields (courier, resi) and
+    the shipment {"lines": {line id: quantity} (None: all that is left), "address": one of the package's};
+    "inspect" takes lines {line id: (received quantity, condition ok, note)} of one delivery (delivery_id, or
+    the oldest one out); "offer" takes offer {line id: (unit price, quantity)}. A negotiation step may name the
+    offer it answers (answering): a newer one refuses it."""
     from .documents import paket_document_issue
 
     now = timezone.now()
@@ -357,11 +549,16 @@ def paket_transition(*, paket_id: int, to_status: str, actor=None, note: str = "
         password_confirm(user=actor, password=password)  # before any lock: hashing takes a while
     with transaction.atomic():
         paket = Paket.objects.select_for_update(of=("self",)).select_related("opd", "shop", "ppk").get(pk=paket_id)
+        delivery_note, inspected = "", None
         if lines is not None:
             if paket.status != S.DIKIRIM:
                 raise _state_error(paket)
-            _inspection_record(paket=paket, lines=lines)
-            to_status = S.DITERIMA if _inspection_matches(paket, now) is None else S.DIPROSES
+            if not actor_kinds(paket=paket, user=actor) & {PPK, INSPECTOR}:
+                raise _forbidden(paket)
+            inspected, delivery_note = _delivery_inspect(paket=paket, actor=actor, delivery_id=delivery_id,
+                                                         lines=lines, now=now)
+            to_status = (S.DITERIMA if _all_received(paket, now) is None else
+                         S.DIKIRIM if _delivery_out(paket, now) is None else S.DIPROSES)
         row, kind = transition_for(paket=paket, to_status=to_status, kinds=actor_kinds(paket=paket, user=actor),
                                    now=now)
         if row.form == "sign" and actor is not None and password is None:
@@ -388,12 +585,19 @@ def paket_transition(*, paket_id: int, to_status: str, actor=None, note: str = "
             event_note = negotiation_step(paket=paket, row=row, kind=kind, actor=actor, offer=offer,
                                           answering=answering, note=note, now=now)
         _effects(paket=paket, row=row, actor=actor, now=now, issue=paket_document_issue)
-        if row.target == S.DIPROSES and previous == S.DIKIRIM:
-            mismatched = [f"{line.name} (diterima {line.received_quantity}/{line.quantity}"
-                          f"{'' if line.condition_ok else ', kondisi tidak baik'})" for line in paket.lines.all()
-                          if line.received_quantity != line.quantity or not line.condition_ok]
-            event_note = _("Tidak sesuai: %(items)s. Dikembalikan ke penyedia.") % {"items": "; ".join(mismatched)}
-            paket.reason = event_note[:300]
+        if row.form == "ship":
+            delivery = _delivery_create(paket=paket, actor=actor, fields=fields, shipment=shipment or {})
+            event_note = _("Pengiriman %(n)s ke %(address)s dengan %(courier)s%(resi)s: %(items)s.") % {
+                "n": delivery.seq, "address": delivery.address, "courier": delivery.courier,
+                "resi": f", resi {delivery.tracking_number}" if delivery.tracking_number else "",
+                "items": ", ".join(f"{row.quantity} × {row.line.name}"
+                                   for row in delivery.lines.select_related("line"))}
+        if delivery_note:
+            event_note = delivery_note
+            if row.target == S.DITERIMA:
+                event_note += " " + str(row.note)
+            if inspected.status == PaketDelivery.Status.MISMATCH:
+                paket.reason = delivery_note[:300]
         paket.status = row.target
         paket.status_changed_at = now
         paket.save()
@@ -438,26 +642,11 @@ def _effects(*, paket: Paket, row: Transition, actor, now: datetime, issue) -> N
         _sign(paket=paket, kind=PaketDocument.Kind.SP, party=PaketSignature.Party.PENYEDIA, signer=actor)
     elif target in (S.DITOLAK_PENYEDIA, S.BATAL_OTOMATIS, S.DIBATALKAN):
         _stock_release(paket)
-    elif target == S.DIKIRIM:
-        _stock_ship(paket)
     elif target == S.BAST_PPK:
         issue(paket=paket, kind=PaketDocument.Kind.BAST)
         _sign(paket=paket, kind=PaketDocument.Kind.BAST, party=PaketSignature.Party.PPK, signer=actor)
     elif target == S.SUDAH_BAST:
         _sign(paket=paket, kind=PaketDocument.Kind.BAST, party=PaketSignature.Party.PENYEDIA, signer=actor)
-
-
-def _inspection_record(*, paket: Paket, lines: dict[int, tuple[int, bool, str]]) -> None:
-    rows = list(paket.lines.all())
-    if set(lines) != {line.pk for line in rows}:
-        raise PaketActionInvalid(_("Isi hasil pemeriksaan setiap barang."))
-    for line in rows:
-        received, ok, note = lines[line.pk]
-        if received < 0 or received > line.quantity * 10:
-            raise PaketActionInvalid(_("Jumlah diterima untuk %(name)s tidak masuk akal.") % {"name": line.name})
-        line.received_quantity, line.condition_ok, line.inspection_note = received, ok, (note or "")[:200]
-        line.save(update_fields=["received_quantity", "condition_ok", "inspection_note"])
-    paket._prefetched_objects_cache = {}  # the guards read the lines again
 
 
 def seller_may_see(paket: Paket) -> bool:
@@ -485,6 +674,8 @@ def _notify(*, paket: Paket, kind: str, news: str = "", other_party_only: bool =
     recipients = {paket.created_by_id: paket.created_by, paket.ppk_id: paket.ppk}
     if other_party_only:
         recipients = {paket.created_by_id: paket.created_by} if kind == SELLER else {}
+    elif paket.inspector_id and paket.status == S.DIKIRIM:
+        recipients[paket.inspector_id] = paket.inspector
     if paket.status == S.MENUNGGU_PEMBAYARAN:
         for member in OpdMember.objects.filter(opd_id=paket.opd_id, roles__contains=[Role.BENDAHARA]).select_related(
                 "user"):

@@ -88,6 +88,8 @@ class Role(models.TextChoices):
     PPK = "ppk", _("Pejabat Pembuat Komitmen (PPK)")
     BENDAHARA = "bendahara", _("Bendahara Pengeluaran")
     AUDITOR = "auditor", _("Auditor (APIP/BPKP)")
+    # Checks the goods for the PPK when the PPK names them on a package (the role Perpres 16/2018 called PPHP).
+    PEMERIKSA = "pemeriksa", _("Pemeriksa hasil pekerjaan (PPHP)")
 
 
 class OpdMember(models.Model):
@@ -175,11 +177,17 @@ class Paket(models.Model):
     tahun_anggaran = models.PositiveSmallIntegerField(_("tahun anggaran"))
     sumber_dana = models.CharField(_("sumber dana"), max_length=4, choices=SumberDana.choices)
     alamat_kirim = models.CharField(_("alamat pengiriman"), max_length=250)
+    # More delivery locations of the OPD (e-Katalog's "banyak lokasi"): each delivery goes to one of
+    # [alamat_kirim, *alamat_lain].
+    alamat_lain = ArrayField(models.CharField(max_length=250), default=list, blank=True)
     permintaan_tiba = models.DateField(_("permintaan tiba"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_as = models.CharField(max_length=10, choices=Role.choices)  # pp or ppk
     ppk = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("PPK"), on_delete=models.PROTECT,
                             related_name="+")
+    # Named by the PPK: a pemeriksa of the same OPD who records the inspections instead of (or beside) the PPK.
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pemeriksa"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     total = models.BigIntegerField(default=0)
@@ -212,6 +220,10 @@ class Paket(models.Model):
     def code(self) -> str:
         return f"PKT-{self.pk:06d}"
 
+    @property
+    def addresses(self) -> list[str]:
+        return [self.alamat_kirim, *self.alamat_lain]
+
 
 class PaketLine(models.Model):
     """One line of the package as agreed: the variant and its name and unit price at the time."""
@@ -224,7 +236,8 @@ class PaketLine(models.Model):
     unit_price = models.BigIntegerField()
     quantity = models.PositiveIntegerField()
     weight_grams = models.PositiveIntegerField(default=0)
-    # The inspection (pemeriksaan tepat guna): what arrived, and in what condition.
+    # The inspections so far (pemeriksaan tepat guna, per delivery in PaketDeliveryLine), summed up: the units
+    # received in good condition, whether that is all of them, and the last note.
     received_quantity = models.PositiveIntegerField(null=True, blank=True)
     condition_ok = models.BooleanField(null=True, blank=True)
     inspection_note = models.CharField(max_length=200, blank=True)
@@ -337,6 +350,7 @@ class PaketDocument(models.Model):
         BAST = "bast", _("Berita Acara Serah Terima")
         INVOICE = "invoice", _("Invoice")
         KUITANSI = "kuitansi", _("Kuitansi")
+        ADDENDUM = "addendum", _("Addendum Surat Pesanan")
 
     paket = models.ForeignKey(Paket, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -349,12 +363,138 @@ class PaketDocument(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["paket", "kind"], name="paketdocument_one_per_kind"),
+            models.UniqueConstraint(fields=["paket", "kind"], condition=~models.Q(kind="addendum"),
+                                    name="paketdocument_one_per_kind"),
             models.UniqueConstraint(fields=["kind", "number"], name="paketdocument_number_unique"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
+
+
+class PaketAddendum(models.Model):
+    """A request to change a signed SP (quantities and/or the Permintaan Tiba date), made by the PPK or the seller
+    and answered by the other side. Accepted ones are numbered 1, 2, … per package and carry their own signed PDF
+    (ADD/<kode satker>/<year>/<seq>); the package's lines, total and date then follow the latest one, while the SP
+    document stays as it was signed. One open request per package at a time (also a database constraint)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Menunggu tanggapan")
+        ACCEPTED = "accepted", _("Disetujui")
+        DECLINED = "declined", _("Ditolak")
+        WITHDRAWN = "withdrawn", _("Ditarik")
+
+    class Side(models.TextChoices):
+        PPK = "ppk", _("PPK")
+        PENYEDIA = "penyedia", _("Penyedia")
+
+    paket = models.ForeignKey(Paket, on_delete=models.PROTECT, related_name="addenda")
+    version = models.PositiveSmallIntegerField(null=True, blank=True)  # 1, 2, … given when accepted
+    side = models.CharField(max_length=10, choices=Side.choices)  # who asked
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("alasan"), max_length=300)
+    tiba_before = models.DateField()
+    tiba_after = models.DateField()
+    total_before = models.BigIntegerField()
+    total_after = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=300, blank=True)  # the reason of a decline
+    document = models.OneToOneField(PaketDocument, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="addendum")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paket"], condition=models.Q(status="open"),
+                                    name="paketaddendum_one_open_per_paket"),
+            models.UniqueConstraint(fields=["paket", "version"], name="paketaddendum_version_unique"),
+            models.CheckConstraint(condition=models.Q(status="accepted", version__isnull=False)
+                                   | (~models.Q(status="accepted") & models.Q(version__isnull=True)),
+                                   name="paketaddendum_version_iff_accepted"),
+        ]
+
+    def __str__(self):
+        return f"{self.paket_id} addendum {self.version or '-'} ({self.status})"
+
+
+class PaketAddendumLine(models.Model):
+    """One line's quantity before and after an addendum (only the lines it changes)."""
+
+    addendum = models.ForeignKey(PaketAddendum, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(PaketLine, on_delete=models.PROTECT, related_name="+")
+    quantity_before = models.PositiveIntegerField()
+    quantity_after = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["addendum", "line"], name="paketaddendumline_one_per_line"),
+            models.CheckConstraint(condition=models.Q(quantity_after__gte=1), name="paketaddendumline_after_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.line_id}: {self.quantity_before} → {self.quantity_after}"
+
+
+class PaketDelivery(models.Model):
+    """One shipment of a package (deliveries may be partial, and go to different addresses of the OPD), and the
+    inspection of what arrived. A mismatch is a complaint back to the seller: the missing or bad units are to be
+    shipped again."""
+
+    class Status(models.TextChoices):
+        SHIPPED = "shipped", _("Dalam pengiriman")
+        ACCEPTED = "accepted", _("Diperiksa, sesuai")
+        MISMATCH = "mismatch", _("Diperiksa, tidak sesuai")
+
+    paket = models.ForeignKey(Paket, on_delete=models.PROTECT, related_name="deliveries")
+    seq = models.PositiveSmallIntegerField()
+    address = models.CharField(max_length=250)
+    courier = models.CharField(max_length=60)
+    tracking_number = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SHIPPED)
+    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shipped_at = models.DateTimeField(auto_now_add=True)
+    inspected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    inspected_at = models.DateTimeField(null=True, blank=True)
+    complaint = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["paket", "seq"], name="paketdelivery_seq_unique")]
+
+    def __str__(self):
+        return f"{self.paket_id} #{self.seq}"
+
+
+class PaketDeliveryLine(models.Model):
+    delivery = models.ForeignKey(PaketDelivery, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(PaketLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    quantity = models.PositiveIntegerField()
+    received_quantity = models.PositiveIntegerField(null=True, blank=True)
+    condition_ok = models.BooleanField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "line"], name="paketdeliveryline_one_per_line"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="paketdeliveryline_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(received_quantity__lte=models.F("quantity")),
+                                   name="paketdeliveryline_received_at_most_shipped"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.line_id}"
+
+    @property
+    def accepted(self) -> int:
+        """Units that count as delivered: received in good condition."""
+        return (self.received_quantity or 0) if self.condition_ok else 0
 
 
 class PaketSignature(models.Model):

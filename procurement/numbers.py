@@ -1,15 +1,15 @@
-"""Document numbers of an OPD: `SP/<kode satker>/<year>/000001`, and the same for BAST, INV (invoice) and KWT
-(kuitansi). One gapless series per OPD, kind and year, counted the way orders/numbers.py counts a shop's
-invoices (one INSERT … ON CONFLICT DO UPDATE … RETURNING: the counter row stays locked until the issuing
-transaction commits, a rollback gives the number back). orders.DocumentCounter is keyed by shop and month, so
-the government series (by OPD and year) keep their own counter table."""
+"""Document numbers of an OPD: `SP/<kode satker>/<year>/000001`, and the same for BAST, INV (invoice), KWT
+(kuitansi) and ADD (an accepted addendum). One gapless series per OPD, kind and year, counted the way
+orders/numbers.py counts a shop's invoices (one INSERT … ON CONFLICT DO UPDATE … RETURNING: the counter row
+stays locked until the issuing transaction commits, a rollback gives the number back). orders.DocumentCounter is
+keyed by shop and month, so the government series (by OPD and year) keep their own counter table."""
 
 from django.db import connection
 from django.utils import timezone
 
 from .models import Opd, ProcurementCounter
 
-SERIES = {"sp": "SP", "bast": "BAST", "invoice": "INV", "kuitansi": "KWT"}
+SERIES = {"sp": "SP", "bast": "BAST", "invoice": "INV", "kuitansi": "KWT", "addendum": "ADD"}
 
 
 def paket_document_number_next(*, opd: Opd, kind: str) -> str:

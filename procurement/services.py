@@ -180,7 +180,7 @@ def opd_reject(*, opd_id: int, actor, reasons: dict[str, str], note: str = "") -
 
 # --- people --------------------------------------------------------------------------------------------------
 
-INVITABLE = (Role.PP, Role.PPK, Role.BENDAHARA, Role.AUDITOR, Role.ADMIN)
+INVITABLE = (Role.PP, Role.PPK, Role.BENDAHARA, Role.PEMERIKSA, Role.AUDITOR, Role.ADMIN)
 
 
 def opd_member_invite(*, opd_id: int, actor, email: str, role: str) -> OpdInvitation:
@@ -268,6 +268,21 @@ def paket_value_check(*, total: int, created_as: str) -> None:
             "total": format_rupiah(total), "limit": format_rupiah(settings.PROCUREMENT_PP_LIMIT)}]})
 
 
+def alamat_lain_clean(*, text: str, alamat_kirim: str) -> list[str]:
+    """More delivery locations, one per line (at most 10, each up to 250 characters), without repeats."""
+    seen, result = {alamat_kirim.strip()}, []
+    for raw in (text or "").splitlines():
+        address = " ".join(raw.split())
+        if address and address not in seen:
+            if len(address) > 250:
+                raise ValidationError({"alamat_lain": [_("Setiap alamat paling panjang 250 karakter.")]})
+            seen.add(address)
+            result.append(address)
+    if len(result) > 10:
+        raise ValidationError({"alamat_lain": [_("Paling banyak 10 alamat pengiriman lain.")]})
+    return result
+
+
 def cart_by_shop(*, user) -> dict[int, dict[int, int]]:
     """The buyer's cart grouped by shop: {shop id: {variant id: quantity}}."""
     grouped: dict[int, dict[int, int]] = {}
@@ -279,7 +294,7 @@ def cart_by_shop(*, user) -> dict[int, dict[int, int]]:
 
 def paket_create(*, actor, shop_id: int, nama: str, kode_rup: str, tahun_anggaran: int, sumber_dana: str,
                  alamat_kirim: str, permintaan_tiba: date, ppk_id: int | None = None, ketentuan_tambahan: str = "",
-                 quantities: dict[int, int] | None = None) -> Paket:
+                 quantities: dict[int, int] | None = None, alamat_lain: str = "") -> Paket:
     """A PP (≤ the PP limit) or a PPK creates a draft package from the cart lines of one shop (or the given
     quantities). The role comes from the actor's OpdMember row: a PP names a PPK of the same OPD who is not
     themself; a PPK's own package is reviewed by themself."""
@@ -335,6 +350,7 @@ def paket_create(*, actor, shop_id: int, nama: str, kode_rup: str, tahun_anggara
         paket = Paket.objects.create(
             opd_id=member.opd_id, shop_id=shop_id, nama=nama[:200], kode_rup=kode_rup, tahun_anggaran=tahun_anggaran,
             sumber_dana=sumber_dana, alamat_kirim=alamat_kirim[:250], permintaan_tiba=permintaan_tiba,
+            alamat_lain=alamat_lain_clean(text=alamat_lain, alamat_kirim=alamat_kirim),
             created_by=actor, created_as=created_as, ppk_id=ppk_user_id, total=total,
             ketentuan_tambahan=(ketentuan_tambahan or "").strip()[:2000])
         PaketLine.objects.bulk_create([
@@ -352,11 +368,11 @@ def paket_create(*, actor, shop_id: int, nama: str, kode_rup: str, tahun_anggara
 def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggaran: int, sumber_dana: str,
                  alamat_kirim: str, permintaan_tiba: date, ppk_id: int | None, ketentuan_tambahan: str = "",
                  quantities: dict[int, int], remove: frozenset[int] = frozenset(),
-                 add: dict[int, int] | None = None) -> Paket:
+                 add: dict[int, int] | None = None, alamat_lain: str = "") -> Paket:
     """The creator fixes a draft: the same checks as at creation, the lines' quantities (the unit prices stay those
     of the snapshot, or of an agreed negotiation), lines removed (remove: line ids), products of the same shop added
-    at today's catalog price (add: {variant id: quantity}), the limits on the new total. Only in draft, only by its
-    creator; all or nothing."""
+    at today's catalog price (add: {variant id: quantity}), the other delivery addresses, the limits on the new
+    total. Only in draft, only by its creator; all or nothing."""
     add = add or {}
     from .lifecycle import CREATOR, PaketActionForbidden, actor_kinds
 
@@ -416,6 +432,7 @@ def paket_update(*, paket_id: int, actor, nama: str, kode_rup: str, tahun_anggar
         paket.nama, paket.kode_rup, paket.tahun_anggaran, paket.sumber_dana = nama[:200], kode_rup, tahun_anggaran, \
             sumber_dana
         paket.alamat_kirim, paket.permintaan_tiba, paket.total = alamat_kirim[:250], permintaan_tiba, total
+        paket.alamat_lain = alamat_lain_clean(text=alamat_lain, alamat_kirim=alamat_kirim)
         paket.ketentuan_tambahan = (ketentuan_tambahan or "").strip()[:2000]
         paket.save()
         changes = [_("Draf diubah.")]
@@ -515,18 +532,60 @@ def paket_seller_decline(*, paket_id: int, actor, reason: str) -> Paket:
     return paket_transition(paket_id=paket_id, to_status=S.DITOLAK_PENYEDIA, actor=actor, note=reason)
 
 
-def paket_ship(*, paket_id: int, actor, courier: str, tracking: str = "") -> Paket:
+def paket_ship(*, paket_id: int, actor, courier: str, tracking: str = "", lines: dict[int, int] | None = None,
+               address: str | None = None) -> Paket:
+    """One delivery: some or all of what is left (lines {line id: quantity}; None = all of it), to one of the
+    package's addresses (None = the first), by the shop's own courier or a shipping company."""
     courier, tracking = (courier or "").strip()[:60], re.sub(r"\s+", "", tracking or "").upper()[:60]
     if not courier:
         raise ValidationError({"courier": [_("Isi jasa kirim, mis. “Kurir toko” atau “JNE”.")]})
-    note = _("Dikirim dengan %(c)s%(r)s.") % {"c": courier, "r": f", resi {tracking}" if tracking else ""}
-    return paket_transition(paket_id=paket_id, to_status=S.DIKIRIM, actor=actor, note=note,
-                            fields={"courier": courier, "tracking_number": tracking})
+    return paket_transition(paket_id=paket_id, to_status=S.DIKIRIM, actor=actor,
+                            fields={"courier": courier, "tracking_number": tracking},
+                            shipment={"lines": lines, "address": address})
 
 
-def paket_inspect(*, paket_id: int, actor, lines: dict[int, tuple[int, bool, str]]) -> Paket:
-    """The PPK's pemeriksaan tepat guna, per line: all as ordered → diterima; else back to the seller."""
-    return paket_transition(paket_id=paket_id, to_status=S.DITERIMA, actor=actor, lines=lines)
+def paket_inspect(*, paket_id: int, actor, lines: dict[int, tuple[int, bool, str]],
+                  delivery_id: int | None = None) -> Paket:
+    """The pemeriksaan tepat guna of one delivery (the oldest one out when none is named), per line, by the PPK or
+    the pemeriksa they named: the package is diterima when everything arrived as ordered, dikirim while another
+    delivery is out, else back to the seller (the mismatch is the delivery's complaint)."""
+    return paket_transition(paket_id=paket_id, to_status=S.DITERIMA, actor=actor, lines=lines,
+                            delivery_id=delivery_id)
+
+
+def paket_inspector_name(*, paket_id: int, actor, inspector_id: int | None) -> Paket:
+    """The package's PPK names a pemeriksa of the same OPD (or none) to record the inspections; until the goods
+    are all received."""
+    from .lifecycle import PPK, PaketActionForbidden, actor_kinds
+
+    with transaction.atomic():
+        paket = Paket.objects.select_for_update(of=("self",)).select_related("opd").get(pk=paket_id)
+        if PPK not in actor_kinds(paket=paket, user=actor):
+            raise PaketActionForbidden(_("Hanya PPK paket ini yang menunjuk pemeriksa."))
+        if paket.status not in (S.DRAFT, S.MENUNGGU_PPK, S.SP_TERBIT, S.DIPROSES, S.DIKIRIM):
+            raise PaketTransitionError(_("Pemeriksa hanya bisa ditunjuk sebelum semua barang diterima."))
+        inspector = None
+        if inspector_id is not None:
+            member = OpdMember.objects.select_related("user").filter(
+                user_id=inspector_id, opd_id=paket.opd_id, roles__contains=[Role.PEMERIKSA]).first()
+            if member is None:
+                raise ValidationError({"inspector": [_("Pilih pemeriksa dari satuan kerja Anda.")]})
+            inspector = member.user
+        before = paket.inspector_id
+        paket.inspector = inspector
+        paket.save(update_fields=["inspector"])
+        note = (_("PPK menunjuk %(name)s sebagai pemeriksa.") % {"name": inspector.name or inspector.email}
+                if inspector else _("PPK memeriksa sendiri (pemeriksa tidak ditunjuk)."))
+        PaketEvent.objects.create(paket=paket, actor=actor, actor_kind=PPK, from_status=paket.status,
+                                  to_status=paket.status, note=note)
+        audit_record(actor=actor, action="paket.inspector_name", target=paket, before={"inspector": before},
+                     after={"inspector": paket.inspector_id})
+        if inspector is not None:
+            outbox_enqueue(recipient=inspector, subject=_("Paket %(code)s: Anda ditunjuk sebagai pemeriksa")
+                           % {"code": paket.code}, body=_("Periksa barang paket “%(name)s” setiap kali dikirim, "
+                                                         "per barang.") % {"name": paket.nama},
+                           url=reverse("procurement:paket", args=[paket.pk]))
+    return paket
 
 
 def paket_bast_sign(*, paket_id: int, actor, password: str) -> Paket:

@@ -24,11 +24,21 @@ from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 
 from . import services
-from .forms import InspectionForm, InviteForm, OfferForm, OpdForm, OpdReviewForm, PaketForm
+from .addenda import (
+    OPEN_STATES,
+    addendum_summary,
+    paket_addendum_accept,
+    paket_addendum_countersign,
+    paket_addendum_decline,
+    paket_addendum_request,
+)
+from .forms import AddendumForm, InspectionForm, InviteForm, OfferForm, OpdForm, OpdReviewForm, PaketForm
 from .lifecycle import (
     AUDITOR,
     BENDAHARA,
     CREATOR,
+    INSPECTOR,
+    PPK,
     SELLER,
     TRANSITIONS,
     PaketActionForbidden,
@@ -36,12 +46,25 @@ from .lifecycle import (
     PaketTransitionError,
     SigningLocked,
     actor_kinds,
+    line_progress,
     member_of,
     paket_action_resolve,
     paket_actions_for,
     seller_may_see,
 )
-from .models import OPD_REVIEW_FIELDS, Opd, OpdInvitation, OpdMember, Paket, PaketDocument, PaketOffer, Role
+from .models import (
+    OPD_REVIEW_FIELDS,
+    Opd,
+    OpdInvitation,
+    OpdMember,
+    Paket,
+    PaketAddendum,
+    PaketDelivery,
+    PaketDocument,
+    PaketLine,
+    PaketOffer,
+    Role,
+)
 from .negotiation import open_offer, rounds_max, rounds_used
 from .payment import paket_payment_start
 
@@ -105,6 +128,9 @@ def home(request):
         sections.append((_("Perlu pemeriksaan / BAST"), pakets.filter(ppk=request.user,
                                                                        status__in=[S.DIKIRIM, S.DITERIMA])))
         sections.append((_("Semua paket Anda sebagai PPK"), pakets.filter(ppk=request.user)))
+    if member.has(Role.PEMERIKSA):
+        sections.append((_("Perlu pemeriksaan"), pakets.filter(inspector=request.user, status=S.DIKIRIM)))
+        sections.append((_("Paket yang Anda periksa"), pakets.filter(inspector=request.user)))
     if member.has(Role.BENDAHARA):
         sections.append((_("Menunggu pembayaran"), pakets.filter(status=S.MENUNGGU_PEMBAYARAN)))
     if member.has(Role.AUDITOR) or member.has(Role.ADMIN):
@@ -266,7 +292,8 @@ def paket_new(request, shop_id: int):
                     actor=request.user, shop_id=shop.pk, nama=data["nama"], kode_rup=data["kode_rup"],
                     tahun_anggaran=data["tahun_anggaran"], sumber_dana=data["sumber_dana"],
                     alamat_kirim=data["alamat_kirim"], permintaan_tiba=data["permintaan_tiba"],
-                    ppk_id=data["ppk"], ketentuan_tambahan=data["ketentuan_tambahan"])
+                    ppk_id=data["ppk"], ketentuan_tambahan=data["ketentuan_tambahan"],
+                    alamat_lain=data["alamat_lain"])
             except ValidationError as error:
                 _attach(form, error)
             else:
@@ -284,7 +311,8 @@ def _edit_form(paket: Paket, data=None) -> PaketForm:
     return PaketForm(data, ppks=ppks, initial={
         "nama": paket.nama, "kode_rup": paket.kode_rup, "tahun_anggaran": paket.tahun_anggaran,
         "sumber_dana": paket.sumber_dana, "alamat_kirim": paket.alamat_kirim, "permintaan_tiba": paket.permintaan_tiba,
-        "ppk": paket.ppk_id, "ketentuan_tambahan": paket.ketentuan_tambahan})
+        "ppk": paket.ppk_id, "ketentuan_tambahan": paket.ketentuan_tambahan,
+        "alamat_lain": "\n".join(paket.alamat_lain)})
 
 
 @login_required
@@ -313,7 +341,7 @@ def paket_edit(request, pk: int):
                 tahun_anggaran=data["tahun_anggaran"], sumber_dana=data["sumber_dana"],
                 alamat_kirim=data["alamat_kirim"], permintaan_tiba=data["permintaan_tiba"], ppk_id=data["ppk"],
                 ketentuan_tambahan=data["ketentuan_tambahan"], quantities=quantities, remove=frozenset(remove),
-                add=add)
+                add=add, alamat_lain=data["alamat_lain"])
         except ValidationError as error_:
             _attach(form, error_)
         except PaketTransitionError as error_:
@@ -344,14 +372,37 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
         offer_form = OfferForm(lines=lines, current={ol.variant_id: (ol.unit_price, ol.quantity)
                                                      for ol in current.lines.all()} if current else {})
     editing = paket.status == S.DRAFT and CREATOR in kinds and side == "opd"
+    progress = line_progress(paket)
+    deliveries = list(paket.deliveries.select_related("inspected_by").prefetch_related("lines__line"))
+    addenda = list(paket.addenda.select_related("requested_by", "decided_by", "document")
+                   .prefetch_related("lines__line", "document__signatures"))
+    # The side this person takes on addenda on this page: the PPK (OPD page) or the seller (shop page).
+    my_side = (PaketAddendum.Side.PPK if side == "opd" and PPK in kinds else
+               PaketAddendum.Side.PENYEDIA if side == SELLER and SELLER in kinds else None)
+    for addendum in addenda:
+        addendum.summary = addendum_summary(addendum)
+        addendum.mine = addendum.side == my_side
+        addendum.to_sign = (my_side is not None and addendum.mine and addendum.status == PaketAddendum.Status.ACCEPTED
+                            and not any(s.party == my_side for s in addendum.document.signatures.all()))
+    open_addendum = next((a for a in addenda if a.status == PaketAddendum.Status.OPEN), None)
+    can_request = my_side is not None and paket.status in OPEN_STATES and open_addendum is None
     return {"paket": paket, "lines": lines, "events": paket.events.select_related("actor"),
+            "progress": [(line, progress[line.pk]) for line in lines], "deliveries": deliveries,
+            "open_deliveries": [d for d in deliveries if d.status == PaketDelivery.Status.SHIPPED],
+            "addenda": addenda, "open_addendum": open_addendum, "my_side": my_side,
+            "addendum_form": extra.pop("addendum_form", None) or (AddendumForm(lines=lines) if can_request else None),
+            "inspectors": [m.user for m in OpdMember.objects.filter(
+                opd_id=paket.opd_id, roles__contains=[Role.PEMERIKSA]).select_related("user")]
+            if side == "opd" and PPK in kinds and paket.status in (S.DRAFT, S.MENUNGGU_PPK, S.SP_TERBIT,
+                                                                    S.DIPROSES, S.DIKIRIM) else None,
             "documents": documents, "actions": actions, "side": side, "offer_form": offer_form,
             "offers": PaketOffer.objects.filter(paket=paket).select_related("actor").prefetch_related("lines"),
             "open_offer": current, "rounds": (rounds_used(paket), rounds_max()),
             "addable": services.paket_addable_variants(paket=paket)[:300] if editing else (),
             "kinds": kinds, "is_bendahara": BENDAHARA in kinds and side == "opd", "payment": payment,
             "attempt": attempt, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
-            "sandbox": settings.PAYMENT_GATEWAY == "sandbox", "read_only": kinds <= {AUDITOR, "opd"},
+            "sandbox": settings.PAYMENT_GATEWAY == "sandbox",
+            "read_only": kinds <= {AUDITOR, "opd"} and INSPECTOR not in kinds,
             "edit_form": extra.pop("edit_form", None) or (_edit_form(paket) if editing else None),
             **extra}
 
@@ -391,11 +442,26 @@ def _do_action(request, paket: Paket, slug: str, side: str):
     if slug == "tolak":
         return services.paket_seller_decline(paket_id=paket.pk, actor=user, reason=reason)
     if slug == "kirim":
+        quantities = None
+        if any(key.startswith("quantity-") for key in request.POST):
+            quantities = {}
+            for line in paket.lines.all():
+                raw = (request.POST.get(f"quantity-{line.pk}") or "0").strip()
+                if not raw.isdigit():
+                    raise PaketActionInvalid(_("Isi jumlah kirim %(name)s (angka).") % {"name": line.name})
+                quantities[line.pk] = int(raw)
         return services.paket_ship(paket_id=paket.pk, actor=user, courier=request.POST.get("courier", ""),
-                                   tracking=request.POST.get("tracking", ""))
+                                   tracking=request.POST.get("tracking", ""), lines=quantities,
+                                   address=request.POST.get("address") or None)
     if slug == "periksa":
-        lines = InspectionForm(request.POST, paket.lines.all()).cleaned()
-        return services.paket_inspect(paket_id=paket.pk, actor=user, lines=lines)
+        raw = (request.POST.get("delivery") or "").strip()
+        delivery_id = int(raw) if raw.isdigit() else None
+        out = paket.deliveries.filter(status=PaketDelivery.Status.SHIPPED).order_by("seq")
+        delivery = (out.filter(pk=delivery_id) if delivery_id else out).first()
+        rows = PaketLine.objects.filter(delivery_lines__delivery=delivery) if delivery else paket.lines.all()
+        lines = InspectionForm(request.POST, rows).cleaned()
+        return services.paket_inspect(paket_id=paket.pk, actor=user, lines=lines,
+                                      delivery_id=delivery.pk if delivery else delivery_id)
     if slug == "tandatangani-bast":
         return services.paket_bast_sign(paket_id=paket.pk, actor=user, password=password)
     if slug in ("nego", "tawar"):
@@ -425,6 +491,77 @@ def paket_action(request, pk: int, slug: str):
             paket, request.user, side="opd", error=_message(error), offer_form=getattr(request, "offer_form", None)),
             status=_status_of(error))
     messages.success(request, _("Tersimpan."))
+    return redirect("procurement:paket", pk=paket.pk)
+
+
+ADDENDUM_DECISIONS = ("setujui", "tolak", "tarik", "tandatangani")
+
+
+def _addendum_post(request, paket: Paket, *, side: str, addendum_id: int | None = None, decision: str = "",
+                   shop: Shop | None = None):
+    """A request for an addendum (addendum_id None) or an answer to one, from the PPK's page or the seller's."""
+    user, form = request.user, None
+    back = (reverse("procurement:shop_paket", args=[shop.pk, paket.pk]) if shop else
+            reverse("procurement:paket", args=[paket.pk]))
+    try:
+        if addendum_id is None:
+            form = AddendumForm(request.POST, lines=paket.lines.all())
+            if not form.is_valid():
+                raise PaketActionInvalid(_("Periksa isian addendum."))
+            paket_addendum_request(paket_id=paket.pk, actor=user, reason=form.cleaned_data["reason"],
+                                   quantities=form.quantities(), tiba=form.cleaned_data["tiba"])
+            messages.success(request, _("Permintaan addendum terkirim ke pihak lain."))
+        elif decision == "setujui":
+            paket_addendum_accept(paket_id=paket.pk, addendum_id=addendum_id, actor=user,
+                                  password=request.POST.get("password") or "")
+            messages.success(request, _("Addendum disetujui dan ditandatangani."))
+        elif decision in ("tolak", "tarik"):
+            paket_addendum_decline(paket_id=paket.pk, addendum_id=addendum_id, actor=user,
+                                   reason=request.POST.get("reason", ""))
+            messages.success(request, _("Permintaan addendum ditutup."))
+        else:
+            paket_addendum_countersign(paket_id=paket.pk, addendum_id=addendum_id, actor=user,
+                                       password=request.POST.get("password") or "")
+            messages.success(request, _("Addendum ditandatangani."))
+    except (PaketTransitionError, ValidationError, PermissionDenied) as error:
+        paket.refresh_from_db()
+        extra = {"shop": shop} if shop else {}
+        if form is not None and not form.is_valid():
+            extra["addendum_form"] = form
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, user, side=side, error=_message(error), **extra), status=_status_of(error))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def paket_addendum(request, pk: int):
+    return _addendum_post(request, _opd_paket(request.user, pk), side="opd")
+
+
+@login_required
+@require_POST
+def paket_addendum_decide(request, pk: int, addendum_id: int, decision: str):
+    if decision not in ADDENDUM_DECISIONS:
+        raise Http404
+    return _addendum_post(request, _opd_paket(request.user, pk), side="opd", addendum_id=addendum_id,
+                          decision=decision)
+
+
+@login_required
+@require_POST
+def paket_inspector(request, pk: int):
+    """The package's PPK names the pemeriksa (or none: the PPK inspects)."""
+    paket = _opd_paket(request.user, pk)
+    raw = (request.POST.get("inspector") or "").strip()
+    try:
+        services.paket_inspector_name(paket_id=paket.pk, actor=request.user,
+                                      inspector_id=int(raw) if raw.isdigit() else None)
+    except (PaketTransitionError, ValidationError, PermissionDenied) as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Pemeriksa disimpan."))
     return redirect("procurement:paket", pk=paket.pk)
 
 
@@ -508,6 +645,24 @@ def shop_paket_action(request, shop: Shop, pk: int, slug: str):
             offer_form=getattr(request, "offer_form", None)), status=_status_of(error))
     messages.success(request, _("Tersimpan."))
     return redirect("procurement:shop_paket", shop_id=shop.pk, pk=paket.pk)
+
+
+@shop_view(Capability.ORDERS)
+@require_POST
+def shop_paket_addendum(request, shop: Shop, pk: int):
+    paket = _shop_paket(shop, pk)
+    if paket.status in (S.DRAFT, S.MENUNGGU_PPK):
+        raise Http404
+    return _addendum_post(request, paket, side=SELLER, shop=shop)
+
+
+@shop_view(Capability.ORDERS)
+@require_POST
+def shop_paket_addendum_decide(request, shop: Shop, pk: int, addendum_id: int, decision: str):
+    paket = _shop_paket(shop, pk)
+    if paket.status in (S.DRAFT, S.MENUNGGU_PPK) or decision not in ADDENDUM_DECISIONS:
+        raise Http404
+    return _addendum_post(request, paket, side=SELLER, addendum_id=addendum_id, decision=decision, shop=shop)
 
 
 @shop_view(Capability.ORDERS)

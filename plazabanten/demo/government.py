@@ -40,7 +40,7 @@ WAITING = ("disperindag.pandeglang", "36.01", "Dinas Perindustrian dan Perdagang
            "3.31.0.00.0.00.01.3601", "Jl. Bhayangkara No. 2, Pandeglang", "013000666091000")
 PEOPLE = [("admin", Role.ADMIN, "Admin OPD"), ("pp", Role.PP, "Pejabat Pengadaan"),
           ("ppk", Role.PPK, "PPK"), ("bendahara", Role.BENDAHARA, "Bendahara Pengeluaran"),
-          ("auditor", Role.AUDITOR, "Auditor Inspektorat")]
+          ("auditor", Role.AUDITOR, "Auditor Inspektorat"), ("pemeriksa", Role.PEMERIKSA, "Pemeriksa Barang")]
 S = Paket.Status
 # (OPD slug, package name, shop name, how many lines, the state it is left in)
 PAKETS = [
@@ -49,6 +49,7 @@ PAKETS = [
     ("dinkop", "Cendera mata tamu pameran UMKM", "Suvenir Banten Lama", 1, S.SP_TERBIT),
     ("dinkop", "Seragam pendamping koperasi", "Konveksi Pondok Aren", 1, S.DIPROSES),
     ("dinkop", "Hampers kunjungan kerja", "Dapur Bunda Ciledug", 1, S.DIKIRIM),
+    ("dinkop", "Kaos kegiatan Hari Koperasi", "Konveksi Pondok Aren", 1, S.DIKIRIM),  # addendum + 2 deliveries
     ("dinkop", "Batik untuk duta UMKM", "Batik Banten Mukarnas", 1, S.MENUNGGU_PEMBAYARAN),
     ("dinkop", "Kopi dan teh ruang tamu", "Kopi Gunung Karang", 2, S.SELESAI),
     ("dinkop", "Kopi untuk rapat pimpinan", "Kopi Gunung Karang", 1, S.NEGOSIASI),
@@ -164,6 +165,32 @@ def _negotiate(paket: Paket, seller) -> None:
                          note="Harga biji kopi naik bulan ini; kami beri potongan 5%.")
 
 
+# A package delivered in parts to two addresses of the OPD, after an addendum (PARTIAL).
+PARTIAL = "Kaos kegiatan Hari Koperasi"
+SECOND_ADDRESS = "UPT Pelatihan Koperasi dan UKM, Jl. Raya Serang–Pandeglang Km 4, Kota Serang"
+
+
+def _addendum_and_deliveries(paket: Paket, people: dict, seller) -> None:
+    """The PPK asks for two more and a week later; the seller accepts and signs, the PPK co-signs. The PPK names
+    the pemeriksa; the seller ships two to the UPT (inspected, as ordered) and two to the office (still out)."""
+    from procurement.addenda import paket_addendum_accept, paket_addendum_countersign, paket_addendum_request
+
+    ppk, line = people[Role.PPK], paket.lines.get()
+    addendum = paket_addendum_request(paket_id=paket.pk, actor=ppk, quantities={line.pk: line.quantity + 2},
+                                      tiba=paket.permintaan_tiba + timedelta(days=7),
+                                      reason="Peserta kegiatan bertambah dari UPT Pelatihan Koperasi.")
+    paket_addendum_accept(paket_id=paket.pk, addendum_id=addendum.pk, actor=seller, password=DEMO_PASSWORD)
+    paket_addendum_countersign(paket_id=paket.pk, addendum_id=addendum.pk, actor=ppk, password=DEMO_PASSWORD)
+    services.paket_inspector_name(paket_id=paket.pk, actor=ppk, inspector_id=people[Role.PEMERIKSA].pk)
+    services.paket_ship(paket_id=paket.pk, actor=seller, courier="Kurir toko", lines={line.pk: 2},
+                        address=SECOND_ADDRESS)
+    delivery = paket.deliveries.get(seq=1)
+    services.paket_inspect(paket_id=paket.pk, actor=people[Role.PEMERIKSA], delivery_id=delivery.pk,
+                           lines={line.pk: (2, True, "Ukuran dan sablon sesuai.")})
+    services.paket_ship(paket_id=paket.pk, actor=seller, courier="JNE", tracking="JNE0123456789",
+                        lines={line.pk: 2})
+
+
 def _pay(paket: Paket, bendahara) -> None:
     """The Bendahara opens a BRI virtual account; the demo bank pays it at once (as the sandbox would)."""
     attempt = paket_payment_start(paket_id=paket.pk, actor=bendahara, channel="bri")
@@ -188,9 +215,12 @@ def seed_pakets(opds: dict[str, Opd]) -> int:
             actor=people[Role.PP], shop_id=shop.pk, nama=name, kode_rup=f"5608{2700 + made + len(name):04d}",
             tahun_anggaran=timezone.localdate().year, sumber_dana=Paket.SumberDana.APBD, alamat_kirim=opd.address,
             permintaan_tiba=timezone.localdate() + timedelta(days=14), ppk_id=people[Role.PPK].pk,
-            quantities=quantities)
+            quantities=quantities, alamat_lain=SECOND_ADDRESS if name == PARTIAL else "")
         if state == S.NEGOSIASI:
             _negotiate(paket, shop.owner)
+        elif name == PARTIAL:
+            _walk(paket, S.DIPROSES, people, shop.owner)
+            _addendum_and_deliveries(paket, people, shop.owner)
         else:
             _walk(paket, state, people, shop.owner)
         made += 1
@@ -210,7 +240,7 @@ def seed_government(verifikator) -> str:
 
 
 def logins_lines() -> list[str]:
-    return ["    pengadaan    pp.dinkop / ppk.dinkop / bendahara.dinkop / auditor.dinkop / admin.dinkop"
-            "@plazabanten.test",
+    return ["    pengadaan    pp.dinkop / ppk.dinkop / bendahara.dinkop / auditor.dinkop / admin.dinkop / "
+            "pemeriksa.dinkop@plazabanten.test",
             "                 (also .dindik, .dindik.serang, .dinkes.pandeglang; sellers see /penjual/<id>/pengadaan/;",
             "                 admin.disperindag.pandeglang waits for the verifikator at /verifikasi/opd/)"]

@@ -4,7 +4,7 @@ import pytest
 
 from accounts import roles
 from orders.models import CartLine
-from plazabanten.demo.government import PAKETS, seed_government
+from plazabanten.demo.government import PAKETS, PARTIAL, seed_government
 from procurement.models import Opd, OpdMember, Paket
 from tests.factories import make_product, make_shop, make_user
 
@@ -30,6 +30,11 @@ def test_the_demo_seeds_opds_people_and_packages_in_many_states_once():
     assert CartLine.objects.filter(user=pp.user).count() == 2  # ready for "Buat paket"
     negotiating = Paket.objects.get(status=Paket.Status.NEGOSIASI)
     assert list(negotiating.offers.values_list("party", "outcome")) == [("pembuat", "countered"), ("penyedia", "open")]
+    partial = Paket.objects.get(nama=PARTIAL)  # an accepted, co-signed addendum and two deliveries, one out
+    addendum = partial.addenda.get()
+    assert (addendum.version, addendum.document.signatures.count()) == (1, 2)
+    assert list(partial.deliveries.values_list("status", flat=True)) == ["accepted", "shipped"]
+    assert partial.deliveries.get(seq=1).inspected_by.email == "pemeriksa.dinkop@plazabanten.test"
     counts = (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count())
     seed_government(verifikator)
     assert (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count()) == counts
