@@ -1,4 +1,4 @@
-"""Migrating a database that has shipped packages: procurement 0002 gives each of them its one delivery (still out,
+"""Migrating a database that has shipped packages: procurement 0003 gives each of them its one delivery (still out,
 found wrong, or accepted), so that inspection and the BAST keep working on packages shipped before deliveries
 existed."""
 
@@ -11,7 +11,7 @@ from procurement.lifecycle import line_progress
 from procurement.models import Paket, PaketDelivery
 from tests.factories import make_product, make_shop, make_user
 
-BEFORE = [("procurement", "0001_initial")]
+BEFORE = [("procurement", "0002_paket_negotiation")]
 
 
 @pytest.mark.django_db(transaction=True)
