@@ -44,7 +44,7 @@ def _meta(paket: Paket) -> list[str]:
             f"PPK: {paket.ppk.name}   Tanggal: {timezone.localdate():%d-%m-%Y}"]
 
 
-def _footer(paket: Paket, kind: str, number_sp: str = "") -> list[str]:
+def _footer(paket: Paket, kind: str, number_sp: str = "", due_at=None) -> list[str]:
     tiba = f"{paket.permintaan_tiba:%d-%m-%Y}"
     if kind == PaketDocument.Kind.SP:
         footer = [f"Alamat pengiriman: {paket.alamat_kirim}", f"Permintaan tiba paling lambat: {tiba}",
@@ -65,19 +65,23 @@ def _footer(paket: Paket, kind: str, number_sp: str = "") -> list[str]:
                 f"Uang sejumlah: {format_rupiah(paket.total)} ({rupiah_in_words(paket.total)})",
                 f"Untuk pembayaran: {paket.nama} sesuai Surat Pesanan {number_sp}.",
                 f"Penerima: {paket.shop.name}"]
-    return [f"Surat Pesanan: {number_sp}. Dibayar melalui Plaza Banten (virtual account)."]
+    footer = [f"Surat Pesanan: {number_sp}. Dibayar melalui Plaza Banten (virtual account atau KKPD)."]
+    if due_at is not None:
+        footer.append(f"Jatuh tempo: {timezone.localtime(due_at):%d-%m-%Y %H:%M} WIB.")
+    return footer
 
 
-def paket_document_issue(*, paket: Paket, kind: str) -> PaketDocument:
+def paket_document_issue(*, paket: Paket, kind: str, due_at=None) -> PaketDocument:
     """Number, draw and store one document of the package. Call inside the transition's transaction (the package
-    row locked): the number and the row commit together, and the unique (package, kind) refuses a second one."""
+    row locked): the number and the row commit together, and the unique (package, kind) refuses a second one
+    (unless the first was voided: a re-issued invoice). An invoice states its due date (due_at)."""
     number = paket_document_number_next(opd=paket.opd, kind=kind)
     sp = paket.documents.filter(kind=PaketDocument.Kind.SP).first()
     rows, extras, total = invoice_lines(paket)
     pdf = document_pdf(title=TITLES[kind], number=number, meta=_meta(paket), rows=rows, extras=extras, total=total,
-                       parties=_parties(paket), footer=_footer(paket, kind, sp.number if sp else number))
+                       parties=_parties(paket), footer=_footer(paket, kind, sp.number if sp else number, due_at))
     digest = hashlib.sha256(pdf).hexdigest()
-    document = PaketDocument(paket=paket, kind=kind, number=number, sha256=digest, amount=total)
+    document = PaketDocument(paket=paket, kind=kind, number=number, sha256=digest, amount=total, due_at=due_at)
     name = f"procurement/{paket.opd_id}/{paket.pk}/{kind}-{digest[:16]}.pdf"
     document.file.save(name, ContentFile(pdf), save=False)
     try:

@@ -12,13 +12,14 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from payments.forms import BANK_NAMES
-from payments.gateways.base import VA_BANKS
+from payments.gateways.base import VA_BANKS, Method
 from payments.models import Payment
-from payments.services import PaymentError
+from payments.services import PaymentError, card_attempt_failed
 from plazabanten.uploads import media_headers
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
@@ -41,7 +42,7 @@ from .lifecycle import (
     paket_actions_for,
 )
 from .models import OPD_REVIEW_FIELDS, Opd, OpdInvitation, OpdMember, Paket, PaketDocument, Role
-from .payment import paket_payment_start
+from .payment import paket_invoice_reissue, paket_payment_start
 
 S = Paket.Status
 
@@ -322,14 +323,22 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
     documents = list(paket.documents.prefetch_related("signatures__signer"))
     payment = None
     attempt = None
+    cards = []
     if paket.order_id:
         payment = Payment.objects.filter(group_id=paket.order.group_id).first()
-        attempt = payment.attempts.first() if payment else None
+        attempt = payment.attempts.exclude(method=Method.CARD).first() if payment else None
+        cards = [(card, card_attempt_failed(payment_id=payment.pk, attempt_ref=card.attempt_ref))
+                 for card in payment.attempts.filter(method=Method.CARD)[:5]] if payment else []
     kinds = actor_kinds(paket=paket, user=user)
-    return {"paket": paket, "lines": list(paket.lines.all()), "events": paket.events.select_related("actor"),
+    lapsed = (paket.status == S.MENUNGGU_PEMBAYARAN and paket.order_id is not None
+              and paket.order.payment_deadline <= timezone.now())
+    return {"paket": paket, "invoice_lapsed": lapsed,
+            "may_reissue": lapsed and bool(kinds & ({BENDAHARA} if side == "opd" else {SELLER})),
+            "lines": list(paket.lines.all()), "events": paket.events.select_related("actor"),
             "documents": documents, "actions": paket_actions_for(paket, user, side=side), "side": side,
             "kinds": kinds, "is_bendahara": BENDAHARA in kinds and side == "opd", "payment": payment,
-            "attempt": attempt, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
+            "attempt": attempt, "cards": cards, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
+            "kkpd_limit": settings.PROCUREMENT_KKPD_LIMIT,
             "sandbox": settings.PAYMENT_GATEWAY == "sandbox", "read_only": kinds <= {AUDITOR, "opd"},
             "edit_form": extra.pop("edit_form", None) or (
                 _edit_form(paket) if paket.status == S.DRAFT and CREATOR in kinds and side == "opd" else None),
@@ -398,17 +407,43 @@ def paket_action(request, pk: int, slug: str):
 @login_required
 @require_POST
 def paket_pay(request, pk: int):
-    """The Bendahara opens a virtual account for the invoice; before the BAST (any state but menunggu
-    pembayaran) the service refuses: 409, nothing written."""
+    """The Bendahara pays the invoice: opens a virtual account, or charges the KKPD card with the token the
+    gateway's card form returned (then 3-D Secure at the gateway, back here). Before the BAST (any state but
+    menunggu pembayaran) the service refuses: 409, nothing written."""
     paket = _opd_paket(request.user, pk)
+    method = request.POST.get("method") or Method.VA
     try:
         if request.POST.get("simulate") and settings.PAYMENT_GATEWAY == "sandbox":
             _sandbox_pay(request, paket)
+        elif method == Method.CARD:
+            attempt = paket_payment_start(paket_id=paket.pk, actor=request.user, method=Method.CARD,
+                                          card_token=request.POST.get("token_id", ""))
+            if attempt.redirect_url:
+                return redirect(attempt.redirect_url)  # the issuer's 3-D Secure page
+            if card_attempt_failed(payment_id=attempt.payment_id, attempt_ref=attempt.attempt_ref):
+                messages.error(request, _("Kartu •••• %(last4)s ditolak bank penerbit. Pakai kartu lain atau virtual "
+                                          "account.") % {"last4": attempt.card_last4})
         else:
-            paket_payment_start(paket_id=paket.pk, actor=request.user, channel=request.POST.get("bank", ""))
+            paket_payment_start(paket_id=paket.pk, actor=request.user, method=method,
+                                channel=request.POST.get("bank", ""))
     except (PaketTransitionError, PaymentError) as error:
         return render(request, "procurement/paket.html", _paket_context(
             paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    return redirect("procurement:paket", pk=paket.pk)
+
+
+@login_required
+@require_POST
+def paket_reissue(request, pk: int):
+    """The Bendahara re-issues an invoice whose payment window lapsed unpaid (409 before that)."""
+    paket = _opd_paket(request.user, pk)
+    try:
+        document = paket_invoice_reissue(paket_id=paket.pk, actor=request.user)
+    except PaketTransitionError as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Invoice baru %(number)s terbit.") % {"number": document.number})
     return redirect("procurement:paket", pk=paket.pk)
 
 
@@ -471,6 +506,21 @@ def shop_paket_action(request, shop: Shop, pk: int, slug: str):
         return render(request, "procurement/paket.html", _paket_context(
             paket, request.user, side=SELLER, shop=shop, error=_message(error)), status=_status_of(error))
     messages.success(request, _("Tersimpan."))
+    return redirect("procurement:shop_paket", shop_id=shop.pk, pk=paket.pk)
+
+
+@shop_view(Capability.ORDERS)
+@require_POST
+def shop_paket_reissue(request, shop: Shop, pk: int):
+    """The seller re-issues an invoice whose payment window lapsed unpaid (409 before that)."""
+    paket = _shop_paket(shop, pk)
+    try:
+        document = paket_invoice_reissue(paket_id=paket.pk, actor=request.user)
+    except PaketTransitionError as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side=SELLER, shop=shop, error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Invoice baru %(number)s terbit.") % {"number": document.number})
     return redirect("procurement:shop_paket", shop_id=shop.pk, pk=paket.pk)
 
 
