@@ -158,6 +158,8 @@ def sandbox_3ds(request, transaction_id):
     captured or denied, the signed notification goes to our webhook (as Midtrans sends it) and the browser
     goes back to the shop's page. Like a bank's page, it is reached by its unguessable address only."""
     _sandbox_only()
+    from urllib.parse import urlsplit
+
     from django.utils.http import url_has_allowed_host_and_scheme
 
     from plazabanten.services import task_enqueue
@@ -167,7 +169,8 @@ def sandbox_3ds(request, transaction_id):
     from .tasks import sandbox_notify
 
     charge = get_object_or_404(SandboxCharge, transaction_id=transaction_id, payment_type="credit_card")
-    back = charge.callback_url if url_has_allowed_host_and_scheme(charge.callback_url, allowed_hosts=None) else "/"
+    ours = {urlsplit(settings.PB_BASE_URL).netloc}
+    back = charge.callback_url if url_has_allowed_host_and_scheme(charge.callback_url, allowed_hosts=ours) else "/"
     if request.method == "POST":
         was_pending = charge.status == "pending"
         charge = sandbox_3ds_finish(transaction_id=charge.transaction_id, otp=request.POST.get("otp", "")

@@ -411,6 +411,12 @@ def _notify(*, paket: Paket, kind: str) -> None:
     if paket.status == S.SP_TERBIT and paket.seller_deadline:
         body += " " + _("Tanggapi paling lambat %(date)s WIB.") % {
             "date": date_format(timezone.localtime(paket.seller_deadline), "j F Y H:i")}
+    if paket.status == S.DIPROSES:
+        body += " " + _("Barang diminta tiba paling lambat %(date)s.") % {
+            "date": date_format(paket.permintaan_tiba, "l, j F Y")}
+    if paket.status == S.MENUNGGU_PEMBAYARAN and paket.order_id:
+        body += " " + _("Bayar dengan virtual account atau KKPD paling lambat %(date)s WIB.") % {
+            "date": date_format(timezone.localtime(paket.order.payment_deadline), "l, j F Y H:i")}
     if paket.reason and paket.status in (S.DRAFT, S.DITOLAK_PENYEDIA, S.DIBATALKAN, S.DIPROSES):
         body += " " + _("Catatan: %(reason)s") % {"reason": paket.reason}
     opd_url = reverse("procurement:paket", args=[paket.pk])
