@@ -144,8 +144,9 @@ def paket_invoice_reissue(*, paket_id: int, actor) -> PaketDocument:
         payment_expire(payment_id=payment.pk)
     now = timezone.now()
     with transaction.atomic():
-        paket = Paket.objects.select_for_update(of=("self",)).select_related("opd", "shop", "ppk", "order").get(
-            pk=paket_id)
+        # No join to the order here: a row another re-issue just repointed would come back joined to nothing
+        # (PostgreSQL re-checks the locked row, not the joined one); the order is read after the lock.
+        paket = Paket.objects.select_for_update().get(pk=paket_id)
         _reissue_check(paket, now)
         old = paket.order
         if old.status == Order.Status.AWAITING_PAYMENT:

@@ -43,7 +43,7 @@ def _send_once(*, paket_id: int, kind: str, deadline, still, messages) -> bool:
     """Under the package row lock: if the package still needs it (`still(paket)`) and it was not sent for this
     deadline yet, record it and queue the messages (`messages(paket)`: (recipient, subject, body, url) rows)."""
     with transaction.atomic():
-        paket = Paket.objects.select_for_update(of=("self",)).select_related("shop__owner", "order").get(pk=paket_id)
+        paket = Paket.objects.select_for_update().get(pk=paket_id)  # the order read after the lock (re-issue)
         if not still(paket):
             return False
         try:

@@ -143,3 +143,44 @@ def test_the_beat_job_flags_a_lapsed_invoice_once_to_the_bendahara_and_the_selle
     assert OutboxMessage.objects.count() == before + 2
     paket_invoice_reissue(paket_id=paket.pk, actor=team.bendahara)
     assert paket_reminders_send() == 0  # the new invoice is not lapsed
+
+
+def test_the_new_invoice_pdf_states_its_number_and_due_date():
+    from tests.procurement.test_journey_browser import pdf_text
+
+    team, paket = awaiting()
+    lapse(paket)
+    new = paket_invoice_reissue(paket_id=paket.pk, actor=team.bendahara)
+    text = pdf_text(new.file.open("rb").read())
+    assert new.number in text and "Jatuh tempo" in text
+    assert timezone.localtime(new.due_at).strftime("%d-%m-%Y %H:%M") in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bendahara_and_the_seller_reissuing_at_once_make_one_new_invoice():
+    import threading
+
+    from django.db import connection
+
+    team, paket = awaiting()
+    lapse(paket)
+    results, barrier = [], threading.Barrier(2)
+
+    def reissue(actor):
+        try:
+            barrier.wait()
+            results.append(paket_invoice_reissue(paket_id=paket.pk, actor=actor).number)
+        except PaketTransitionError as error:
+            results.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reissue, args=(who,)) for who in (team.bendahara, team.seller)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum("/000002" in result for result in results) == 1, results
+    assert sum("masih berlaku" in result for result in results) == 1, results
+    assert PaketDocument.objects.filter(kind=INVOICE).count() == 2
+    assert Order.objects.filter(status=Order.Status.AWAITING_PAYMENT).count() == 1
