@@ -152,9 +152,7 @@ def _card_start_check(payment: Payment, *, card_token: str) -> None:
 
 def card_attempt_failed(*, payment_id: int, attempt_ref: str) -> bool:
     """The gateway denied (or expired) this card charge: the payment itself stays open for another try."""
-    from django.db.models import Q
-
-    return PaymentEvent.objects.filter(Q(raw__order_id=attempt_ref) | Q(raw__external_id=attempt_ref),
+    return PaymentEvent.objects.filter(models.Q(raw__order_id=attempt_ref) | models.Q(raw__external_id=attempt_ref),
                                        payment_id=payment_id, kind=CARD_FAILED).exists()
 
 
