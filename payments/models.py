@@ -54,6 +54,8 @@ class PaymentAttempt(models.Model):
     qr_string = models.TextField(blank=True)
     va_number = models.CharField(max_length=40, blank=True)
     redirect_url = models.URLField(max_length=500, blank=True)
+    # A card charge keeps the last four digits the gateway showed, never the number nor the token.
+    card_last4 = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -247,7 +249,11 @@ class Payout(models.Model):
     account_name = models.CharField(max_length=100)
     provider_ref = models.CharField(max_length=100, blank=True)
     failure_reason = models.CharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the system paid the shop out by itself (a government package's money, payout_for_order).
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    # The order whose released money this payout carries, when the system made it (one payout per order).
+    order = models.OneToOneField("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +276,8 @@ class SandboxCharge(models.Model):
     status = models.CharField(max_length=20, default="pending")
     qr_string = models.TextField(blank=True)
     va_number = models.CharField(max_length=40, blank=True)
+    card = models.CharField(max_length=11, blank=True)  # the masked test card, "481111-1114"
+    callback_url = models.CharField(max_length=300, blank=True)  # back to the shop after 3-D Secure
     refunds = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     status_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,23 +62,36 @@ class PaymentError(Exception):
 # this checkout may not be paid now (None: it may); payment_start refuses with that reason, and money that
 # arrives anyway is never applied (outcome "refused": parked in suspense and sent back). A follower runs inside the
 # paying transaction, after the orders are paid and the ledger posted. `starting` tells a guard whether a charge is
-# being opened (payment_start) or money has arrived (the webhook apply path).
+# being opened (payment_start) or money has arrived (the webhook apply path), and `method` which method (cards:
+# a guard returns "" for a checkout it claims and allows, and only a claimed checkout may be paid by card).
 PAYMENT_GUARDS: list = []
 PAYMENT_FOLLOWERS: list = []
 
 
-def payment_refusal(group: CheckoutGroup, *, starting: bool = False) -> str | None:
+def payment_refusal(group: CheckoutGroup, *, starting: bool = False, method: str = "") -> str | None:
+    """Why this checkout may not be paid now (with this method), or None. A card is refused unless a guard
+    claims the checkout (returns "" for it): cards are for government invoices only, never a consumer's."""
+    claimed = False
     for guard in PAYMENT_GUARDS:
-        problem = guard(group, starting=starting)
+        problem = guard(group, starting=starting, method=method)
         if problem:
             return problem
+        claimed = claimed or problem == ""
+    if method == Method.CARD and not claimed:
+        return _("Pembayaran dengan kartu kredit pemerintah (KKPD) hanya untuk tagihan pengadaan pemerintah.")
     return None
 
 
 # --- starting a payment ---------------------------------------------------------------------------------
 
-def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> PaymentAttempt:
-    """Open (or reuse) a charge at the gateway for this checkout with the chosen method."""
+CARD_3DS_MINUTES = 10  # Midtrans lets a card charge wait this long for its 3-D Secure page
+
+
+def payment_start(*, group_id: int, buyer, method: str, channel: str = "", card_token: str = "",
+                  card_authentication_id: str = "", return_url: str = "") -> PaymentAttempt:
+    """Open (or reuse) a charge at the gateway for this checkout with the chosen method. A card charge (only
+    where a guard allows it: a government invoice) is always a new attempt with the single-use token of the
+    gateway's card form; when its answer is already the outcome (captured, or denied) it is applied at once."""
     method = Method(method)
     gw = gateway()
     with transaction.atomic():
@@ -86,13 +99,17 @@ def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> Pa
         payment, _created = Payment.objects.get_or_create(group=group, defaults={"amount": group.total})
         if payment.status != P.PENDING:
             raise PaymentError(_("Pembayaran ini sudah %(status)s.") % {"status": payment.get_status_display()})
-        refusal = payment_refusal(group, starting=True)
+        refusal = payment_refusal(group, starting=True, method=method)
         if refusal:
             raise PaymentError(refusal)
         if group.payment_deadline <= timezone.now() or group.orders.exclude(
                 status=Order.Status.AWAITING_PAYMENT).exists():
             raise PaymentError(_("Batas waktu pembayaran sudah lewat atau pesanan sudah berubah."))
-        attempt = payment.attempts.filter(method=method, channel=channel, provider=gw.code).first()
+        if method == Method.CARD:
+            _card_start_check(payment, card_token=card_token)
+            attempt = None
+        else:
+            attempt = payment.attempts.filter(method=method, channel=channel, provider=gw.code).first()
         if attempt and attempt.provider_ref:
             return attempt
         if attempt is None:
@@ -103,14 +120,55 @@ def payment_start(*, group_id: int, buyer, method: str, channel: str = "") -> Pa
     try:
         result = gw.create_charge(ChargeRequest(
             attempt_ref=attempt.attempt_ref, amount=payment.amount, method=method, channel=channel,
-            expires_at=group.payment_deadline, customer_name=buyer.name, customer_email=buyer.email))
+            expires_at=group.payment_deadline, customer_name=buyer.name, customer_email=buyer.email,
+            card_token=card_token, card_authentication_id=card_authentication_id, return_url=return_url))
     except GatewayError as error:
         logger.warning("payments: create_charge %s failed: %s", attempt.attempt_ref, error)
+        if method == Method.CARD and not isinstance(error, GatewayUnavailable):
+            raise PaymentError(_("Kartu tidak dapat diproses. Periksa data kartu lalu coba lagi, atau pakai "
+                                 "kartu lain.")) from error
         raise PaymentError(_("Gateway pembayaran sedang bermasalah. Coba lagi sebentar lagi.")) from error
     attempt.provider_ref = result.provider_ref
     attempt.qr_string, attempt.va_number, attempt.redirect_url = result.qr_string, result.va_number, result.redirect_url
-    attempt.save(update_fields=["provider_ref", "qr_string", "va_number", "redirect_url"])
+    attempt.card_last4 = result.card_last4
+    attempt.save(update_fields=["provider_ref", "qr_string", "va_number", "redirect_url", "card_last4"])
+    if result.final:
+        _status_apply(attempt, note="charge answer")
     return attempt
+
+
+def _card_start_check(payment: Payment, *, card_token: str) -> None:
+    """Under the checkout lock: a card charge needs its token, and waits for the previous card charge's 3-D
+    Secure (the card holder may still be typing the OTP: two captures would take the money twice)."""
+    if not card_token:
+        raise PaymentError(_("Data kartu belum diverifikasi oleh gateway. Isi ulang data kartu."))
+    recent = payment.attempts.filter(method=Method.CARD, created_at__gt=timezone.now() - timedelta(
+        minutes=CARD_3DS_MINUTES)).values_list("attempt_ref", flat=True)
+    for attempt_ref in recent:
+        if not card_attempt_failed(payment_id=payment.pk, attempt_ref=attempt_ref):
+            raise PaymentError(_("Pembayaran kartu sebelumnya masih menunggu verifikasi 3-D Secure. Selesaikan "
+                                 "atau tunggu %(n)s menit.") % {"n": CARD_3DS_MINUTES})
+
+
+def card_attempt_failed(*, payment_id: int, attempt_ref: str) -> bool:
+    """The gateway denied (or expired) this card charge: the payment itself stays open for another try."""
+    return PaymentEvent.objects.filter(models.Q(raw__order_id=attempt_ref) | models.Q(raw__external_id=attempt_ref),
+                                       payment_id=payment_id, kind=CARD_FAILED).exists()
+
+
+def _status_apply(attempt: PaymentAttempt, *, note: str) -> str:
+    """Ask the gateway for this charge's status and apply it (the same key a notification of that state
+    carries, so a notification afterwards is a duplicate)."""
+    try:
+        status = gateway(attempt.provider).get_status(attempt.attempt_ref, provider_ref=attempt.provider_ref)
+    except GatewayError as error:
+        logger.info("payments: status of %s unavailable: %s", attempt.attempt_ref, error)
+        return "unavailable"
+    if status.kind in (Kind.PENDING, Kind.INFO):
+        return "pending"
+    return payment_apply(payment_id=attempt.payment_id, provider=attempt.provider, dedupe_key=status.dedupe_key,
+                         kind=status.kind, amount=status.amount, raw=status.raw, note=note,
+                         attempt_ref=attempt.attempt_ref, paid_ref=status.provider_ref)
 
 
 # --- webhooks -------------------------------------------------------------------------------------------
@@ -196,7 +254,9 @@ def payment_apply(*, payment_id: int, provider: str, dedupe_key: str, kind: str,
     with transaction.atomic():
         _lock_timeout()
         payment = Payment.objects.select_for_update().select_related("group").get(pk=payment_id)
-        outcome, to_status = _decide(payment, kind=kind, amount=amount)
+        card = bool(attempt_ref) and PaymentAttempt.objects.filter(attempt_ref=attempt_ref,
+                                                                   method=Method.CARD).exists()
+        outcome, to_status = _decide(payment, kind=kind, amount=amount, card=card)
         try:
             with transaction.atomic():
                 if inbox_id:
@@ -214,9 +274,15 @@ def payment_apply(*, payment_id: int, provider: str, dedupe_key: str, kind: str,
     return outcome
 
 
-def _decide(payment: Payment, *, kind: str, amount: int | None) -> tuple[str, str]:
-    """(outcome, new status) for an event on a payment in its current state: the transition table."""
+CARD_FAILED = "card_failed"
+
+
+def _decide(payment: Payment, *, kind: str, amount: int | None, card: bool = False) -> tuple[str, str]:
+    """(outcome, new status) for an event on a payment in its current state: the transition table. A denied
+    or abandoned card charge fails that charge only: the payment stays open for another card or a VA."""
     current = payment.status
+    if card and current == P.PENDING and kind in (Kind.FAILED, Kind.EXPIRED, Kind.CANCELLED):
+        return CARD_FAILED, current
     if kind == Kind.PAID:
         if amount != payment.amount:
             return "amount_mismatch", current
@@ -272,6 +338,8 @@ def payment_method_label(attempt: PaymentAttempt) -> str:
         return "QRIS"
     if attempt.method == Method.VA:
         return f"Virtual account {BANK_NAMES.get(attempt.channel, attempt.channel.upper())}"
+    if attempt.method == Method.CARD:
+        return _("Kartu kredit •••• %(last4)s") % {"last4": attempt.card_last4 or "????"}
     return EWALLET_NAMES.get(attempt.channel, attempt.channel.title() or attempt.method)
 
 
@@ -351,16 +419,24 @@ def payments_expire(*, now=None) -> int:
     """Beat job: pending payments past the checkout deadline expire (the gateway charge is cancelled too)."""
     now = now or timezone.now()
     done = 0
-    for payment in Payment.objects.filter(status=P.PENDING, group__payment_deadline__lt=now):
-        if payment_apply(payment_id=payment.pk, provider="local", dedupe_key=f"expire:{payment.pk}",
-                         kind=Kind.EXPIRED, amount=None, raw={}) == "expired":
-            done += 1
-            for attempt in payment.attempts.exclude(provider_ref=""):
-                try:
-                    gateway(attempt.provider).cancel(attempt.attempt_ref, provider_ref=attempt.provider_ref)
-                except GatewayError:
-                    logger.info("payments: cancel of %s at the gateway failed", attempt.attempt_ref)
+    for payment_id in Payment.objects.filter(status=P.PENDING, group__payment_deadline__lt=now).values_list(
+            "pk", flat=True):
+        done += payment_expire(payment_id=payment_id)
     return done
+
+
+def payment_expire(*, payment_id: int) -> bool:
+    """A pending payment past its deadline expires, and its charges are cancelled at the gateway: money that
+    arrives for it afterwards is late money (suspense, then refunded)."""
+    if payment_apply(payment_id=payment_id, provider="local", dedupe_key=f"expire:{payment_id}",
+                     kind=Kind.EXPIRED, amount=None, raw={}) != "expired":
+        return False
+    for attempt in PaymentAttempt.objects.filter(payment_id=payment_id).exclude(provider_ref=""):
+        try:
+            gateway(attempt.provider).cancel(attempt.attempt_ref, provider_ref=attempt.provider_ref)
+        except GatewayError:
+            logger.info("payments: cancel of %s at the gateway failed", attempt.attempt_ref)
+    return True
 
 
 def payments_poll_pending(*, older_than_minutes: int = 10, now=None) -> int:
@@ -372,17 +448,8 @@ def payments_poll_pending(*, older_than_minutes: int = 10, now=None) -> int:
     attempts = PaymentAttempt.objects.filter(payment__status=P.PENDING, created_at__lt=cutoff).exclude(
         provider_ref="").order_by("pk")
     for attempt in attempts:
-        try:
-            status = gateway(attempt.provider).get_status(attempt.attempt_ref, provider_ref=attempt.provider_ref)
-        except GatewayError as error:
-            logger.info("payments: status of %s unavailable: %s", attempt.attempt_ref, error)
-            continue
-        if status.kind in (Kind.PENDING, Kind.INFO):
-            continue
-        outcome = payment_apply(payment_id=attempt.payment_id, provider=attempt.provider,
-                                dedupe_key=status.dedupe_key, kind=status.kind, amount=status.amount, raw=status.raw,
-                                note="status poll", attempt_ref=attempt.attempt_ref, paid_ref=status.provider_ref)
-        changed += outcome not in ("duplicate", "info")
+        outcome = _status_apply(attempt, note="status poll")
+        changed += outcome not in ("unavailable", "pending", "duplicate", "info")
     return changed
 
 
@@ -529,6 +596,40 @@ def payout_request(*, shop_id: int, amount: int, actor) -> Payout:
                     lines=[Line(Account.SHOP_AVAILABLE, amount, shop.pk),
                            Line(Account.PAYOUT_IN_TRANSIT, -amount, shop.pk)])
         audit_record(actor=actor, action="payout.requested", target=payout, after={"amount": amount})
+        from .tasks import payout_send
+
+        transaction.on_commit(lambda: task_enqueue(payout_send, payout.pk))
+    return payout
+
+
+def payout_for_order(*, order_id: int) -> Payout | None:
+    """The system pays one completed order's released money out to its shop's verified bank account, without
+    waiting for the shop to ask (a government package: the seller is paid within 24 hours of the payment).
+    One payout per order (Payout.order is unique): a second call returns the first. None when there is nothing
+    to send yet (not released, the balance taken by a clawback) or no verified account (the caller tells the
+    seller)."""
+    with transaction.atomic():
+        order = Order.objects.get(pk=order_id)
+        shop = Shop.objects.select_for_update().get(pk=order.shop_id)
+        existing = Payout.objects.filter(order_id=order_id).first()
+        if existing is not None:
+            return existing
+        released = -(Posting.objects.filter(account=Account.SHOP_AVAILABLE, order_id=order_id,
+                                            journal__source_key=f"order:{order_id}:release")
+                     .aggregate(total=models.Sum("amount"))["total"] or 0)
+        amount = min(released, shop_balances(shop_id=shop.pk)["available"])
+        if amount <= 0:
+            return None
+        account = ShopBankAccount.objects.filter(shop=shop).first()
+        if account is None:
+            return None
+        payout = Payout.objects.create(shop=shop, order=order, amount=amount, bank=account.bank, requested_by=None,
+                                       account_number=account.number, account_name=account.holder_name)
+        ledger_post(source_key=f"payout:{payout.pk}:requested", description=_("Pencairan dana"),
+                    lines=[Line(Account.SHOP_AVAILABLE, amount, shop.pk),
+                           Line(Account.PAYOUT_IN_TRANSIT, -amount, shop.pk)])
+        audit_record(actor=None, action="payout.automatic", target=payout,
+                     after={"amount": amount, "order": order.number})
         from .tasks import payout_send
 
         transaction.on_commit(lambda: task_enqueue(payout_send, payout.pk))

@@ -136,6 +136,53 @@ def sandbox_ewallet(request, ref):
     return render(request, "payments/ewallet.html", {"attempt": attempt})
 
 
+@login_required
+@require_POST
+def sandbox_card_token(request):
+    """Stands in for Midtrans' GET /v2/token, which the card form's script calls from the browser: the card
+    number goes to the gateway, and only the token (naming the masked card) comes back to the page."""
+    _sandbox_only()
+    from django.utils import timezone
+
+    from .gateways.sandbox import sandbox_card_token as token
+
+    answer = token(card_number=request.POST.get("card_number", ""), exp_month=request.POST.get("card_exp_month", ""),
+                   exp_year=request.POST.get("card_exp_year", ""), cvv=request.POST.get("card_cvv", ""),
+                   today=timezone.localdate())
+    return JsonResponse(answer, status=200 if answer["status_code"] == "200" else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox_3ds(request, transaction_id):
+    """The card issuer's 3-D Secure page (sandbox): the OTP 112233 passes a 3DS test card; then the charge is
+    captured or denied, the signed notification goes to our webhook (as Midtrans sends it) and the browser
+    goes back to the shop's page. Like a bank's page, it is reached by its unguessable address only."""
+    _sandbox_only()
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from plazabanten.services import task_enqueue
+
+    from .gateways.sandbox import SANDBOX_OTP, sandbox_3ds_finish, sandbox_status_body
+    from .models import SandboxCharge
+    from .tasks import sandbox_notify
+
+    charge = get_object_or_404(SandboxCharge, transaction_id=transaction_id, payment_type="credit_card")
+    ours = {urlsplit(settings.PB_BASE_URL).netloc}
+    back = charge.callback_url if url_has_allowed_host_and_scheme(charge.callback_url, allowed_hosts=ours) else "/"
+    if request.method == "POST":
+        was_pending = charge.status == "pending"
+        charge = sandbox_3ds_finish(transaction_id=charge.transaction_id, otp=request.POST.get("otp", "")
+                                    if request.POST.get("action") != "cancel" else "")
+        if was_pending:
+            body = sandbox_status_body(charge)
+            url = settings.PB_BASE_URL + reverse("payments:webhook", args=["sandbox"])
+            task_enqueue(sandbox_notify, url, [body])
+        return redirect(back)
+    return render(request, "payments/sandbox_3ds.html", {"charge": charge, "otp": SANDBOX_OTP, "back": back})
+
+
 @shop_view(Capability.FINANCE)
 @require_http_methods(["GET", "POST"])
 def shop_balance(request, shop: Shop):

@@ -45,7 +45,7 @@ def _meta(paket: Paket) -> list[str]:
             f"PPK: {paket.ppk.name}   Tanggal: {timezone.localdate():%d-%m-%Y}"]
 
 
-def _footer(paket: Paket, kind: str, number_sp: str = "") -> list[str]:
+def _footer(paket: Paket, kind: str, number_sp: str = "", due_at=None) -> list[str]:
     tiba = f"{paket.permintaan_tiba:%d-%m-%Y}"
     if kind == PaketDocument.Kind.SP:
         footer = [f"Alamat pengiriman: {paket.alamat_kirim}", f"Permintaan tiba paling lambat: {tiba}",
@@ -77,7 +77,10 @@ def _footer(paket: Paket, kind: str, number_sp: str = "") -> list[str]:
                 f"Uang sejumlah: {format_rupiah(paket.total)} ({rupiah_in_words(paket.total)})",
                 f"Untuk pembayaran: {paket.nama} sesuai Surat Pesanan {number_sp}.",
                 f"Penerima: {paket.shop.name}"]
-    return [f"Surat Pesanan: {number_sp}. Dibayar melalui Plaza Banten (virtual account)."]
+    footer = [f"Surat Pesanan: {number_sp}. Dibayar melalui Plaza Banten (virtual account atau KKPD)."]
+    if due_at is not None:
+        footer.append(f"Jatuh tempo: {timezone.localtime(due_at):%d-%m-%Y %H:%M} WIB.")
+    return footer
 
 
 def _addendum_footer(addendum: PaketAddendum, number_sp: str) -> list[str]:
@@ -95,20 +98,22 @@ def _addendum_footer(addendum: PaketAddendum, number_sp: str) -> list[str]:
             "Ketentuan lain dalam Surat Pesanan tetap berlaku. Tabel di atas adalah pesanan setelah addendum ini."]
 
 
-def paket_document_issue(*, paket: Paket, kind: str, addendum: PaketAddendum | None = None) -> PaketDocument:
+def paket_document_issue(*, paket: Paket, kind: str, addendum: PaketAddendum | None = None,
+                         due_at=None) -> PaketDocument:
     """Number, draw and store one document of the package. Call inside the transition's transaction (the package
     row locked): the number and the row commit together, and the unique (package, kind) refuses a second one
-    (addenda excepted: each accepted addendum has its own)."""
+    (addenda excepted: each accepted addendum has its own; and a voided invoice: a re-issued one). An invoice
+    states its due date (due_at)."""
     number = paket_document_number_next(opd=paket.opd, kind=kind)
     sp = paket.documents.filter(kind=PaketDocument.Kind.SP).first()
     rows, extras, total = invoice_lines(paket)
-    title, footer = TITLES[kind], _footer(paket, kind, sp.number if sp else number)
+    title, footer = TITLES[kind], _footer(paket, kind, sp.number if sp else number, due_at)
     if addendum is not None:
         title, footer = f"ADDENDUM {addendum.version} SURAT PESANAN", _addendum_footer(addendum, sp.number)
     pdf = document_pdf(title=title, number=number, meta=_meta(paket), rows=rows, extras=extras, total=total,
                        parties=_parties(paket), footer=footer)
     digest = hashlib.sha256(pdf).hexdigest()
-    document = PaketDocument(paket=paket, kind=kind, number=number, sha256=digest, amount=total)
+    document = PaketDocument(paket=paket, kind=kind, number=number, sha256=digest, amount=total, due_at=due_at)
     name = f"procurement/{paket.opd_id}/{paket.pk}/{kind}{addendum.version if addendum else ''}-{digest[:16]}.pdf"
     document.file.save(name, ContentFile(pdf), save=False)
     try:

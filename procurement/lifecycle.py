@@ -666,6 +666,12 @@ def _notify(*, paket: Paket, kind: str, news: str = "", other_party_only: bool =
     if paket.status == S.SP_TERBIT and paket.seller_deadline:
         body += " " + _("Tanggapi paling lambat %(date)s WIB.") % {
             "date": date_format(timezone.localtime(paket.seller_deadline), "j F Y H:i")}
+    if paket.status == S.DIPROSES:
+        body += " " + _("Barang diminta tiba paling lambat %(date)s.") % {
+            "date": date_format(paket.permintaan_tiba, "l, j F Y")}
+    if paket.status == S.MENUNGGU_PEMBAYARAN and paket.order_id:
+        body += " " + _("Bayar dengan virtual account atau KKPD paling lambat %(date)s WIB.") % {
+            "date": date_format(timezone.localtime(paket.order.payment_deadline), "l, j F Y H:i")}
     if news:
         body += " " + news
     elif paket.reason and paket.status in (S.DRAFT, S.DITOLAK_PENYEDIA, S.DIBATALKAN, S.DIPROSES):

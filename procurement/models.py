@@ -343,7 +343,8 @@ class PaketEvent(models.Model):
 
 class PaketDocument(models.Model):
     """A generated PDF of a package. The file and its SHA-256 are written once and never change; nothing is
-    deleted. One document of each kind per package (a second BAST is refused by the database too)."""
+    deleted. One valid document of each kind per package (a second BAST is refused by the database too); an
+    invoice whose payment window lapsed is voided (kept, marked) and re-issued under a new number."""
 
     class Kind(models.TextChoices):
         SP = "sp", _("Surat Pesanan")
@@ -358,13 +359,18 @@ class PaketDocument(models.Model):
     file = models.FileField(storage=private_storage, max_length=200)
     sha256 = models.CharField(max_length=64)
     amount = models.BigIntegerField(default=0)
+    due_at = models.DateTimeField(null=True, blank=True)  # an invoice: pay before this
+    voided_at = models.DateTimeField(null=True, blank=True)  # an invoice re-issued after its window lapsed
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["paket", "kind"], condition=~models.Q(kind="addendum"),
-                                    name="paketdocument_one_per_kind"),
+            models.UniqueConstraint(fields=["paket", "kind"],
+                                    condition=~models.Q(kind="addendum") & models.Q(voided_at__isnull=True),
+                                    name="paketdocument_one_valid_per_kind"),
+            models.CheckConstraint(condition=models.Q(voided_at__isnull=True) | models.Q(kind="invoice"),
+                                   name="paketdocument_only_invoices_voided"),
             models.UniqueConstraint(fields=["kind", "number"], name="paketdocument_number_unique"),
         ]
 
@@ -517,6 +523,28 @@ class PaketSignature(models.Model):
 
     def __str__(self):
         return f"{self.document} · {self.party} · {self.signer_id}"
+
+
+class PaketReminder(models.Model):
+    """One reminder or notice a beat job sent for one deadline of one package: the unique row makes a job that
+    runs twice (or in two workers at once) send it once. A re-issued invoice has a new deadline, so a new row."""
+
+    class Kind(models.TextChoices):
+        SELLER_DEADLINE = "seller_deadline", _("Batas waktu penyedia menanggapi SP")
+        PAYMENT_DUE = "payment_due", _("Jatuh tempo invoice")
+        INVOICE_LAPSED = "invoice_lapsed", _("Invoice lewat jatuh tempo")
+        PAYOUT_BLOCKED = "payout_blocked", _("Pencairan menunggu rekening bank")
+
+    paket = models.ForeignKey(Paket, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    deadline = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paket", "kind", "deadline"], name="paketreminder_once")]
+
+    def __str__(self):
+        return f"{self.paket_id} {self.kind} {self.deadline:%Y-%m-%d %H:%M}"
 
 
 class ProcurementCounter(models.Model):

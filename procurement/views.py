@@ -12,13 +12,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from payments.forms import BANK_NAMES
-from payments.gateways.base import VA_BANKS
+from payments.gateways.base import VA_BANKS, Method
 from payments.models import Payment
-from payments.services import PaymentError
+from payments.services import PaymentError, card_attempt_failed
 from plazabanten.uploads import media_headers
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
@@ -66,7 +67,7 @@ from .models import (
     Role,
 )
 from .negotiation import open_offer, rounds_max, rounds_used
-from .payment import paket_payment_start
+from .payment import paket_invoice_reissue, paket_payment_start
 
 S = Paket.Status
 
@@ -360,9 +361,12 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
     documents = list(paket.documents.prefetch_related("signatures__signer"))
     payment = None
     attempt = None
+    cards = []
     if paket.order_id:
         payment = Payment.objects.filter(group_id=paket.order.group_id).first()
-        attempt = payment.attempts.first() if payment else None
+        attempt = payment.attempts.exclude(method=Method.CARD).first() if payment else None
+        cards = [(card, card_attempt_failed(payment_id=payment.pk, attempt_ref=card.attempt_ref))
+                 for card in payment.attempts.filter(method=Method.CARD)[:5]] if payment else []
     kinds = actor_kinds(paket=paket, user=user)
     lines = list(paket.lines.select_related("variant"))
     actions = paket_actions_for(paket, user, side=side)
@@ -386,7 +390,11 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
                             and not any(s.party == my_side for s in addendum.document.signatures.all()))
     open_addendum = next((a for a in addenda if a.status == PaketAddendum.Status.OPEN), None)
     can_request = my_side is not None and paket.status in OPEN_STATES and open_addendum is None
-    return {"paket": paket, "lines": lines, "events": paket.events.select_related("actor"),
+    lapsed = (paket.status == S.MENUNGGU_PEMBAYARAN and paket.order_id is not None
+              and paket.order.payment_deadline <= timezone.now())
+    return {"paket": paket, "invoice_lapsed": lapsed,
+            "may_reissue": lapsed and bool(kinds & ({BENDAHARA} if side == "opd" else {SELLER})),
+            "lines": lines, "events": paket.events.select_related("actor"),
             "progress": [(line, progress[line.pk]) for line in lines], "deliveries": deliveries,
             "open_deliveries": [d for d in deliveries if d.status == PaketDelivery.Status.SHIPPED],
             "addenda": addenda, "open_addendum": open_addendum, "my_side": my_side,
@@ -400,7 +408,8 @@ def _paket_context(paket: Paket, user, *, side: str, **extra) -> dict:
             "open_offer": current, "rounds": (rounds_used(paket), rounds_max()),
             "addable": services.paket_addable_variants(paket=paket)[:300] if editing else (),
             "kinds": kinds, "is_bendahara": BENDAHARA in kinds and side == "opd", "payment": payment,
-            "attempt": attempt, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
+            "attempt": attempt, "cards": cards, "banks": [(code, BANK_NAMES[code]) for code in VA_BANKS],
+            "kkpd_limit": settings.PROCUREMENT_KKPD_LIMIT,
             "sandbox": settings.PAYMENT_GATEWAY == "sandbox",
             "read_only": kinds <= {AUDITOR, "opd"} and INSPECTOR not in kinds,
             "edit_form": extra.pop("edit_form", None) or (_edit_form(paket) if editing else None),
@@ -568,17 +577,43 @@ def paket_inspector(request, pk: int):
 @login_required
 @require_POST
 def paket_pay(request, pk: int):
-    """The Bendahara opens a virtual account for the invoice; before the BAST (any state but menunggu
-    pembayaran) the service refuses: 409, nothing written."""
+    """The Bendahara pays the invoice: opens a virtual account, or charges the KKPD card with the token the
+    gateway's card form returned (then 3-D Secure at the gateway, back here). Before the BAST (any state but
+    menunggu pembayaran) the service refuses: 409, nothing written."""
     paket = _opd_paket(request.user, pk)
+    method = request.POST.get("method") or Method.VA
     try:
         if request.POST.get("simulate") and settings.PAYMENT_GATEWAY == "sandbox":
             _sandbox_pay(request, paket)
+        elif method == Method.CARD:
+            attempt = paket_payment_start(paket_id=paket.pk, actor=request.user, method=Method.CARD,
+                                          card_token=request.POST.get("token_id", ""))
+            if attempt.redirect_url:
+                return redirect(attempt.redirect_url)  # the issuer's 3-D Secure page
+            if card_attempt_failed(payment_id=attempt.payment_id, attempt_ref=attempt.attempt_ref):
+                messages.error(request, _("Kartu •••• %(last4)s ditolak bank penerbit. Pakai kartu lain atau virtual "
+                                          "account.") % {"last4": attempt.card_last4})
         else:
-            paket_payment_start(paket_id=paket.pk, actor=request.user, channel=request.POST.get("bank", ""))
+            paket_payment_start(paket_id=paket.pk, actor=request.user, method=method,
+                                channel=request.POST.get("bank", ""))
     except (PaketTransitionError, PaymentError) as error:
         return render(request, "procurement/paket.html", _paket_context(
             paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    return redirect("procurement:paket", pk=paket.pk)
+
+
+@login_required
+@require_POST
+def paket_reissue(request, pk: int):
+    """The Bendahara re-issues an invoice whose payment window lapsed unpaid (409 before that)."""
+    paket = _opd_paket(request.user, pk)
+    try:
+        document = paket_invoice_reissue(paket_id=paket.pk, actor=request.user)
+    except PaketTransitionError as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side="opd", error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Invoice baru %(number)s terbit.") % {"number": document.number})
     return redirect("procurement:paket", pk=paket.pk)
 
 
@@ -663,6 +698,21 @@ def shop_paket_addendum_decide(request, shop: Shop, pk: int, addendum_id: int, d
     if paket.status in (S.DRAFT, S.MENUNGGU_PPK) or decision not in ADDENDUM_DECISIONS:
         raise Http404
     return _addendum_post(request, paket, side=SELLER, addendum_id=addendum_id, decision=decision, shop=shop)
+
+
+@shop_view(Capability.ORDERS)
+@require_POST
+def shop_paket_reissue(request, shop: Shop, pk: int):
+    """The seller re-issues an invoice whose payment window lapsed unpaid (409 before that)."""
+    paket = _shop_paket(shop, pk)
+    try:
+        document = paket_invoice_reissue(paket_id=paket.pk, actor=request.user)
+    except PaketTransitionError as error:
+        paket.refresh_from_db()
+        return render(request, "procurement/paket.html", _paket_context(
+            paket, request.user, side=SELLER, shop=shop, error=_message(error)), status=_status_of(error))
+    messages.success(request, _("Invoice baru %(number)s terbit.") % {"number": document.number})
+    return redirect("procurement:shop_paket", shop_id=shop.pk, pk=paket.pk)
 
 
 @shop_view(Capability.ORDERS)

@@ -17,6 +17,9 @@ class Method(StrEnum):
     QRIS = "qris"
     VA = "va"
     EWALLET = "ewallet"
+    # A card charge with a gateway token (the card number never reaches our server): KKPD, the regional
+    # government's credit card, offered only on a government package's invoice (procurement.payment).
+    CARD = "card"
 
 
 class Kind(StrEnum):
@@ -52,11 +55,14 @@ class ChargeRequest:
     attempt_ref: str
     amount: int
     method: Method
-    channel: str  # bca/bni/bri/mandiri/permata for VA, gopay/shopeepay for e-wallet, "" for QRIS
+    channel: str  # bca/bni/bri/mandiri/permata for VA, gopay/shopeepay for e-wallet, "" for QRIS and cards
     expires_at: datetime
     customer_name: str
     customer_email: str
     currency: str = "IDR"
+    card_token: str = ""  # the token the gateway's card form returned (cards only)
+    card_authentication_id: str = ""  # Xendit: the 3DS authentication made with the token in the browser
+    return_url: str = ""  # where the card holder's browser comes back to after 3-D Secure
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,9 @@ class ChargeResult:
     provider_ref: str
     qr_string: str = ""
     va_number: str = ""
-    redirect_url: str = ""
+    redirect_url: str = ""  # an e-wallet deeplink, or the 3-D Secure page of a card charge
+    card_last4: str = ""  # the card's last four digits (the gateway's masked number; never the number)
+    final: bool = False  # the charge answer already is the outcome (a card captured or denied at once)
     raw: dict = field(default_factory=dict)
 
 

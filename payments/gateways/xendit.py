@@ -1,4 +1,5 @@
-"""Xendit (research/payments.md §b.4–b.6): QR codes v2, fixed VA, e-wallet charges, x-callback-token, refunds."""
+"""Xendit (research/payments.md §b.4–b.6): QR codes v2, fixed VA, e-wallet charges, card charges (KKPD),
+x-callback-token, refunds."""
 
 import base64
 import hmac
@@ -21,7 +22,8 @@ BASE_URL = "https://api.xendit.co"
 QR_API_VERSION = "2022-07-31"  # without it the qr.payment callback never arrives (§b.4)
 BANK_CODES = {"bca": "BCA", "bni": "BNI", "bri": "BRI", "mandiri": "MANDIRI", "permata": "PERMATA"}
 EWALLET_CODES = {"shopeepay": "ID_SHOPEEPAY", "gopay": "ID_GOPAY"}
-STATUS = {"SUCCEEDED": Kind.PAID, "COMPLETED": Kind.PAID, "PAID": Kind.PAID, "SETTLED": Kind.PAID,
+STATUS = {"SUCCEEDED": Kind.PAID, "CAPTURED": Kind.PAID, "AUTHORIZED": Kind.PENDING, "COMPLETED": Kind.PAID,
+          "PAID": Kind.PAID, "SETTLED": Kind.PAID,
           "PENDING": Kind.PENDING, "ACTIVE": Kind.PENDING, "FAILED": Kind.FAILED, "VOIDED": Kind.CANCELLED,
           "EXPIRED": Kind.EXPIRED, "INACTIVE": Kind.EXPIRED}
 
@@ -51,6 +53,19 @@ class XenditAdapter:
                 "reference_id": request.attempt_ref, "type": "DYNAMIC", "currency": "IDR",
                 "amount": request.amount, "expires_at": expires}, **{"api-version": QR_API_VERSION})
             return ChargeResult(provider_ref=raw["id"], qr_string=raw.get("qr_string", ""), raw=raw)
+        if request.method == Method.CARD:
+            # The token (and its 3-D Secure authentication) come from Xendit.js in the browser; the charge answers
+            # at once with CAPTURED or FAILED (no callback follows).
+            if not request.card_token:
+                raise GatewayError("a card charge needs the card token")
+            body = {"token_id": request.card_token, "external_id": request.attempt_ref, "amount": request.amount,
+                    "capture": True}
+            if request.card_authentication_id:
+                body["authentication_id"] = request.card_authentication_id
+            raw = self._call("POST", "/credit_card_charges", body, **{"x-idempotency-key": request.attempt_ref})
+            masked = str(raw.get("masked_card_number", ""))
+            return ChargeResult(provider_ref=f"cc:{raw['id']}", card_last4=masked[-4:] if masked[-4:].isdigit()
+                                else "", final=True, raw=raw)
         if request.method == Method.VA:
             raw = self._call("POST", "/callback_virtual_accounts", {
                 "external_id": request.attempt_ref, "bank_code": BANK_CODES[request.channel],
@@ -82,6 +97,12 @@ class XenditAdapter:
                                  STATUS.get(raw.get("status", ""), Kind.INFO),
                                  parse_amount(raw.get("capture_amount") or raw.get("charge_amount") or 0),
                                  raw["id"], raw=raw)
+        if provider_ref.startswith("cc:"):
+            raw = self._call("GET", f"/credit_card_charges/{provider_ref[3:]}")
+            return ProviderEvent(f"xendit:cc:{raw['id']}:{raw.get('status')}", raw.get("external_id", attempt_ref),
+                                 STATUS.get(raw.get("status", ""), Kind.INFO),
+                                 parse_amount(raw.get("capture_amount") or raw.get("authorized_amount") or 0),
+                                 provider_ref, raw=raw)
         if provider_ref.startswith("va:"):
             raw = self._call("GET", f"/callback_virtual_accounts/{provider_ref[3:]}")
             return ProviderEvent(f"xendit:va-status:{raw.get('id')}:{raw.get('status')}", attempt_ref,
@@ -107,6 +128,9 @@ class XenditAdapter:
         elif provider_ref.startswith("ewc_"):
             raw = self._call("POST", f"/ewallets/charges/{provider_ref}/refunds",
                              {"amount": amount, "reason": "REQUESTED_BY_CUSTOMER"}, **{"idempotency-key": refund_key})
+        elif provider_ref.startswith("cc:"):
+            raw = self._call("POST", f"/credit_card_charges/{provider_ref[3:]}/refunds",
+                             {"amount": amount, "external_id": refund_key}, **{"x-idempotency-key": refund_key})
         else:
             raise GatewayError("Xendit cannot refund a bank transfer through the API; refund it by hand")
         status = raw.get("status", "PENDING")

@@ -266,6 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     "payments-orders-settle": {"task": "payments.tasks.orders_settle", "schedule": 60.0},
     "procurement-cancel-unanswered": {"task": "procurement.tasks.paket_cancel_unanswered", "schedule": 900.0},
     "procurement-close-paid": {"task": "procurement.tasks.paket_close_paid", "schedule": 300.0},
+    "procurement-reminders": {"task": "procurement.tasks.paket_reminders_send", "schedule": 900.0},
     "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
 }
 
@@ -306,6 +307,10 @@ PROCUREMENT_SELLER_WORKING_DAYS = 3
 # seller's answer; the seller's counter in the last round can only be accepted or the negotiation ended.
 PROCUREMENT_NEGOTIATION_ROUNDS = int(os.environ.get("PROCUREMENT_NEGOTIATION_ROUNDS", "3"))
 PROCUREMENT_PAYMENT_DAYS = int(os.environ.get("PROCUREMENT_PAYMENT_DAYS", "30"))
+# KKPD (the regional government credit card) pays at most this much per payee (Permendagri 79/2022 Ps 19).
+PROCUREMENT_KKPD_LIMIT = int(os.environ.get("PROCUREMENT_KKPD_LIMIT", "200000000"))
+# The Bendahara is reminded this many days before an invoice's due date.
+PROCUREMENT_PAYMENT_REMINDER_DAYS = 3
 # Cuti bersama (SKB 3 Menteri No. 1497, 2 and 5 of 2025 for 2026); public holidays come from the `holidays` package.
 PROCUREMENT_CUTI_BERSAMA = [
     "2026-02-16", "2026-03-18", "2026-03-20", "2026-03-23", "2026-03-24", "2026-05-15", "2026-05-28", "2026-12-24",

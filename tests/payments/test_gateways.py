@@ -233,3 +233,67 @@ def test_a_gateway_without_its_keys_fails_the_system_check(settings):
     assert gateway_configured(None) == []
     settings.PAYMENT_GATEWAY = "paypal"
     assert [e.id for e in gateway_configured(None)] == ["payments.E001"]
+
+
+def card(card_token="481111-1114-abc", **fields):  # noqa: S107 - a test token, not a secret
+    return ChargeRequest(attempt_ref="order-101", amount=600000, method=Method.CARD, channel="",
+                         expires_at=datetime.now(UTC) + timedelta(days=30), customer_name="Bendahara",
+                         customer_email="b@example.test", card_token=card_token, **fields)
+
+
+def test_midtrans_card_charge_sends_the_token_with_3ds_and_returns_the_issuer_page():
+    transport = RecordingTransport(Response(200, {
+        "status_code": "201", "transaction_id": "t-9", "order_id": "order-101", "transaction_status": "pending",
+        "fraud_status": "accept", "masked_card": "48111111-1114", "card_type": "credit",
+        "redirect_url": "https://api.sandbox.midtrans.com/v2/token/rba/redirect/t-9"}))
+    adapter = MidtransAdapter(server_key=KEY, transport=transport)
+    result = adapter.create_charge(card(return_url="https://plazabanten.id/pengadaan/paket/7/"))
+    body = transport.requests[0]["body"]
+    assert body["payment_type"] == "credit_card" and "custom_expiry" not in body
+    assert body["credit_card"] == {"token_id": "481111-1114-abc", "authentication": True,
+                                   "callback_url": "https://plazabanten.id/pengadaan/paket/7/"}
+    assert (result.provider_ref, result.card_last4, result.final) == ("t-9", "1114", False)
+    assert result.redirect_url.endswith("/redirect/t-9")
+
+
+@pytest.mark.parametrize(("status_code", "status", "fraud", "kind"), [
+    ("200", "capture", "accept", Kind.PAID), ("202", "deny", "deny", Kind.FAILED),
+    ("201", "capture", "challenge", Kind.PENDING)])
+def test_midtrans_card_answered_at_once_is_final_and_maps_like_a_notification(status_code, status, fraud, kind):
+    answer = {"status_code": status_code, "transaction_id": "t-9", "order_id": "order-101", "gross_amount": "600000.00",
+              "transaction_status": status, "fraud_status": fraud, "masked_card": "441111-1118"}
+    adapter = MidtransAdapter(server_key=KEY, transport=RecordingTransport(Response(200, answer)))
+    result = adapter.create_charge(card())
+    assert result.final and result.card_last4 == "1118"
+    assert adapter._event(answer).kind == kind
+
+
+def test_a_card_charge_without_a_token_never_reaches_the_gateway():
+    transport = RecordingTransport()
+    with pytest.raises(GatewayError, match="token"):
+        MidtransAdapter(server_key=KEY, transport=transport).create_charge(card(card_token=""))
+    with pytest.raises(GatewayError, match="token"):
+        XenditAdapter(secret_key="x", callback_token="t", transport=transport).create_charge(card(card_token=""))
+    assert transport.requests == []
+
+
+def test_xendit_card_charge_status_and_refund():
+    adapter, transport = xendit(
+        Response(200, {"id": "5f1a", "external_id": "order-101", "status": "CAPTURED", "capture_amount": 600000,
+                       "masked_card_number": "400000XXXXXX0002"}),
+        Response(200, {"id": "5f1a", "external_id": "order-101", "status": "CAPTURED", "capture_amount": 600000}),
+        Response(200, {"id": "rf-1", "status": "SUCCEEDED", "amount": 1000}))
+    result = adapter.create_charge(card(card_token="tok-1", card_authentication_id="auth-1"))
+    request = transport.requests[0]
+    assert request["url"] == "https://api.xendit.co/credit_card_charges"
+    assert request["body"] == {"token_id": "tok-1", "external_id": "order-101", "amount": 600000, "capture": True,
+                               "authentication_id": "auth-1"}
+    assert request["headers"]["x-idempotency-key"] == "order-101"
+    assert (result.provider_ref, result.card_last4, result.final) == ("cc:5f1a", "0002", True)
+    status = adapter.get_status("order-101", provider_ref="cc:5f1a")
+    assert transport.requests[1]["url"].endswith("/credit_card_charges/5f1a")
+    assert (status.kind, status.amount, status.dedupe_key) == (Kind.PAID, 600000, "xendit:cc:5f1a:CAPTURED")
+    refund = adapter.refund("order-101", amount=1000, refund_key="r1", reason="x", provider_ref="cc:5f1a")
+    assert transport.requests[2]["url"].endswith("/credit_card_charges/5f1a/refunds")
+    assert transport.requests[2]["body"] == {"amount": 1000, "external_id": "r1"}
+    assert refund.kind == Kind.REFUNDED
