@@ -16,6 +16,11 @@ def production_services_check(app_configs, **kwargs):
     if not os.environ.get("SECRET_KEY"):
         errors.append(Error("SECRET_KEY is not set.", hint="Set SECRET_KEY to a long random value.",
                             id="plazabanten.E001"))
+    if not settings.PB_DOCUMENT_KEYS:
+        errors.append(Error("PB_DOCUMENT_KEYS is not set: private documents are encrypted with it.",
+                            hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                                 "print(Fernet.generate_key().decode())' and keep it out of the backups.",
+                            id="plazabanten.E007"))
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
             errors.append(Error(
