@@ -153,8 +153,9 @@ def _step_form(request, shop: Shop, step: str):
     if step == "documents":
         return DocumentsForm(data, files, existing={doc.kind: doc for doc in shop.documents.all()})
     account = getattr(shop, "bank_account", None)
-    initial = {"bank": account.bank, "number": account.number, "holder_name": account.holder_name} if account else {}
-    return BankForm(data, initial=initial)
+    initial = {"bank": account.bank, "holder_name": account.holder_name} if account else {}
+    # A verified shop's new account is a change request: its number is typed in full.
+    return BankForm(data, initial=initial, current=account if shop.status != Shop.Status.VERIFIED else None)
 
 
 def _step_save(request, shop: Shop, step: str, form) -> None:
