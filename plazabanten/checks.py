@@ -3,6 +3,7 @@
 import os
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.http.request import split_domain_port, validate_host
@@ -21,6 +22,12 @@ def production_services_check(app_configs, **kwargs):
                             hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
                                  "print(Fernet.generate_key().decode())' and keep it out of the backups.",
                             id="plazabanten.E007"))
+    for position, key in enumerate(settings.PB_DOCUMENT_KEYS, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            errors.append(Error(f"PB_DOCUMENT_KEYS: key {position} is not a Fernet key (32 url-safe base64 bytes).",
+                                id="plazabanten.E007"))
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
             errors.append(Error(
