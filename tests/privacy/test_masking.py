@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.debug import get_exception_reporter_class
 
-from plazabanten.models import OutboxMessage
+from plazabanten.models import AuditLog, OutboxMessage
 from plazabanten.services import outbox_deliver
 from privacy.masking import PersonalDataFilter, mask_account, mask_nik, mask_text
 from privacy.selectors import user_data_export
@@ -66,7 +66,7 @@ def test_an_identity_left_empty_keeps_the_stored_nik(client):
     assert shop.identity.owner_nik == NIK
 
 
-def test_no_email_or_notification_carries_a_nik_or_an_account_number():
+def test_no_email_notification_or_audit_row_carries_a_nik_or_an_account_number():
     shop = make_complete_draft()
     services.shop_submit(shop=shop, actor=shop.owner)
     verifikator = make_verifikator()
@@ -82,6 +82,9 @@ def test_no_email_or_notification_carries_a_nik_or_an_account_number():
     for sent in mail.outbox:
         text = sent.subject + sent.body
         assert NIK not in text and ACCOUNT not in text and NEW_ACCOUNT not in text, sent.subject
+    for row in AuditLog.objects.all():
+        text = json.dumps([row.before, row.after, row.reason])
+        assert NIK not in text and ACCOUNT not in text and NEW_ACCOUNT not in text, row.action
 
 
 def test_a_log_line_is_masked_by_the_configured_handler():
