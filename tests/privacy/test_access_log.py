@@ -15,6 +15,7 @@ from procurement.models import Paket
 from tests.factories import make_user
 from tests.procurement.helpers import Team
 from tests.vendors.helpers import make_complete_draft, make_verifikator
+from vendors import services
 from vendors.models import Shop, ShopMember
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +138,18 @@ def test_a_refused_request_writes_no_row_and_the_purpose_is_not_the_callers_to_c
     assert client.get(path + "?tujuan=verifikasi", headers={"referer": "https://evil.example/x"}).status_code == 200
     row = DocumentAccess.objects.get()
     assert (row.purpose, row.source, row.owner, row.shop) == (P.OWNER, "", world.owner, world.shop)
+
+
+def test_the_bank_change_queue_links_the_ktp_for_a_bank_check(client):
+    world = World()
+    services.shop_bank_change_request(shop=world.shop, actor=world.owner, bank="bni", number="9876543210",
+                                      holder_name="Siti Aminah")
+    client.force_login(world.verifikator)
+    queue = client.get(reverse("vendors:console_bank_changes")).text
+    link = reverse("vendors:document", args=[world.shop.pk, world.ktp.pk]) + "?tujuan=rekening"
+    assert f'href="{link}"' in queue
+    assert client.get(link).status_code == 200
+    assert DocumentAccess.objects.get().purpose == P.BANK_CHECK
 
 
 def test_the_owner_sees_who_looked_at_their_documents_and_nobody_else_does(client):
