@@ -126,3 +126,15 @@ def test_the_data_export_carries_them_masked():
     shops = json.loads(archive.read("toko.json"))
     assert shops[0]["identity"]["owner_nik"] == "3602********0001"
     assert shops[0]["bank_account"]["number"] == "***********3567"
+
+
+def test_the_celery_workers_own_log_handlers_mask_too():
+    from celery.signals import after_setup_logger
+
+    logger = logging.getLogger("celery-worker-under-test")
+    stream = io.StringIO()
+    logger.addHandler(logging.StreamHandler(stream))
+    after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="",
+                            colorize=False)
+    logger.error("payout to %s failed", ACCOUNT)
+    assert "***********3567" in stream.getvalue() and ACCOUNT not in stream.getvalue()
