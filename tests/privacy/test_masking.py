@@ -17,6 +17,7 @@ from plazabanten.models import AuditLog, OutboxMessage
 from plazabanten.services import outbox_deliver
 from privacy.masking import PersonalDataFilter, mask_account, mask_nik, mask_text
 from privacy.selectors import user_data_export
+from tests.factories import make_product
 from tests.vendors.helpers import make_complete_draft, make_verifikator
 from vendors import services
 from vendors.models import ShopBankChange
@@ -138,3 +139,20 @@ def test_the_celery_workers_own_log_handlers_mask_too():
                             colorize=False)
     logger.error("payout to %s failed", ACCOUNT)
     assert "***********3567" in stream.getvalue() and ACCOUNT not in stream.getvalue()
+
+
+def test_no_csv_or_spreadsheet_export_of_a_shop_carries_them(client):
+    """Every export route of a shop (found by its URL: .csv, .xlsx, or "ekspor"), as the shop's owner."""
+    from tests.privacy.test_access_log import walk
+
+    shop = make_complete_draft()
+    make_product(shop=shop, name="Kain Tenun Baduy")
+    client.force_login(shop.owner)
+    exports = [route for route, _pattern in walk() if route.startswith("penjual/<int:shop_id>/")
+               and (route.endswith((".csv", ".xlsx")) or "ekspor" in route) and route.count("<") == 1]
+    assert exports
+    for route in exports:
+        response = client.get("/" + route.replace("<int:shop_id>", str(shop.pk)))
+        assert response.status_code == 200, route
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert NIK.encode() not in body and ACCOUNT.encode() not in body, route
