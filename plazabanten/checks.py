@@ -3,6 +3,7 @@
 import os
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.http.request import split_domain_port, validate_host
@@ -16,6 +17,17 @@ def production_services_check(app_configs, **kwargs):
     if not os.environ.get("SECRET_KEY"):
         errors.append(Error("SECRET_KEY is not set.", hint="Set SECRET_KEY to a long random value.",
                             id="plazabanten.E001"))
+    if not settings.PB_DOCUMENT_KEYS:
+        errors.append(Error("PB_DOCUMENT_KEYS is not set: private documents are encrypted with it.",
+                            hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                                 "print(Fernet.generate_key().decode())' and keep it out of the backups.",
+                            id="plazabanten.E007"))
+    for position, key in enumerate(settings.PB_DOCUMENT_KEYS, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            errors.append(Error(f"PB_DOCUMENT_KEYS: key {position} is not a Fernet key (32 url-safe base64 bytes).",
+                                id="plazabanten.E007"))
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
             errors.append(Error(

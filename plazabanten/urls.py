@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("vendors.urls")),
     path("", include("payments.urls")),
     path("", include("procurement.urls")),
+    path("", include("privacy.urls")),
     path("notifikasi/", views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -21,6 +21,7 @@ from payments.gateways.base import VA_BANKS, Method
 from payments.models import Payment
 from payments.services import PaymentError, card_attempt_failed
 from plazabanten.uploads import media_headers
+from privacy.documents import Purpose, document_access_record, private_document_view
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 
@@ -232,11 +233,13 @@ def opd_page(request):
         if last and opd.status == Opd.Status.REJECTED else {}}, status=status)
 
 
-def _file_response(file, name: str, content_type: str):
+def _file_response(request, file, name: str, content_type: str, *, access: dict):
+    """Stream a private file; `access` is the access-log row (privacy.documents.document_access_record)."""
     try:
         handle = file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    document_access_record(request=request, **access)
     response = FileResponse(handle, content_type=content_type)
     media_headers(response, file.name)
     disposition = response.get("Content-Disposition", "inline")
@@ -245,14 +248,28 @@ def _file_response(file, name: str, content_type: str):
     return response
 
 
+def _sk_response(request, opd: Opd, purpose: str):
+    return _file_response(request, opd.sk_file, opd.sk_original_name or "sk.pdf",
+                          opd.sk_content_type or "application/pdf",
+                          access={"document": opd, "kind": "sk", "subject": opd.name, "purpose": purpose,
+                                  "owner": opd.created_by, "opd": opd})
+
+
+def _paket_document_response(request, document: PaketDocument):
+    paket = document.paket
+    return _file_response(request, document.file, f"{document.number.replace('/', '-')}.pdf", "application/pdf",
+                          access={"document": document, "kind": document.kind, "subject": document.number,
+                                  "purpose": Purpose.PROCUREMENT, "opd": paket.opd, "shop": paket.shop})
+
+
 @login_required
 @require_GET
+@private_document_view
 def opd_sk(request):
     member = member_of(request.user)
     if member is None or not member.has(Role.ADMIN) or not member.opd.sk_file:
         raise Http404
-    opd = member.opd
-    return _file_response(opd.sk_file, opd.sk_original_name or "sk.pdf", opd.sk_content_type or "application/pdf")
+    return _sk_response(request, member.opd, Purpose.OWNER)
 
 
 @login_required
@@ -633,10 +650,10 @@ def _sandbox_pay(request, paket: Paket) -> None:
 
 @login_required
 @require_GET
+@private_document_view
 def paket_document(request, pk: int, document_id: int):
     paket = _opd_paket(request.user, pk)
-    document = get_object_or_404(PaketDocument, pk=document_id, paket=paket)
-    return _file_response(document.file, f"{document.number.replace('/', '-')}.pdf", "application/pdf")
+    return _paket_document_response(request, get_object_or_404(PaketDocument, pk=document_id, paket=paket))
 
 
 # --- the seller side ----------------------------------------------------------------------------------------------
@@ -717,10 +734,10 @@ def shop_paket_reissue(request, shop: Shop, pk: int):
 
 @shop_view(Capability.ORDERS)
 @require_GET
+@private_document_view
 def shop_paket_document(request, shop: Shop, pk: int, document_id: int):
     paket = _shop_paket(shop, pk)
-    document = get_object_or_404(PaketDocument, pk=document_id, paket=paket)
-    return _file_response(document.file, f"{document.number.replace('/', '-')}.pdf", "application/pdf")
+    return _paket_document_response(request, get_object_or_404(PaketDocument, pk=document_id, paket=paket))
 
 
 # --- the verifikator's console ----------------------------------------------------------------------------------
@@ -765,8 +782,9 @@ def console_opd(request, opd_id: int):
 
 @verifikator_required
 @require_GET
+@private_document_view
 def console_opd_sk(request, opd_id: int):
-    opd = get_object_or_404(Opd, pk=opd_id)
+    opd = get_object_or_404(Opd.objects.select_related("created_by"), pk=opd_id)
     if not opd.sk_file:
         raise Http404
-    return _file_response(opd.sk_file, opd.sk_original_name or "sk.pdf", opd.sk_content_type or "application/pdf")
+    return _sk_response(request, opd, Purpose.VERIFICATION)

@@ -7,7 +7,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 READ = re.compile(r"""(?:os\.environ\.get|env_bool|env_list|os\.environ\[)\(?\s*["']([A-Z0-9_]+)["']""")
-REQUIRED_IN_PRODUCTION = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PAYMENT_GATEWAY"}
+REQUIRED_IN_PRODUCTION = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PAYMENT_GATEWAY",
+                          "PB_DOCUMENT_KEYS"}
 
 
 def settings_variables() -> set[str]:

@@ -18,11 +18,12 @@ def run(command, **env):
 
 def test_production_settings_refuse_embedded_defaults_and_missing_secret():
     result = run([sys.executable, "manage.py", "check"], DJANGO_SETTINGS_MODULE="plazabanten.settings.production",
-                 DATABASE_URL="", REDIS_URL="", SECRET_KEY="", ALLOWED_HOSTS="")
+                 DATABASE_URL="", REDIS_URL="", SECRET_KEY="", ALLOWED_HOSTS="", PB_DOCUMENT_KEYS="")
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in output and "DATABASE_URL is not set" in output
     assert "REDIS_URL is not set" in output and "PAYMENT_GATEWAY is 'sandbox'" in output
+    assert "PB_DOCUMENT_KEYS is not set" in output
     assert "Traceback" not in output
 
 
@@ -31,6 +32,7 @@ def test_production_settings_pass_with_real_services(settings):
                  DJANGO_SETTINGS_MODULE="plazabanten.settings.production",
                  DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL,
                  SECRET_KEY="x" * 60 + "production-secret-value-with-enough-entropy",
+                 PB_DOCUMENT_KEYS="dGVzdC1vbmx5LWZlcm5ldC1rZXktMzItYnl0ZXMtISE=",
                  ALLOWED_HOSTS="plaza.bantenprov.go.id", PAYMENT_GATEWAY="midtrans", EMAIL_BACKEND="",
                  AWS_STORAGE_BUCKET_NAME="plazabanten-media", AWS_S3_CUSTOM_DOMAIN="media.plaza.bantenprov.go.id",
                  MIDTRANS_SERVER_KEY="Mid-server-production-key-from-the-dashboard")

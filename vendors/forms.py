@@ -13,6 +13,7 @@ from plazabanten.images import image_check
 from plazabanten.money import RupiahField
 from plazabanten.phone import normalize_phone
 from plazabanten.uploads import upload_name
+from privacy.masking import mask_account, mask_nik
 from regions.forms import RegionField
 
 from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
@@ -143,6 +144,12 @@ class IdentityForm(RevisionReasonsMixin, forms.ModelForm):
         self.warnings: list[str] = []
         for name in ("owner_nik", "nib", "npwp"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.stored_nik = self.instance.owner_nik if self.instance.pk else ""
+        if self.stored_nik:  # never printed back in full: shown masked, kept when left empty
+            self.initial["owner_nik"] = ""
+            self.fields["owner_nik"].required = False
+            self.fields["owner_nik"].help_text = _("Tersimpan: %(nik)s. Kosongkan bila tidak berubah.") % {
+                "nik": mask_nik(self.stored_nik)}
 
     def _checked(self, name, check):
         result = check(self.cleaned_data[name])
@@ -150,6 +157,8 @@ class IdentityForm(RevisionReasonsMixin, forms.ModelForm):
         return result.value
 
     def clean_owner_nik(self):
+        if not self.cleaned_data["owner_nik"] and self.stored_nik:
+            self.cleaned_data["owner_nik"] = self.stored_nik
         return self._checked("owner_nik", nik_check)
 
     def clean_nib(self):
@@ -202,7 +211,18 @@ class BankForm(RevisionReasonsMixin, forms.Form):
     holder_name = forms.CharField(label=gettext_lazy("Nama pemilik rekening"), max_length=150,
                                   help_text=gettext_lazy("Harus sama dengan nama pemilik KTP atau nama badan usaha."))
 
+    def __init__(self, *args, current=None, **kwargs):
+        """`current`: the saved account of a shop in the wizard; its number is shown masked, kept when empty."""
+        super().__init__(*args, **kwargs)
+        self.current = current
+        if current:
+            self.fields["number"].required = False
+            self.fields["number"].help_text = _("Tersimpan: %(number)s. Kosongkan bila tidak berubah.") % {
+                "number": mask_account(current.number)}
+
     def clean_number(self):
+        if not self.cleaned_data["number"] and self.current:
+            return self.current.number
         number = re.sub(r"[\s.\-]", "", self.cleaned_data["number"])
         if not re.fullmatch(r"\d{7,18}", number):
             raise ValidationError(_("Nomor rekening 7–18 angka."))

@@ -16,6 +16,7 @@ class Shop(models.Model):
         VERIFIED = "verified", _("Terverifikasi")
         REJECTED = "rejected", _("Ditolak")
         SUSPENDED = "suspended", _("Dibekukan")
+        CLOSED = "closed", _("Ditutup")  # its owner deleted their account (privacy.services.account_delete)
 
     class UmkmClass(models.TextChoices):
         MIKRO = "mikro", _("Usaha Mikro")

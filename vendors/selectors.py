@@ -165,4 +165,4 @@ def bank_changes_pending() -> list[ShopBankChange]:
     """The verifikator's queue of new payout accounts, oldest first, beside the account in use and the owner."""
     return list(ShopBankChange.objects.filter(status=ShopBankChange.Status.PENDING)
                 .select_related("shop", "shop__bank_account", "shop__identity", "requested_by")
-                .order_by("created_at", "pk"))
+                .prefetch_related("shop__documents").order_by("created_at", "pk"))

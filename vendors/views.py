@@ -16,6 +16,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plazabanten.uploads import media_headers
+from privacy.documents import Purpose, document_access_record, private_document_view, purpose_pick
 from regions.models import Region
 
 from . import selectors, services
@@ -152,8 +153,9 @@ def _step_form(request, shop: Shop, step: str):
     if step == "documents":
         return DocumentsForm(data, files, existing={doc.kind: doc for doc in shop.documents.all()})
     account = getattr(shop, "bank_account", None)
-    initial = {"bank": account.bank, "number": account.number, "holder_name": account.holder_name} if account else {}
-    return BankForm(data, initial=initial)
+    initial = {"bank": account.bank, "holder_name": account.holder_name} if account else {}
+    # A verified shop's new account is a change request: its number is typed in full.
+    return BankForm(data, initial=initial, current=account if shop.status != Shop.Status.VERIFIED else None)
 
 
 def _step_save(request, shop: Shop, step: str, form) -> None:
@@ -211,6 +213,7 @@ def shop_status(request, shop: Shop):
 @require_GET
 @xframe_options_sameorigin
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["'self'"]})
+@private_document_view
 def document_file(request, shop_id: int, document_id: int):
     """Stream a private document to the shop's members and verifikator; everyone else gets a 404.
     ``?pratinjau=1``: a PDF's first page as a PNG (made by the worker), for the console."""
@@ -223,6 +226,10 @@ def document_file(request, shop_id: int, document_id: int):
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    shop = document.shop
+    allowed = ((Purpose.VERIFICATION, Purpose.BANK_CHECK) if request.user.is_verifikator else (Purpose.OWNER,))
+    document_access_record(request=request, document=document, kind=document.kind, subject=shop.name,
+                           purpose=purpose_pick(request, allowed=allowed), owner=shop.owner, shop=shop)
     response = FileResponse(handle, content_type="image/png" if preview else document.content_type)
     media_headers(response, stored.name)  # nosniff; a PDF is an attachment, only an image is shown inline
     name = document.original_name.rsplit(".", 1)[0] + "-hal1.png" if preview else document.original_name

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "procurement",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
+# Fernet keys for the private documents (privacy/crypto.py), comma separated, the newest first; locally one is
+# generated into var/document_key. Rotation: put the new key first, run `manage.py private_documents_rotate`.
+PB_DOCUMENT_KEYS = env_list("PB_DOCUMENT_KEYS")
+# Documents of shops rejected or closed are deleted this many days later (privacy.tasks, audited).
+PB_DOCUMENT_RETENTION_DAYS = int(os.environ.get("PB_DOCUMENT_RETENTION_DAYS", "365"))
+# The data protection officer (pejabat pelindungan data pribadi) named on /privasi/.
+PB_DPO_EMAIL = os.environ.get("PB_DPO_EMAIL", "privasi@plazabanten.local")
 
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
@@ -157,7 +165,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "default": {"BACKEND": "storages.backends.s3.S3Storage",
                     "OPTIONS": {**_s3, **_public_cache, "location": "media"}},
         "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "privacy.storage.EncryptedS3Storage",
             "OPTIONS": {**_s3, "location": "private", "default_acl": "private", "querystring_auth": True,
                         "custom_domain": None},
         },
@@ -166,7 +174,7 @@ else:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "privacy.storage.EncryptedFileSystemStorage",
             "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
         },
     }
@@ -268,15 +276,20 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-close-paid": {"task": "procurement.tasks.paket_close_paid", "schedule": 300.0},
     "procurement-reminders": {"task": "procurement.tasks.paket_reminders_send", "schedule": 900.0},
     "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
+    "shop-documents-retention": {"task": "privacy.tasks.shop_documents_retention",
+                                 "schedule": crontab(hour=3, minute=15)},
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # NIKs and account numbers never reach a log line (privacy/masking.py).
+    "filters": {"personal_data": {"()": "privacy.masking.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+DEFAULT_EXCEPTION_REPORTER = "privacy.masking.PersonalDataExceptionReporter"
 PB_PRODUCTION = False
 PB_EMBEDDED = False
 

@@ -14,7 +14,7 @@ MEDIA_ROOT = f"{_media}/public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "privacy.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": f"{_media}/private", "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

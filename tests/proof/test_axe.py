@@ -41,6 +41,8 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     for path in buyer_pages:
         check(path)
     check("/pesanan/")  # the order list with its tabs and thumbnails
+    check("/data-saya/")  # download and delete, each behind the password
+    check("/privasi/")
 
     government = make_user(email="gita@example.test", name="Gita")  # the PDN/UMK badges and facets
     user_grant_role(user=government, role=roles.GOVERNMENT)
@@ -65,4 +67,5 @@ def test_no_serious_accessibility_violation_on_the_pages_of_every_role(storefron
     log_in_as(page, storefront, verifikator)
     check("/verifikasi/")
     check(f"/verifikasi/{waiting.pk}/")
+    check("/verifikasi/akses-dokumen/")
     assert not failures, "\n".join(failures)
