@@ -1,4 +1,6 @@
-"""/healthz: is the database, Redis and at least one Celery worker answering right now?"""
+"""/healthz: is the database, Redis and at least one Celery worker answering right now? And is the last good backup
+recent? A stale backup is reported ("backup": "stale") without failing the check: a load balancer must not take web
+nodes out of rotation because last night's backup failed; monitoring alerts on the field instead."""
 
 import redis
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .backup import backup_is_stale, backup_last_good
 from .celery import app as celery_app
 
 
@@ -40,4 +43,6 @@ def healthz(request):
     checks = {"db": _database_ok(), "redis": _redis_ok()}
     checks["worker"] = checks["redis"] and _worker_ok()
     body = {name: "ok" if ok else "fail" for name, ok in checks.items()}
+    if checks["db"]:
+        body["backup"] = "stale" if backup_is_stale(last=backup_last_good()) else "ok"
     return JsonResponse(body, status=200 if all(checks.values()) else 503)

@@ -71,3 +71,27 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class BackupRun(models.Model):
+    """One run of the backup (plazabanten.backup): good only once its manifest, written last, is stored."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Berjalan")
+        GOOD = "good", _("Berhasil")
+        FAILED = "failed", _("Gagal")
+
+    name = models.CharField(max_length=32)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-finished_at"], condition=models.Q(status="good"),
+                                name="backuprun_good_idx")]
+
+    def __str__(self):
+        return f"{self.name} {self.status}"

@@ -15,3 +15,15 @@ def outbox_deliver_pending() -> int:
     for message_id in ids:
         services.outbox_deliver(message_id=message_id)
     return len(ids)
+
+
+@shared_task(name="plazabanten.tasks.backup_create")
+def backup_create() -> str:
+    """The nightly backup, then the pruning of old ones (only after a good one: a failing run prunes nothing)."""
+    from django.conf import settings
+
+    from . import backup
+
+    run = backup.backup_create()
+    backup.backup_prune(keep=settings.PB_BACKUP_KEEP)
+    return run.name

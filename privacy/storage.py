@@ -1,7 +1,8 @@
 """The private storage (identity documents, SK, procurement PDFs) writes Fernet tokens and reads plaintext back.
 
 Everything that goes through ``storages["private"]`` (FieldFile.save/open) is encrypted on the way in and
-decrypted on the way out; only the rotation command touches the stored bytes (``raw_read``/``raw_replace``).
+decrypted on the way out; only the rotation command and the backup touch the stored bytes (``raw_read``,
+``raw_replace``, ``raw_save``).
 """
 
 import os
@@ -25,6 +26,10 @@ class EncryptedStorageMixin:
     def raw_read(self, name: str) -> bytes:
         with super()._open(name, "rb") as handle:
             return handle.read()
+
+    def raw_save(self, name: str, content) -> str:
+        """Store bytes that are already tokens (a restored backup) as they are."""
+        return super()._save(name, content)
 
     def walk(self, folder: str = ""):
         """Every stored file name, depth first."""

@@ -10,13 +10,13 @@ from tests.factories import make_user
 def test_healthz_is_503_without_a_worker(client):
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"db": "ok", "redis": "ok", "worker": "fail"}
+    assert response.json() == {"db": "ok", "redis": "ok", "worker": "fail", "backup": "stale"}
 
 
 def test_healthz_is_200_with_a_running_worker(client, celery_worker):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"db": "ok", "redis": "ok", "worker": "ok"}
+    assert response.json() == {"db": "ok", "redis": "ok", "worker": "ok", "backup": "stale"}
 
 
 def test_real_worker_delivers_an_outbox_message_after_commit(celery_worker, wait_until, mailoutbox):

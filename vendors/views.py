@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plazabanten.backup import backup_is_stale, backup_last_good
 from plazabanten.uploads import media_headers
 from privacy.documents import Purpose, document_access_record, private_document_view, purpose_pick
 from regions.models import Region
@@ -417,4 +418,6 @@ def console_numbers(request):
     status_top = max(list(numbers["by_status"].values()) + [1])
     by_status = [(label, numbers["by_status"][value], round(100 * numbers["by_status"][value] / status_top))
                  for value, label in Shop.Status.choices]
-    return render(request, "vendors/console_numbers.html", {"numbers": numbers, "by_status": by_status})
+    backup = backup_last_good()
+    return render(request, "vendors/console_numbers.html", {
+        "numbers": numbers, "by_status": by_status, "backup": backup, "backup_stale": backup_is_stale(last=backup)})

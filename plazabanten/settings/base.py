@@ -179,6 +179,21 @@ else:
         },
     }
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Backups (plazabanten.backup): a folder, or a bucket of their own (never the media bucket: a copied media bucket
+# must not carry the database).
+PB_BACKUP_DIR = Path(os.environ.get("PB_BACKUP_DIR", VAR_DIR / "backups"))
+PB_BACKUP_BUCKET = os.environ.get("PB_BACKUP_BUCKET", "")
+if PB_BACKUP_BUCKET:
+    STORAGES["backups"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": PB_BACKUP_BUCKET, "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "default_acl": "private", "querystring_auth": True, "file_overwrite": False}}
+else:
+    STORAGES["backups"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                           "OPTIONS": {"location": PB_BACKUP_DIR, "base_url": None}}
+PB_BACKUP_KEEP = int(os.environ.get("PB_BACKUP_KEEP", "14"))  # good backups kept; older ones are pruned
+PB_BACKUP_MAX_AGE_HOURS = int(os.environ.get("PB_BACKUP_MAX_AGE_HOURS", "26"))  # /healthz says "stale" beyond
 WHITENOISE_MAX_AGE = 3600
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -278,6 +293,7 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-reconcile": {"task": "payments.tasks.ledger_reconcile", "schedule": crontab(hour=2, minute=0)},
     "shop-documents-retention": {"task": "privacy.tasks.shop_documents_retention",
                                  "schedule": crontab(hour=3, minute=15)},
+    "backup-create": {"task": "plazabanten.tasks.backup_create", "schedule": crontab(hour=1, minute=30)},
 }
 
 LOGGING = {

@@ -18,6 +18,8 @@ STORAGES = {
         "OPTIONS": {"location": f"{_media}/private", "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": f"{_media}/backups", "base_url": None}},
 }
 # Tests clear the cache between tests (allauth's rate limits live there), so it gets a Redis database of its own.
 CACHES["default"]["LOCATION"] = REDIS_URL.rsplit("/", 1)[0] + "/15"  # noqa: F405
