@@ -4,8 +4,8 @@ row and file by file."""
 
 import os
 import subprocess
-import tarfile
 import sys
+import tarfile
 import threading
 import uuid
 
