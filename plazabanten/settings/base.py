@@ -27,6 +27,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Filled in by local.py (embedded servers) or production.py (required variables).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A streaming replica for anonymous storefront reads (plazabanten/replica.py); empty: everything on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS = ["plazabanten.replica.ReplicaRouter"]
+PB_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PB_REPLICA_MAX_LAG_SECONDS", "5"))
+PB_REPLICA_STICKY_SECONDS = int(os.environ.get("PB_REPLICA_STICKY_SECONDS", "15"))
+PB_REPLICA_CHECK_SECONDS = float(os.environ.get("PB_REPLICA_CHECK_SECONDS", "2"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "plazabanten.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -283,6 +290,10 @@ PB_EMBEDDED = False
 def apply_service_urls(namespace: dict) -> None:
     """Derive the database, cache and broker settings from DATABASE_URL and REDIS_URL."""
     namespace["DATABASES"] = {"default": database_config(namespace["DATABASE_URL"])}
+    if namespace.get("DATABASE_REPLICA_URL"):
+        replica = database_config(namespace["DATABASE_REPLICA_URL"])
+        replica["OPTIONS"]["connect_timeout"] = 1  # a replica that does not answer is skipped, not waited for
+        namespace["DATABASES"]["replica"] = replica
     redis = namespace["REDIS_URL"]
     namespace["CELERY_BROKER_URL"] = redis
     namespace["CACHES"] = {
