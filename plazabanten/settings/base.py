@@ -156,6 +156,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
         "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
         "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        "url_protocol": os.environ.get("AWS_S3_URL_PROTOCOL", "https:"),  # "http:" only for a local S3 emulator
         "file_overwrite": False,
     }
     # Public media (product photo originals and renditions) never change under a name: cache for a year.
@@ -254,7 +255,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task taken by a worker that dies (SIGKILL, a lost machine) goes back to the queue after this many seconds: longer
+# than the longest task (90 s hard limit) plus the longest countdown (20 s), short enough that nothing waits an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
