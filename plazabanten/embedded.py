@@ -171,6 +171,51 @@ def postgres_url() -> str:
     return f"postgres://postgres@127.0.0.1:{postgres_start()}/{DATABASE_NAME}"
 
 
+# A streaming replica of the embedded Postgres (pg_basebackup -R), for the read-replica router's tests and for
+# trying DATABASE_REPLICA_URL on one machine. A fresh copy each start: the primary may have been reset meanwhile.
+REPLICA_DIR = VAR_DIR / "postgres-replica"
+
+
+def replica_start() -> int:
+    """Start a streaming replica of the running embedded primary; return its port."""
+    primary = postgres_start()
+    with _locked("postgres-replica"):
+        data = REPLICA_DIR / "data"
+        pidfile = data / "postmaster.pid"
+        if pidfile.exists():
+            lines = pidfile.read_text().splitlines()
+            if len(lines) >= 8 and _pid_alive(int(lines[0])) and lines[7].strip() == "ready":
+                return int(lines[3])
+        shutil.rmtree(REPLICA_DIR, ignore_errors=True)
+        REPLICA_DIR.mkdir(parents=True)
+        run_as = _pg_run_as()
+        if run_as:
+            entry = pwd.getpwnam(PG_SYSTEM_USER)
+            os.chown(REPLICA_DIR, entry.pw_uid, entry.pw_gid)
+        copied = subprocess.run(
+            [_pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary), "-U", "postgres", "-D", str(data),
+             "-R", "-X", "stream", "-c", "fast", "--no-sync"],
+            check=False, capture_output=True, text=True, **run_as)
+        if copied.returncode != 0:
+            raise EmbeddedServiceError(f"pg_basebackup failed: {copied.stderr.strip()}")
+        port = _pick_port(int(os.environ.get("PB_PG_REPLICA_PORT", "54429")))
+        started = subprocess.run(
+            [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(REPLICA_DIR / "postgres.log"), "-o",
+             f"-h 127.0.0.1 -p {port} -k '' -c max_connections=200 -c hot_standby_feedback=on", "-w", "-t", "60",
+             "start"], check=False, capture_output=True, text=True, **run_as)
+        if started.returncode != 0:
+            raise EmbeddedServiceError(f"The replica failed to start; see {REPLICA_DIR / 'postgres.log'}.")
+        _pg_wait_ready(port)
+        return port
+
+
+def replica_stop() -> None:
+    data = REPLICA_DIR / "data"
+    if (data / "postmaster.pid").exists():
+        subprocess.run([_pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                       check=False, capture_output=True, **_pg_run_as())
+
+
 # --- Redis ----------------------------------------------------------------------------------------------
 
 
@@ -236,15 +281,19 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "start"
     if command == "start":
         print(f"postgres {postgres_url()}\nredis {redis_url()}")
+    elif command == "replica":
+        print(f"replica postgres://postgres@127.0.0.1:{replica_start()}/{DATABASE_NAME}")
     elif command == "stop":
         redis_stop()
+        replica_stop()
         postgres_stop()
     elif command == "reset":
         redis_stop()
+        replica_stop()
         postgres_stop()
         shutil.rmtree(VAR_DIR, ignore_errors=True)
     else:
-        print("usage: python -m plazabanten.embedded [start|stop|reset]", file=sys.stderr)
+        print("usage: python -m plazabanten.embedded [start|replica|stop|reset]", file=sys.stderr)
         return 2
     return 0
 

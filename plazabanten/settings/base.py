@@ -27,6 +27,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Filled in by local.py (embedded servers) or production.py (required variables).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A streaming replica for anonymous storefront reads (plazabanten/replica.py); empty: everything on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS = ["plazabanten.replica.ReplicaRouter"]
+PB_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PB_REPLICA_MAX_LAG_SECONDS", "5"))
+PB_REPLICA_STICKY_SECONDS = int(os.environ.get("PB_REPLICA_STICKY_SECONDS", "15"))
+PB_REPLICA_CHECK_SECONDS = float(os.environ.get("PB_REPLICA_CHECK_SECONDS", "2"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "plazabanten.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -157,6 +164,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
         "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
         "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        "url_protocol": os.environ.get("AWS_S3_URL_PROTOCOL", "https:"),  # "http:" only for a local S3 emulator
         "file_overwrite": False,
     }
     # Public media (product photo originals and renditions) never change under a name: cache for a year.
@@ -270,7 +278,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task taken by a worker that dies (SIGKILL, a lost machine) goes back to the queue after this many seconds: longer
+# than the longest task (90 s hard limit) plus the longest countdown (20 s), short enough that nothing waits an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -313,6 +323,10 @@ PB_EMBEDDED = False
 def apply_service_urls(namespace: dict) -> None:
     """Derive the database, cache and broker settings from DATABASE_URL and REDIS_URL."""
     namespace["DATABASES"] = {"default": database_config(namespace["DATABASE_URL"])}
+    if namespace.get("DATABASE_REPLICA_URL"):
+        replica = database_config(namespace["DATABASE_REPLICA_URL"])
+        replica["OPTIONS"]["connect_timeout"] = 1  # a replica that does not answer is skipped, not waited for
+        namespace["DATABASES"]["replica"] = replica
     redis = namespace["REDIS_URL"]
     namespace["CELERY_BROKER_URL"] = redis
     namespace["CACHES"] = {
