@@ -24,7 +24,7 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.files.storage import default_storage  # noqa: E402
+from django.core.files.storage import default_storage, storages  # noqa: E402
 from django.db import transaction  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -160,6 +160,8 @@ def journeys() -> None:
         except urllib.error.HTTPError as error:
             status = error.code
         check("a private document is not on the media origin", status == 404, str(status))
+        check("in the bucket it is a Fernet token, not the image",
+              storages["private"].raw_read(document.file.name).startswith(b"gAAAAA"))
         verifikator = Browser()
         verifikator.login("verifikator@plazabanten.test")
         url = f"/penjual/{document.shop_id}/dokumen/{document.pk}/"

@@ -73,6 +73,8 @@ for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$S3") 2>/dev/null && break
 
 export DJANGO_SETTINGS_MODULE=plazabanten.settings.production
 export SECRET_KEY="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+PB_DOCUMENT_KEYS="$("$VENV/bin/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+export PB_DOCUMENT_KEYS  # private documents are Fernet tokens in the bucket
 export DATABASE_URL="postgres://plazabanten:$PASSWORD@127.0.0.1:$PRIMARY/plazabanten"
 export DATABASE_REPLICA_URL="postgres://plazabanten:$PASSWORD@127.0.0.1:$REPLICA/plazabanten"
 export REDIS_URL="redis://127.0.0.1:$REDIS/0"
