@@ -130,3 +130,11 @@ def tax_period_of(day: date) -> date:
 def tax_period_end(period: date) -> date:
     """The first day after the period."""
     return date(period.year + period.month // 12, period.month % 12 + 1, 1)
+
+
+def rate_text(rate: Fraction) -> str:
+    """12/100 → "12%", 5/1000 → "0,5%" (Indonesian decimal comma), as documents print a rate."""
+    percent = Fraction(rate) * 100
+    if percent.denominator == 1:
+        return f"{percent.numerator}%"
+    return f"{float(percent):.4f}".rstrip("0").replace(".", ",") + "%"

@@ -27,8 +27,10 @@ from orders.models import CheckoutGroup, Order, OrderLine
 from orders.numbers import order_number_new
 from payments.gateways.base import VA_BANKS, Method
 from payments.ledger import ledger_release_for_order, order_pending
+from payments.models import OrderTax
+from payments.services import order_tax_record
 
-from .documents import invoice_lines, paket_document_issue
+from .documents import invoice_lines, paket_document_issue, paket_taxes
 from .lifecycle import (
     BENDAHARA,
     SYSTEM,
@@ -89,9 +91,10 @@ def paket_invoice_issue(*, paket: Paket) -> Order:
     the Bendahara pays. The amounts come from documents.invoice_lines (the tax seam)."""
     if paket.status != S.SUDAH_BAST:
         raise PaketTransitionError(_("Invoice hanya terbit setelah BAST ditandatangani kedua pihak."))
-    paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE)
-    paket_document_issue(paket=paket, kind=PaketDocument.Kind.KUITANSI)
-    _rows, _extras, total = invoice_lines(paket)
+    taxes = paket_taxes(paket)  # once: the invoice, the kuitansi and the order's OrderTax carry the same figures
+    invoice = paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE, taxes=taxes)
+    paket_document_issue(paket=paket, kind=PaketDocument.Kind.KUITANSI, taxes=taxes)
+    _rows, _extras, total = invoice_lines(paket, taxes)
     deadline = timezone.now() + timedelta(days=settings.PROCUREMENT_PAYMENT_DAYS)
     opd = paket.opd
     group = CheckoutGroup.objects.create(
@@ -106,6 +109,9 @@ def paket_invoice_issue(*, paket: Paket) -> Order:
         OrderLine(order=order, variant_id=line.variant_id, product_name=line.product_name,
                   variant_name=line.variant_name, sku=line.sku, unit_price=line.unit_price, quantity=line.quantity,
                   weight_grams=line.weight_grams) for line in paket.lines.all()])
+    order_tax_record(order=order, kind=OrderTax.Kind.GOVERNMENT, split=taxes.split, rates=taxes.rates,
+                     rates_on=taxes.rates_on, invoice_number=invoice.number, buyer_name=opd.name,
+                     buyer_npwp=opd.npwp_bendahara)
     paket.order = order
     return order
 
