@@ -57,6 +57,7 @@ class RefundParts:
     shipping: int  # of the shipping fee (no commission was charged on it: none comes back)
     commission: int  # the platform gives back this part of its commission
     shop: int  # the shop gives back the rest
+    dpp: int = 0  # the part of the order's tax base (DPP) that is undone, for the credit note and the report
     ppn: int = 0  # the part of the PPN collected on the goods that is no longer owed
     pph22: int = 0  # likewise for the PPh 22 withheld
 
@@ -65,30 +66,34 @@ class RefundParts:
         return self.goods + self.shipping
 
 
-def refund_split(*, subtotal: int, shipping_fee: int, refunded_before: int, amount: int, ppn: int = 0,
-                 pph22: int = 0) -> RefundParts:
+def refund_split(*, subtotal: int, shipping_fee: int, refunded_before: int, amount: int, tax=None) -> RefundParts:
     """Split a refund of `amount` of an order pro rata between goods and shipping, and its goods part between
-    the commission and the shop, and (when the order was taxed: `ppn`, `pph22` on its goods) the taxes that
-    come off the payable. Computed on the running total (all refunds of the order so far, this one included)
-    minus the same for the refunds before it, so partial refunds never drift by a rupiah: the refunds of a
-    whole order always give back exactly its subtotal, shipping fee, commission and taxes."""
+    the commission and the shop, and (for a taxed order: `tax`, its OrderTax) the DPP, PPN and PPh 22 that are
+    undone. Computed on the running total (all refunds of the order so far, this one included) minus the same
+    for the refunds before it, so partial refunds never drift by a rupiah: the refunds of a whole order always
+    give back exactly its subtotal, shipping fee, commission, DPP and taxes. The goods split in one go into
+    [PPN, PPh 22, DPP − PPh 22, the rest], so DPP + PPN undone equal the goods refunded on a government invoice,
+    as on the invoice itself."""
     cut = commission_of(subtotal)
+    ppn, pph22, dpp = (tax.ppn, tax.pph22, tax.dpp) if tax else (0, 0, 0)
 
-    def upto(refunded: int) -> tuple[int, int, int, int, int]:
+    def upto(refunded: int) -> tuple[int, ...]:
         if refunded == 0:
-            return 0, 0, 0, 0, 0
+            return 0, 0, 0, 0, 0, 0
         goods, shipping = amount_split(amount=refunded, weights=[subtotal, shipping_fee])
         commission = amount_split(amount=goods, weights=[cut, subtotal - cut])[0] if goods else 0
-        taxes = (amount_split(amount=goods, weights=[ppn, pph22, subtotal - ppn - pph22])[:2]
-                 if goods and ppn + pph22 else [0, 0])
-        return goods, shipping, commission, *taxes
+        if goods and tax:
+            ppn_part, pph22_part, rest_of_dpp, _other = amount_split(
+                amount=goods, weights=[ppn, pph22, dpp - pph22, subtotal - ppn - dpp])
+            return goods, shipping, commission, pph22_part + rest_of_dpp, ppn_part, pph22_part
+        return goods, shipping, commission, 0, 0, 0
 
     if amount <= 0 or refunded_before < 0 or refunded_before + amount > subtotal + shipping_fee:
         raise LedgerError(f"refund of {amount} after {refunded_before} of {subtotal} + {shipping_fee}")
     after, before = upto(refunded_before + amount), upto(refunded_before)
-    goods, shipping, commission, ppn_back, pph22_back = (a - b for a, b in zip(after, before, strict=True))
-    return RefundParts(goods=goods, shipping=shipping, commission=commission, ppn=ppn_back, pph22=pph22_back,
-                       shop=amount - commission - ppn_back - pph22_back)
+    goods, shipping, commission, dpp_back, ppn_back, pph22_back = (a - b for a, b in zip(after, before, strict=True))
+    return RefundParts(goods=goods, shipping=shipping, commission=commission, dpp=dpp_back, ppn=ppn_back,
+                       pph22=pph22_back, shop=amount - commission - ppn_back - pph22_back)
 
 
 def ledger_post(*, source_key: str, description: str, lines: list[Line], payment: Payment | None = None) -> bool:

@@ -171,6 +171,10 @@ class CreditNote(models.Model):
     amount = models.BigIntegerField()
     goods_amount = models.BigIntegerField()
     shipping_amount = models.BigIntegerField()
+    # The taxes this refund undoes (payments.ledger.refund_split): the nota retur's figures for the tax report.
+    dpp = models.BigIntegerField(default=0)
+    ppn = models.BigIntegerField(default=0)
+    pph22 = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from orders.numbers import document_number_next
 from orders.services import checkout_paid_via_record, order_transition
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
-from vendors.models import Capability, Shop, ShopBankAccount, ShopIdentity, ShopTaxDeclaration
+from vendors.models import Capability, Shop, ShopBankAccount, ShopTaxDeclaration
 from vendors.selectors import shop_scope
 
 from .gateways import gateway
@@ -51,6 +51,7 @@ from .models import (
     TaxDeposit,
     WebhookInbox,
 )
+from .selectors import seller_tax_name
 from .tax import TaxRates, TaxSplit, consumer_split, tax_period_end, tax_rates_on
 
 logger = logging.getLogger(__name__)
@@ -491,7 +492,7 @@ def refund_execute(*, refund_id: int) -> str:
                          .exclude(pk=refund.pk).values_list("amount", flat=True))
             tax = OrderTax.objects.filter(order=order).first()
             parts = refund_split(subtotal=order.subtotal, shipping_fee=order.shipping_fee, refunded_before=before,
-                                 amount=refund.amount, ppn=tax.ppn if tax else 0, pph22=tax.pph22 if tax else 0)
+                                 amount=refund.amount, tax=tax)
             from_pending = max(0, min(parts.shop, order_pending(order.pk)))
             period = tax_period_now()  # a refund lowers the tax of the month it is made in (like a nota retur)
             lines = [Line(Account.COMMISSION, parts.commission, None, order.pk),
@@ -506,7 +507,7 @@ def refund_execute(*, refund_id: int) -> str:
             CreditNote.objects.create(
                 number=document_number_next(series=DocumentCounter.Series.CREDIT_NOTE, shop_id=order.shop_id),
                 order=order, refund=refund, amount=refund.amount, goods_amount=parts.goods,
-                shipping_amount=parts.shipping)
+                shipping_amount=parts.shipping, dpp=parts.dpp, ppn=parts.ppn, pph22=parts.pph22)
         ledger_post(source_key=f"refund:{refund.refund_key}", description=refund.reason, payment=payment,
                     lines=lines)
         outbox_enqueue(recipient=payment.group.buyer, subject=_("Dana dikembalikan"),
@@ -616,14 +617,6 @@ def orders_settle() -> dict[str, int]:
 
 class TaxError(Exception):
     """A tax action refused (the message is for the user)."""
-
-
-def seller_tax_name(shop: Shop) -> tuple[str, str]:
-    """The seller's name and NPWP as a faktur names them: the business (or the owner) behind the shop."""
-    identity = ShopIdentity.objects.filter(shop=shop).first()
-    if identity is None:
-        return shop.name, ""
-    return (identity.business_name or identity.owner_name or shop.name), identity.npwp
 
 
 def turnover_statement_accepted(*, shop_id: int, year: int) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from orders.invoice import Row, document_pdf
 from payments.ledger import commission_of
 from payments.models import OrderTax
-from payments.services import seller_tax_name
+from payments.selectors import seller_tax_name
 from payments.tax import TaxRates, TaxSplit, government_split, rate_text, tax_rates_on
 from plazabanten.money import format_rupiah, rupiah_in_words
 
