@@ -31,7 +31,7 @@ def _lines(rows: list[TaxRow], *, provisional: bool) -> list[list]:
     for row in rows:
         tax = row.order_tax
         lines.append([f"{timezone.localtime(row.at):%Y-%m-%d}", _kind_label(row),
-                      OrderTax.Kind(tax.kind).label, tax.seller_npwp, tax.seller_name,
+                      str(OrderTax.Kind(tax.kind).label), tax.seller_npwp, tax.seller_name,
                       _("ya") if tax.seller_is_pkp else _("tidak"), tax.buyer_npwp, tax.buyer_name, row.document,
                       row.dpp, row.dpp_nilai_lain, row.ppn, row.pph22, status])
     totals = tax_totals(rows)

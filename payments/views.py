@@ -281,6 +281,9 @@ def tax_report(request, month: str = "", fmt: str = ""):
             except TaxError as error:
                 form.add_error(None, str(error))
                 status = 409
+                period = form.cleaned_data["period"]  # show the month the deposit was for
+                provisional = tax_period_end(period) > today
+                rows = selectors.tax_rows(period=period)
             else:
                 messages.success(request, _("Setoran %(tax)s %(amount)s dicatat (NTPN %(ntpn)s).") % {
                     "tax": deposit.get_tax_display(), "amount": format_rupiah(deposit.amount), "ntpn": deposit.ntpn})

@@ -20,10 +20,11 @@ def ledger_invariants(request):
     assert ledger_check_invariants() == []
 
 
-def place_checkout(*, prices=(15000, 250000), buyer=None, key="k1"):
-    """A placed checkout with one order per price, each from its own shop (pickup: no shipping fee)."""
+def place_checkout(*, prices=(15000, 250000), buyer=None, key="k1", variants=()):
+    """A placed checkout with one order per price, each from its own shop (pickup: no shipping fee), or with one
+    unit of each of the given variants."""
     buyer = buyer or make_user()
-    variants = [make_product(price=price, stock=5).variants.get() for price in prices]
+    variants = list(variants) or [make_product(price=price, stock=5).variants.get() for price in prices]
     for variant in variants:
         cart_set_quantity(user=buyer, variant_id=variant.pk, quantity=1)
     desa = Region.objects.filter(code__startswith="36.74.", level=4).order_by("code").first()
