@@ -1,11 +1,5 @@
-"""Helpers for the tax tests: sellers with a tax identity, a clock that can be moved across months, paying a
-government package or a consumer checkout through the sandbox webhook."""
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-import pytest
-from django.utils import timezone
+"""Helpers for the tax tests: sellers with a tax identity, paying a government package or a consumer checkout
+through the sandbox webhook (the `clock` fixture is in conftest)."""
 
 from payments.services import payment_start
 from procurement.models import Paket
@@ -15,8 +9,6 @@ from vendors.models import ShopIdentity
 
 from .conftest import notify, place_checkout, sandbox_body, sandbox_set
 
-WIB = ZoneInfo("Asia/Jakarta")
-
 
 def taxed_shop(*, pkp: bool, statement: bool = False, name: str, npwp: str) -> object:
     """A verified shop with its identity (business name and NPWP, as the faktur names it)."""
@@ -25,23 +17,6 @@ def taxed_shop(*, pkp: bool, statement: bool = False, name: str, npwp: str) -> o
                                 entity_type=ShopIdentity.EntityType.BUSINESS, business_name=f"CV {name}",
                                 nib="9120001234567", npwp=npwp, capital=200_000_000, turnover=400_000_000)
     return shop
-
-
-class Clock:
-    """Moves django.utils.timezone.now (every `timezone.now()` and auto_now_add read it): the tax period is the
-    month of the clock, and a deposit needs the month to have ended."""
-
-    def __init__(self, monkeypatch):
-        self.now = timezone.now()
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def set(self, year: int, month: int, day: int, hour: int = 10) -> None:
-        self.now = datetime(year, month, day, hour, tzinfo=WIB)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 def pay_paket(client, team, paket: Paket) -> None:

@@ -23,7 +23,7 @@ from tests.factories import make_product
 from tests.procurement.helpers import Team
 from tests.vendors.helpers import make_verifikator
 
-from .taxes import clock, paid_consumer_checkout, pay_paket, taxed_shop  # noqa: F401 (clock is a fixture)
+from .taxes import paid_consumer_checkout, pay_paket, taxed_shop
 
 pytestmark = pytest.mark.django_db
 S = Paket.Status

@@ -21,7 +21,7 @@ from tests.vendors.helpers import make_verifikator, upload
 from vendors import services as vendor_services
 from vendors.models import ShopTaxDeclaration
 
-from .taxes import clock, paid_consumer_checkout, pay_paket, taxed_shop  # noqa: F401 (clock is a fixture)
+from .taxes import paid_consumer_checkout, pay_paket, taxed_shop
 from .test_invoice_paid import pdf_text
 
 pytestmark = pytest.mark.django_db
