@@ -64,12 +64,14 @@ def invoice_lines(paket: Paket, taxes: PaketTaxes | None = None) -> tuple[list[R
     taxes = taxes or paket_taxes(paket)
     split = taxes.split
     rows = [Row(line.name, line.line_total, line.quantity, line.unit_price) for line in paket.lines.all()]
-    pph22 = Row(f"PPh Pasal 22 {rate_text(taxes.pph22_rate)} x DPP (dipungut Plaza Banten)", split.pph22)
+    pph22 = Row(f"PPh Pasal 22 {rate_text(taxes.pph22_rate)} x DPP (dipungut Plaza Banten dari bagian penyedia)",
+                split.pph22)
     if split.ppn:
         fraction = f"{taxes.ppn_dpp_fraction.numerator}/{taxes.ppn_dpp_fraction.denominator}"
         extras = [Row("Dasar Pengenaan Pajak (DPP, harga sebelum PPN)", split.dpp),
                   Row(f"DPP nilai lain ({fraction} x DPP)", split.dpp_nilai_lain),
-                  Row(f"PPN {rate_text(taxes.ppn_rate)} x DPP nilai lain (dipungut Plaza Banten)", split.ppn),
+                  Row(f"PPN {rate_text(taxes.ppn_rate)} x DPP nilai lain (termasuk dalam harga, dipungut Plaza Banten)",
+                      split.ppn),
                   pph22]
     else:
         extras = [Row("Dasar Pengenaan Pajak (DPP)", split.dpp),
