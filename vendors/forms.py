@@ -174,6 +174,8 @@ class DocumentsForm(RevisionReasonsMixin, forms.Form):
     doc_ktp = forms.FileField(label=ShopDocument.Kind.KTP.label, required=False)
     doc_nib = forms.FileField(label=ShopDocument.Kind.NIB.label, required=False)
     doc_npwp = forms.FileField(label=ShopDocument.Kind.NPWP.label, required=False)
+    # Only for a PKP (the identity step): checked with the other documents (vendors.ShopTaxDeclaration).
+    doc_sppkp = forms.FileField(label=gettext_lazy("SPPKP (surat pengukuhan PKP), hanya bila PKP"), required=False)
 
     def __init__(self, *args, existing: dict[str, ShopDocument], **kwargs):
         super().__init__(*args, **kwargs)

@@ -184,3 +184,11 @@ def tax_declaration_for(*, user, declaration_id: int):
     if not user.is_verifikator:
         declarations = declarations.filter(shop__in=shop_scope(user=user, capability=Capability.IDENTITY))
     return get_object_or_404(declarations, pk=declaration_id)
+
+
+def shop_sppkp(*, shop):
+    """The shop's SPPKP waiting for the verifikator or accepted (the latest), or None."""
+    from .models import ShopTaxDeclaration
+
+    return (ShopTaxDeclaration.objects.filter(shop=shop, kind=ShopTaxDeclaration.Kind.PKP, status__in=[
+        ShopTaxDeclaration.Status.PENDING, ShopTaxDeclaration.Status.APPROVED]).order_by("-created_at", "-pk").first())

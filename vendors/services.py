@@ -333,8 +333,11 @@ def shop_missing_steps(*, shop: Shop) -> list[str]:
         missing.append("profile")
     if not ShopIdentity.objects.filter(shop=shop).exists():
         missing.append("identity")
-    if ShopDocument.objects.filter(shop=shop).count() < len(ShopDocument.Kind.values):
-        missing.append("documents")
+    if ShopDocument.objects.filter(shop=shop).count() < len(ShopDocument.Kind.values) or (
+            shop.is_pkp and not ShopTaxDeclaration.objects.filter(
+                shop=shop, kind=ShopTaxDeclaration.Kind.PKP,
+                status__in=[ShopTaxDeclaration.Status.PENDING, ShopTaxDeclaration.Status.APPROVED]).exists()):
+        missing.append("documents")  # a PKP also sends its SPPKP
     if not ShopBankAccount.objects.filter(shop=shop).exists():
         missing.append("bank")
     return missing
@@ -383,10 +386,16 @@ def shop_submit(*, shop: Shop, actor) -> Shop:
 
 
 def shop_verify(*, shop: Shop, actor, note: str = "") -> Shop:
-    return _transition(
-        shop=shop, actor=actor, action="verify", note=note,
-        subject=_("Toko %(name)s terverifikasi") % {"name": shop.name},
-        body=_("Selamat! Toko Anda sudah terverifikasi. Sekarang Anda bisa menayangkan produk di Plaza Banten."))
+    """Verify the shop and, with its other documents, the SPPKP it sent with them (a PKP's)."""
+    with transaction.atomic():
+        shop = _transition(
+            shop=shop, actor=actor, action="verify", note=note,
+            subject=_("Toko %(name)s terverifikasi") % {"name": shop.name},
+            body=_("Selamat! Toko Anda sudah terverifikasi. Sekarang Anda bisa menayangkan produk di Plaza Banten."))
+        ShopTaxDeclaration.objects.filter(shop=shop, kind=ShopTaxDeclaration.Kind.PKP,
+                                          status=ShopTaxDeclaration.Status.PENDING).update(
+            status=ShopTaxDeclaration.Status.APPROVED, decided_by=actor, decided_at=timezone.now())
+    return shop
 
 
 def shop_request_revision(*, shop: Shop, actor, reasons: dict[str, str], note: str = "") -> Shop:

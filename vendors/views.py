@@ -178,8 +178,11 @@ def _step_save(request, shop: Shop, step: str, form) -> None:
         services.shop_update_identity(shop=shop, actor=actor, warnings=form.warnings, is_pkp=data["is_pkp"],
                                       **fields)
     elif step == "documents":
+        sppkp = form.uploads.pop("sppkp", None)
         for kind, upload in form.uploads.items():
             services.shop_save_document(shop=shop, actor=actor, kind=kind, upload=upload)
+        if sppkp:
+            services.shop_tax_declare(shop=shop, actor=actor, kind=ShopTaxDeclaration.Kind.PKP, upload=sppkp)
     elif shop.status == Shop.Status.VERIFIED:
         services.shop_bank_change_request(shop=shop, actor=actor, bank=data["bank"], number=data["number"],
                                           holder_name=data["holder_name"])
@@ -325,6 +328,7 @@ def _console_context(shop: Shop, **forms) -> dict:
     return {
         "shop": shop, "identity": getattr(shop, "identity", None), "bank": getattr(shop, "bank_account", None),
         "doc_rows": [(kind, label, documents.get(kind)) for kind, label in ShopDocument.Kind.choices],
+        "sppkp": selectors.shop_sppkp(shop=shop),
         "checklist": CHECKLIST,
         "revision_form": forms.get("revision_form") or RevisionForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(), "failed_action": forms.get("failed_action", ""),

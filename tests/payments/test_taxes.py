@@ -254,3 +254,31 @@ def test_the_seller_files_a_turnover_statement_from_its_tax_page(client, clock):
     paid_consumer_checkout(client, variants=[make_product(shop=shop, price=250_000).variants.get()], key="o1")
     assert OrderTax.objects.get(shop=shop).pph22 == 0
     assert "Surat pernyataan omzet 2026 diterima" in client.get(f"/penjual/{shop.pk}/pajak/").content.decode()
+
+
+def test_a_pkp_registers_with_its_sppkp_checked_with_the_other_documents(client):
+    from tests.vendors.helpers import make_complete_draft
+    from vendors.models import Shop
+
+    shop = make_complete_draft(name="Sinar Banten")
+    Shop.objects.filter(pk=shop.pk).update(is_pkp=True)  # declared PKP in the identity step
+    shop.refresh_from_db()
+    assert vendor_services.shop_missing_steps(shop=shop) == ["documents"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(shop.owner)
+    page = client.get(f"/penjual/{shop.pk}/documents/").content.decode()
+    assert "SPPKP" in page
+    client.post(f"/penjual/{shop.pk}/documents/", {"doc_sppkp": SimpleUploadedFile("sppkp.pdf", PDF,
+                                                                                   "application/pdf")})
+    declaration = ShopTaxDeclaration.objects.get(shop=shop)
+    assert declaration.kind == "pkp" and declaration.status == "pending"
+    assert vendor_services.shop_missing_steps(shop=shop) == []
+    vendor_services.shop_submit(shop=shop, actor=shop.owner)
+    verifikator = make_verifikator()
+    client.force_login(verifikator)
+    assert f"/verifikasi/pajak-penjual/{declaration.pk}/berkas/" in client.get(
+        f"/verifikasi/{shop.pk}/").content.decode()
+    vendor_services.shop_verify(shop=shop, actor=verifikator)
+    declaration.refresh_from_db()
+    assert declaration.status == "approved" and declaration.decided_by == verifikator
