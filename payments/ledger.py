@@ -1,7 +1,9 @@
 """Double-entry ledger (research/payments.md §d): append-only postings, one journal per money movement.
 
 Postings are positive for a debit and negative for a credit; the shop and commission accounts are
-credit-normal, so their balance is minus the sum of their postings.
+credit-normal, so their balance is minus the sum of their postings. So are the tax accounts (PPN and PPh 22
+collected, payments/tax.py), each posting of which names its tax period (the month): a month's payable is minus
+the sum of that month's postings, and its deposit (with the NTPN) brings it to zero.
 """
 
 from collections.abc import Sequence

@@ -282,3 +282,60 @@ def test_a_pkp_registers_with_its_sppkp_checked_with_the_other_documents(client)
     vendor_services.shop_verify(shop=shop, actor=verifikator)
     declaration.refresh_from_db()
     assert declaration.status == "approved" and declaration.decided_by == verifikator
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_recording_the_same_months_deposit_at_once_record_it_once(clock):
+    import threading
+    from datetime import date
+
+    from django.db import connections
+    from django.test import Client
+
+    from payments.ledger import ledger_check_invariants
+
+    clock.set(2026, 3, 10)
+    shop = taxed_shop(pkp=False, name="Emping Menes", npwp="023456789012345")
+    paid_consumer_checkout(Client(), variants=[make_product(shop=shop, price=250_000).variants.get()], key="t1")
+    clock.set(2026, 4, 10)
+    staff = make_verifikator()
+    barrier, outcomes = threading.Barrier(4), []
+
+    def deposit(n):
+        barrier.wait()
+        try:
+            tax_deposit_record(period=date(2026, 3, 1), tax="pph22", ntpn=f"NTPN00000000000{n}",
+                               deposited_on=date(2026, 4, 10), actor=staff)
+            outcomes.append("ok")
+        except TaxError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deposit, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    assert TaxDeposit.objects.get().amount == 1_250
+    assert tax_payable(tax="pph22", period=date(2026, 3, 1)) == 0
+    assert ledger_check_invariants() == []
+
+
+def test_a_chargeback_gives_the_withheld_tax_back_in_its_month(client, clock):
+    from datetime import date
+
+    from .test_money_back import reverse_payment
+
+    clock.set(2026, 5, 12)
+    shop = taxed_shop(pkp=False, name="Emping Menes", npwp="023456789012345")
+    group = paid_consumer_checkout(client, variants=[make_product(shop=shop, price=250_000).variants.get()],
+                                   key="cb")
+    clock.set(2026, 6, 3)
+    reverse_payment(client, group.payment.attempts.get(), "chargeback")
+    assert tax_payable(tax="pph22", period=date(2026, 5, 1)) == 1_250  # May as it was filed
+    assert tax_payable(tax="pph22", period=date(2026, 6, 1)) == -1_250  # undone in June
+    assert [(row.kind, row.dpp, row.pph22) for row in tax_rows(period=date(2026, 6, 1))] == [
+        ("reversal", -250_000, -1_250)]
+    assert shop_balances(shop_id=shop.pk)["pending"] == 0
