@@ -291,7 +291,7 @@ class OrderTax(models.Model):
 
     @property
     def bukti_potong_number(self) -> str:
-        return f"BPPU/{self.rates_on:%Y/%m}/{self.pk:06d}"
+        return f"BPPU/{self.pk:08d}"  # one platform-wide series (the pk: unique, not gapless)
 
 
 class TaxDeposit(models.Model):
