@@ -1,9 +1,12 @@
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from plazabanten.money import RupiahField
 
 from .gateways.base import EWALLETS, VA_BANKS
+from .models import TaxDeposit
 
 BANK_NAMES = {"bca": "BCA", "bni": "BNI", "bri": "BRI", "mandiri": "Mandiri", "permata": "Permata"}
 EWALLET_NAMES = {"gopay": "GoPay", "shopeepay": "ShopeePay"}
@@ -24,3 +27,18 @@ class MethodForm(forms.Form):
 
 class PayoutForm(forms.Form):
     amount = RupiahField(label=_("Nominal pencairan (Rp)"), min_value=10000, max_value=10**13, what=_("pencairan"))
+
+
+class TaxDepositForm(forms.Form):
+    """One tax of one month paid in to the state, with the NTPN from the bank's receipt."""
+
+    period = forms.RegexField(label=_("Masa pajak (TTTT-BB)"), regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+                              error_messages={"invalid": _("Masa pajak ditulis seperti 2026-03.")})
+    tax = forms.ChoiceField(label=_("Jenis pajak"), choices=TaxDeposit.Tax.choices)
+    ntpn = forms.CharField(label=_("NTPN"), min_length=16, max_length=16,
+                           help_text=_("16 huruf/angka dari bukti penerimaan negara."))
+    deposited_on = forms.DateField(label=_("Tanggal setor"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_period(self):
+        year, month = self.cleaned_data["period"].split("-")
+        return date(int(year), int(month), 1)

@@ -173,6 +173,10 @@ class CreditNote(models.Model):
     amount = models.BigIntegerField()
     goods_amount = models.BigIntegerField()
     shipping_amount = models.BigIntegerField()
+    # The taxes this refund undoes (payments.ledger.refund_split): the nota retur's figures for the tax report.
+    dpp = models.BigIntegerField(default=0)
+    ppn = models.BigIntegerField(default=0)
+    pph22 = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -193,9 +197,14 @@ class Account(models.TextChoices):
     SHOP_AVAILABLE = "shop_available", _("Saldo tersedia toko")
     PAYOUT_IN_TRANSIT = "payout_in_transit", _("Pencairan dalam proses")
     SUSPENSE = "suspense", _("Dana belum teralokasi")
+    TAX_PPN = "tax_ppn", _("PPN dipungut (utang pajak)")
+    TAX_PPH22 = "tax_pph22", _("PPh 22 dipungut (utang pajak)")
 
 
 SHOP_ACCOUNTS = {Account.SHOP_PENDING, Account.SHOP_AVAILABLE, Account.PAYOUT_IN_TRANSIT}
+# Credit-normal, one balance per tax period (Posting.tax_period): what the platform owes the state for a month.
+TAX_ACCOUNTS = {Account.TAX_PPN, Account.TAX_PPH22}
+TAX_VALUES = sorted(a.value for a in TAX_ACCOUNTS)
 
 
 class Journal(models.Model):
@@ -221,17 +230,96 @@ class Posting(models.Model):
     shop = models.ForeignKey("vendors.Shop", null=True, on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey("orders.Order", null=True, on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField()
+    tax_period = models.DateField(null=True)  # the month (its first day) of a tax account's posting
 
     class Meta:
-        indexes = [models.Index(fields=["account", "shop"])]
+        indexes = [models.Index(fields=["account", "shop"]),
+                   models.Index(fields=["account", "tax_period"], condition=models.Q(tax_period__isnull=False),
+                                name="posting_tax_period")]
         constraints = [
             models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_nonzero"),
             models.CheckConstraint(condition=models.Q(shop__isnull=True) | models.Q(
                 account__in=sorted(a.value for a in SHOP_ACCOUNTS)), name="posting_shop_only_on_shop_accounts"),
+            models.CheckConstraint(condition=(models.Q(tax_period__isnull=True) & ~models.Q(account__in=TAX_VALUES))
+                                   | (models.Q(tax_period__isnull=False) & models.Q(account__in=TAX_VALUES)),
+                                   name="posting_tax_period_only_on_tax_accounts"),
         ]
 
     def __str__(self):
         return f"{self.account} {self.amount}"
+
+
+class OrderTax(models.Model):
+    """The taxes of one order, fixed once (payments/tax.py) with the rates and the parties as they were: for a
+    government package when its invoice is issued, for a consumer order when it is paid. Never recomputed; the
+    ledger posts these figures to the tax accounts of the month the money arrives."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Pengadaan pemerintah (PMK 58/2022)")
+        CONSUMER = "consumer", _("Penjualan konsumen (PMK 37/2025)")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="tax")
+    shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    invoice_number = models.CharField(max_length=60)
+    rates_on = models.DateField()  # the date whose rates were used (the invoice's date)
+    rates = models.JSONField()  # payments.tax.TaxRates.as_record()
+    gross = models.BigIntegerField()
+    dpp = models.BigIntegerField()
+    dpp_nilai_lain = models.BigIntegerField(default=0)
+    ppn = models.BigIntegerField(default=0)
+    pph22 = models.BigIntegerField(default=0)
+    seller_name = models.CharField(max_length=150)
+    seller_npwp = models.CharField(max_length=16, blank=True)
+    seller_is_pkp = models.BooleanField()
+    statement_filed = models.BooleanField(default=False)  # consumer: turnover statement accepted, no PPh 22
+    buyer_name = models.CharField(max_length=150)
+    buyer_npwp = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(dpp__gte=0, ppn__gte=0, pph22__gte=0, dpp_nilai_lain__gte=0),
+                                   name="ordertax_nonnegative"),
+            # A non-PKP seller's invoice never carries PPN (PMK 58/2022 charges PPN only on a PKP's delivery).
+            models.CheckConstraint(condition=models.Q(ppn=0) | models.Q(seller_is_pkp=True),
+                                   name="ordertax_no_ppn_without_pkp"),
+            models.CheckConstraint(condition=~models.Q(kind="government") | models.Q(
+                gross=models.F("dpp") + models.F("ppn")), name="ordertax_government_parts_add_up"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice_number}: PPN {self.ppn}, PPh 22 {self.pph22}"
+
+    @property
+    def bukti_potong_number(self) -> str:
+        return f"BPPU/{self.pk:08d}"  # one platform-wide series (the pk: unique, not gapless)
+
+
+class TaxDeposit(models.Model):
+    """One tax of one period paid in to the state (setoran), with its NTPN; once per tax and period."""
+
+    class Tax(models.TextChoices):
+        PPN = "ppn", _("PPN")
+        PPH22 = "pph22", _("PPh 22")
+
+    period = models.DateField()
+    tax = models.CharField(max_length=6, choices=Tax.choices)
+    ntpn = models.CharField(_("NTPN"), max_length=16, unique=True)
+    amount = models.BigIntegerField()
+    deposited_on = models.DateField(_("tanggal setor"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "tax"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "tax"], name="taxdeposit_once_per_period"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="taxdeposit_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.tax} {self.period:%Y-%m} NTPN {self.ntpn}"
 
 
 class Payout(models.Model):

@@ -17,12 +17,13 @@ from orders.numbers import document_number_next
 from orders.services import checkout_paid_via_record, order_transition
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue, task_enqueue
-from vendors.models import Capability, Shop, ShopBankAccount
+from vendors.models import Capability, Shop, ShopBankAccount, ShopTaxDeclaration
 from vendors.selectors import shop_scope
 
 from .gateways import gateway
 from .gateways.base import ChargeRequest, GatewayError, GatewayUnavailable, Kind, Method
 from .ledger import (
+    TAX_ACCOUNT_OF,
     Line,
     ledger_check_invariants,
     ledger_post,
@@ -33,10 +34,13 @@ from .ledger import (
     order_pending,
     refund_split,
     shop_balances,
+    tax_payable,
+    tax_period_now,
 )
 from .models import (
     Account,
     CreditNote,
+    OrderTax,
     Payment,
     PaymentAttempt,
     PaymentEvent,
@@ -44,8 +48,11 @@ from .models import (
     Posting,
     Refund,
     SuspenseItem,
+    TaxDeposit,
     WebhookInbox,
 )
+from .selectors import seller_tax_name
+from .tax import TaxRates, TaxSplit, consumer_split, tax_period_end, tax_rates_on
 
 logger = logging.getLogger(__name__)
 P = Payment.Status
@@ -325,6 +332,8 @@ def _effect_paid(payment: Payment, *, amount: int, attempt_ref: str, paid_ref: s
     attempt = PaymentAttempt.objects.filter(payment=payment, attempt_ref=attempt_ref).first()
     if attempt is not None:
         checkout_paid_via_record(group_id=payment.group_id, paid_via=payment_method_label(attempt))
+    orders = list(payment.group.orders.select_related("shop", "group__buyer").order_by("pk"))  # invoice numbers
+    consumer_taxes_fix(orders=orders)
     ledger_post_payment(payment=payment, orders=orders)
     for follower in PAYMENT_FOLLOWERS:
         follower(payment)
@@ -548,10 +557,14 @@ def refund_execute(*, refund_id: int) -> str:
             order = Order.objects.select_for_update().get(pk=refund.order_id)  # against a concurrent release
             before = sum(Refund.objects.filter(order_id=order.pk, status=Refund.Status.SUCCEEDED)
                          .exclude(pk=refund.pk).values_list("amount", flat=True))
+            tax = OrderTax.objects.filter(order=order).first()
             parts = refund_split(subtotal=order.subtotal, shipping_fee=order.shipping_fee, refunded_before=before,
-                                 amount=refund.amount)
+                                 amount=refund.amount, tax=tax)
             from_pending = max(0, min(parts.shop, order_pending(order.pk)))
+            period = tax_period_now()  # a refund lowers the tax of the month it is made in (like a nota retur)
             lines = [Line(Account.COMMISSION, parts.commission, None, order.pk),
+                     Line(Account.TAX_PPN, parts.ppn, None, order.pk, period),
+                     Line(Account.TAX_PPH22, parts.pph22, None, order.pk, period),
                      Line(Account.CLEARING, -refund.amount),
                      Line(Account.SHOP_PENDING, from_pending, order.shop_id, order.pk),
                      Line(Account.SHOP_AVAILABLE, parts.shop - from_pending, order.shop_id, order.pk)]
@@ -561,7 +574,7 @@ def refund_execute(*, refund_id: int) -> str:
             CreditNote.objects.create(
                 number=document_number_next(series=DocumentCounter.Series.CREDIT_NOTE, shop_id=order.shop_id),
                 order=order, refund=refund, amount=refund.amount, goods_amount=parts.goods,
-                shipping_amount=parts.shipping)
+                shipping_amount=parts.shipping, dpp=parts.dpp, ppn=parts.ppn, pph22=parts.pph22)
         ledger_post(source_key=f"refund:{refund.refund_key}", description=refund.reason, payment=payment,
                     lines=lines)
         outbox_enqueue(recipient=payment.group.buyer, subject=_("Dana dikembalikan"),
@@ -699,3 +712,85 @@ def orders_settle() -> dict[str, int]:
         except PaymentError as problem:
             logger.warning("settle: no refund for order %s: %s", order.number, problem)
     return {"released": released, "refunded": refunded}
+
+
+# --- taxes (payments/tax.py computes; these fix the figures on the order and pay them in) ----------------
+
+class TaxError(Exception):
+    """A tax action refused (the message is for the user)."""
+
+
+def turnover_statement_accepted(*, shop_id: int, year: int) -> bool:
+    return ShopTaxDeclaration.objects.filter(shop_id=shop_id, kind=ShopTaxDeclaration.Kind.TURNOVER, year=year,
+                                             status=ShopTaxDeclaration.Status.APPROVED).exists()
+
+
+def order_tax_record(*, order: Order, kind: str, split: TaxSplit, rates: TaxRates, rates_on, invoice_number: str,
+                     buyer_name: str, buyer_npwp: str = "", statement_filed: bool = False) -> OrderTax:
+    """Fix an order's taxes once (inside the caller's transaction). A non-PKP seller's invoice never carries
+    PPN: refused here, and by the database."""
+    if split.ppn and not order.shop.is_pkp:
+        raise TaxError(_("%(shop)s bukan PKP: invoice-nya tidak boleh memuat PPN.") % {"shop": order.shop.name})
+    seller_name, seller_npwp = seller_tax_name(order.shop)
+    return OrderTax.objects.create(
+        order=order, shop=order.shop, kind=kind, invoice_number=invoice_number, rates_on=rates_on,
+        rates=rates.as_record(), gross=split.gross, dpp=split.dpp, dpp_nilai_lain=split.dpp_nilai_lain,
+        ppn=split.ppn, pph22=split.pph22, seller_name=seller_name[:150], seller_npwp=seller_npwp,
+        seller_is_pkp=order.shop.is_pkp, statement_filed=statement_filed, buyer_name=buyer_name[:150],
+        buyer_npwp=buyer_npwp)
+
+
+def consumer_taxes_fix(*, orders) -> None:
+    """When a checkout is paid: PPh 22 on each consumer order's goods (PMK 37/2025) unless its seller's turnover
+    statement for this year was accepted. Orders whose taxes were fixed before (a government invoice) keep them."""
+    today = timezone.localdate()
+    rates = tax_rates_on(today)
+    taxed = set(OrderTax.objects.filter(order__in=orders).values_list("order_id", flat=True))
+    for order in orders:
+        if order.pk in taxed:
+            continue
+        statement = turnover_statement_accepted(shop_id=order.shop_id, year=today.year)
+        split = consumer_split(gross=order.subtotal, seller_is_pkp=order.shop.is_pkp, statement_filed=statement,
+                               rates=rates)
+        order_tax_record(order=order, kind=OrderTax.Kind.CONSUMER, split=split, rates=rates, rates_on=today,
+                         invoice_number=order.invoice_number, buyer_name=order.group.buyer.name,
+                         statement_filed=statement)
+
+
+TAX_LOCK_KEYS = {TaxDeposit.Tax.PPN: 140_001, TaxDeposit.Tax.PPH22: 140_002}  # pg advisory lock classes
+
+
+def tax_deposit_record(*, period, tax: str, ntpn: str, deposited_on, actor) -> TaxDeposit:
+    """The platform paid one tax of one month in to the state: the payable of that month goes to zero against
+    the bank account, with the NTPN (the state's receipt number). Once per tax and month; only after the month
+    ended, so no posting can land in it afterwards."""
+    if not (actor.is_staff or actor.is_verifikator):
+        raise PermissionDenied
+    ntpn = ntpn.strip().upper()
+    if len(ntpn) != 16 or not ntpn.isalnum():
+        raise TaxError(_("NTPN terdiri dari 16 huruf/angka."))
+    if tax_period_end(period) > timezone.localdate():
+        raise TaxError(_("Masa pajak %(period)s belum berakhir; setoran dicatat setelah bulannya selesai.")
+                       % {"period": f"{period:%m/%Y}"})
+    label = TaxDeposit.Tax(tax).label
+    with transaction.atomic():
+        _lock_timeout()
+        # One deposit per tax and month: the advisory lock serialises two clerks, the unique row refuses the second.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TAX_LOCK_KEYS[tax], period.toordinal()])
+        if TaxDeposit.objects.filter(period=period, tax=tax).exists():
+            raise TaxError(_("%(tax)s masa %(period)s sudah disetor.") % {"tax": label, "period": f"{period:%m/%Y}"})
+        if TaxDeposit.objects.filter(ntpn=ntpn).exists():
+            raise TaxError(_("NTPN ini sudah dipakai untuk setoran lain."))
+        amount = tax_payable(tax=tax, period=period)
+        if amount <= 0:
+            raise TaxError(_("Tidak ada %(tax)s terutang untuk masa %(period)s.")
+                           % {"tax": label, "period": f"{period:%m/%Y}"})
+        deposit = TaxDeposit.objects.create(period=period, tax=tax, ntpn=ntpn, amount=amount,
+                                            deposited_on=deposited_on, recorded_by=actor)
+        ledger_post(source_key=f"tax-deposit:{tax}:{period:%Y-%m}",
+                    description=_("Setor %(tax)s masa %(period)s, NTPN %(ntpn)s") % {
+                        "tax": label, "period": f"{period:%m/%Y}", "ntpn": ntpn},
+                    lines=[Line(TAX_ACCOUNT_OF[tax], amount, None, None, period), Line(Account.BANK, -amount)])
+        audit_record(actor=actor, action="tax.deposit", target=deposit, after={"amount": amount, "ntpn": ntpn})
+    return deposit

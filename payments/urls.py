@@ -25,4 +25,8 @@ urlpatterns = [
     path("keuangan/", views.finance, name="finance"),
     path("keuangan/dana-tertahan/<int:pk>/kembalikan/", views.finance_suspense_refund, name="suspense_refund"),
     path("nota-kredit/<int:pk>.pdf", views.credit_note, name="credit_note"),
+    path("keuangan/pajak/", views.tax_report, name="tax_report"),
+    re_path(r"^keuangan/pajak/(?P<month>\d{4}-\d{2})\.(?P<fmt>csv|xlsx)$", views.tax_report, name="tax_report_file"),
+    path("penjual/<int:shop_id>/pajak/", views.shop_tax, name="shop_tax"),
+    path("penjual/<int:shop_id>/pajak/bukti-potong/<int:pk>.pdf", views.bukti_potong, name="bukti_potong"),
 ]

@@ -1,3 +1,6 @@
+import re
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -5,6 +8,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,13 +21,21 @@ from vendors.models import Capability, Shop, ShopBankAccount
 from vendors.selectors import bank_change_latest
 
 from . import selectors
-from .documents import credit_note_pdf
+from .documents import bukti_potong_pdf, credit_note_pdf
 from .forms import BANK_NAMES, MethodForm, PayoutForm
 from .gateways.base import GatewayError
 from .ledger import ledger_check_invariants, shop_balances
-from .models import CreditNote, Payment, Payout, SuspenseItem
+from .models import CreditNote, OrderTax, Payment, Payout, SuspenseItem, TaxDeposit
 from .qris import qris_png, qris_svg
-from .services import PaymentError, payment_start, payout_request, suspense_refund, webhook_receive
+from .services import (
+    PaymentError,
+    TaxError,
+    payment_start,
+    payout_request,
+    suspense_refund,
+    tax_deposit_record,
+    webhook_receive,
+)
 from .simulator import ACTIONS, sandbox_payout_finish, simulator_act
 
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -201,7 +213,7 @@ def shop_balance(request, shop: Shop):
     return render(request, "payments/shop_balance.html", {
         "shop": shop, "balances": shop_balances(shop_id=shop.pk), "account": ShopBankAccount.objects.filter(
             shop=shop).first(), "bank_change": bank_change_latest(shop=shop), "payout_form": payout_form,
-        "history": selectors.shop_history(shop_id=shop.pk)[:50], "payouts": shop.payouts.all()[:20],
+        "history": selectors.shop_history_with_taxes(shop_id=shop.pk), "payouts": shop.payouts.all()[:20],
         "clawbacks": selectors.clawbacks_of_shop(shop_id=shop.pk)[:20],
         "sandbox": settings.PAYMENT_GATEWAY == "sandbox"}, status=status)
 
@@ -266,4 +278,103 @@ def credit_note(request, pk):
     note.order = order
     response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="nota-kredit-{note.number.replace("/", "-")}.pdf"'
+    return response
+
+
+# --- taxes ----------------------------------------------------------------------------------------------
+
+def _month(value: str):
+    """"2026-03" → date(2026, 3, 1); None when it is not a month."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
+    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tax_report(request, month: str = "", fmt: str = ""):
+    """For the Pemprov (verifikator, staff): the month's taxed transactions with their totals beside the ledger's,
+    the deposits with NTPN (and the form to record one), and the CSV / XLSX for the platform's SPT Masa. A month
+    that has not ended is marked provisional."""
+    from .exports import tax_report_csv, tax_report_filename, tax_report_xlsx
+    from .forms import TaxDepositForm
+    from .ledger import tax_payable
+    from .tax import tax_period_end, tax_period_of
+
+    _finance_staff(request)
+    today = timezone.localdate()
+    raw = month or request.GET.get("bulan", "")
+    period = _month(raw) if raw else tax_period_of(today)
+    if period is None:
+        return HttpResponse(_("Bulan ditulis seperti 2026-03."), status=400, content_type="text/plain; charset=utf-8")
+    provisional = tax_period_end(period) > today
+    rows = selectors.tax_rows(period=period)
+    if fmt:
+        if fmt == "csv":
+            response = HttpResponse(tax_report_csv(rows, provisional=provisional), content_type="text/csv")
+        else:
+            response = HttpResponse(tax_report_xlsx(rows, period=period, provisional=provisional),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{tax_report_filename(period, provisional=provisional, extension=fmt)}"')
+        return response
+    form = TaxDepositForm(request.POST or None, initial={"period": f"{period:%Y-%m}"})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                deposit = tax_deposit_record(actor=request.user, **form.cleaned_data)
+            except TaxError as error:
+                form.add_error(None, str(error))
+                status = 409
+                period = form.cleaned_data["period"]  # show the month the deposit was for
+                provisional = tax_period_end(period) > today
+                rows = selectors.tax_rows(period=period)
+            else:
+                messages.success(request, _("Setoran %(tax)s %(amount)s dicatat (NTPN %(ntpn)s).") % {
+                    "tax": deposit.get_tax_display(), "amount": format_rupiah(deposit.amount), "ntpn": deposit.ntpn})
+                return redirect(f"{reverse('payments:tax_report')}?bulan={deposit.period:%Y-%m}")
+        else:
+            status = 422
+    return render(request, "payments/tax_report.html", {
+        "period": period, "provisional": provisional, "rows": rows, "totals": selectors.tax_totals(rows),
+        "ledger": selectors.tax_ledger_totals(period=period), "form": form,
+        "payable": {"ppn": tax_payable(tax=TaxDeposit.Tax.PPN, period=period),
+                    "pph22": tax_payable(tax=TaxDeposit.Tax.PPH22, period=period)},
+        "deposits": TaxDeposit.objects.filter(period=period).select_related("recorded_by"),
+        "previous": f"{period - timedelta(days=1):%Y-%m}",
+        "next": f"{tax_period_end(period):%Y-%m}" if not provisional else ""}, status=status)
+
+
+@shop_view(Capability.FINANCE)
+@require_GET
+def shop_tax(request, shop: Shop):
+    """The seller's tax page: its status (PKP or not, the turnover statement) with the documents filed, the
+    year's summary of tax withheld per month, and each sale's bukti potong."""
+    from vendors.forms import TaxDeclarationForm
+
+    year = timezone.localdate().year
+    if request.GET.get("tahun", "").isdigit() and 2025 <= int(request.GET["tahun"]) <= year:
+        year = int(request.GET["tahun"])
+    months = selectors.tax_year_of_shop(shop_id=shop.pk, year=year)
+    return render(request, "payments/shop_tax.html", {
+        "shop": shop, "year": year, "years": range(timezone.localdate().year, 2024, -1), "months": months,
+        "totals": {name: sum(month[name] for month in months) for name in ("dpp", "ppn", "pph22")},
+        "sales": selectors.order_taxes_of_shop(shop_id=shop.pk).filter(rates_on__year=year)[:200],
+        "declarations": shop.tax_declarations.order_by("-created_at", "-pk")[:20],
+        "statement": shop.tax_declarations.filter(kind="omzet", year=timezone.localdate().year,
+                                                  status="approved").exists(),
+        "form": TaxDeclarationForm(initial={"year": timezone.localdate().year})})
+
+
+@shop_view(Capability.FINANCE)
+@require_GET
+def bukti_potong(request, shop: Shop, pk: int):
+    tax = get_object_or_404(OrderTax, pk=pk, shop=shop, pph22__gt=0)
+    period = selectors.order_tax_period(order_id=tax.order_id)
+    if period is None:  # not paid (yet): nothing was withheld
+        raise Http404
+    response = HttpResponse(bukti_potong_pdf(tax, period=period), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bukti-potong-{tax.bukti_potong_number.replace("/", "-")}.pdf"'
     return response

@@ -32,8 +32,10 @@ from payments.gateways.base import VA_BANKS, Method
 from payments.ledger import ledger_release_for_order, order_pending
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record
+from payments.models import OrderTax
+from payments.services import order_tax_record
 
-from .documents import invoice_lines, paket_document_issue
+from .documents import invoice_lines, paket_document_issue, paket_taxes
 from .lifecycle import (
     BENDAHARA,
     SELLER,
@@ -102,14 +104,16 @@ def paket_invoice_issue(*, paket: Paket) -> Order:
     if paket.status != S.SUDAH_BAST:
         raise PaketTransitionError(_("Invoice hanya terbit setelah BAST ditandatangani kedua pihak."))
     deadline = timezone.now() + timedelta(days=settings.PROCUREMENT_PAYMENT_DAYS)
-    paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE, due_at=deadline)
-    paket_document_issue(paket=paket, kind=PaketDocument.Kind.KUITANSI)
-    return _invoice_order(paket=paket, deadline=deadline, key=f"paket-{paket.pk}")
+    taxes = paket_taxes(paket)  # once: the invoice, the kuitansi and the order's OrderTax carry the same figures
+    invoice = paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE, taxes=taxes, due_at=deadline)
+    paket_document_issue(paket=paket, kind=PaketDocument.Kind.KUITANSI, taxes=taxes)
+    return _invoice_order(paket=paket, deadline=deadline, key=f"paket-{paket.pk}", taxes=taxes, invoice=invoice)
 
 
-def _invoice_order(*, paket: Paket, deadline, key: str) -> Order:
-    """The checkout and the order through which the Bendahara pays the invoice (due at `deadline`)."""
-    _rows, _extras, total = invoice_lines(paket)
+def _invoice_order(*, paket: Paket, deadline, key: str, taxes, invoice: PaketDocument) -> Order:
+    """The checkout and the order through which the Bendahara pays the invoice (due at `deadline`), with the
+    invoice's taxes recorded on the order (OrderTax)."""
+    _rows, _extras, total = invoice_lines(paket, taxes)
     opd = paket.opd
     group = CheckoutGroup.objects.create(
         buyer=paket.ppk, idempotency_key=key, total=total, payment_deadline=deadline,
@@ -123,6 +127,9 @@ def _invoice_order(*, paket: Paket, deadline, key: str) -> Order:
         OrderLine(order=order, variant_id=line.variant_id, product_name=line.product_name,
                   variant_name=line.variant_name, sku=line.sku, unit_price=line.unit_price, quantity=line.quantity,
                   weight_grams=line.weight_grams) for line in paket.lines.all()])
+    order_tax_record(order=order, kind=OrderTax.Kind.GOVERNMENT, split=taxes.split, rates=taxes.rates,
+                     rates_on=taxes.rates_on, invoice_number=invoice.number, buyer_name=opd.name,
+                     buyer_npwp=opd.npwp_bendahara)
     paket.order = order
     return order
 
@@ -157,9 +164,10 @@ def paket_invoice_reissue(*, paket_id: int, actor) -> PaketDocument:
         PaketDocument.objects.filter(paket=paket, kind=PaketDocument.Kind.INVOICE, voided_at__isnull=True).update(
             voided_at=now)
         deadline = now + timedelta(days=settings.PROCUREMENT_PAYMENT_DAYS)
-        document = paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE, due_at=deadline)
+        taxes = paket_taxes(paket)
+        document = paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE, taxes=taxes, due_at=deadline)
         count = PaketDocument.objects.filter(paket=paket, kind=PaketDocument.Kind.INVOICE).count()
-        _invoice_order(paket=paket, deadline=deadline, key=f"paket-{paket.pk}-{count}")
+        _invoice_order(paket=paket, deadline=deadline, key=f"paket-{paket.pk}-{count}", taxes=taxes, invoice=document)
         paket.save(update_fields=["order"])
         note = _("Invoice %(old)s dibatalkan (lewat jatuh tempo); terbit invoice %(new)s, jatuh tempo %(date)s "
                  "WIB.") % {"old": ", ".join(voided), "new": document.number,

@@ -23,13 +23,25 @@ def make_user(*, email_verified: bool = True, **fields) -> User:
     return user
 
 
-def make_shop(*, owner=None, status=Shop.Status.VERIFIED, kabkota="36.74", **fields) -> Shop:
+def make_shop(*, owner=None, status=Shop.Status.VERIFIED, kabkota="36.74", turnover_statement=True,
+              **fields) -> Shop:
+    """A shop; by default a small UMKM whose turnover statement (≤ Rp500 juta) for this year was accepted, so its
+    consumer sales carry no PPh 22 (PMK 37/2025). Pass turnover_statement=False for a shop that is withheld."""
     n = next(_seq)
     owner = owner or make_user()
     fields.setdefault("name", f"Toko Uji {n}")
     fields.setdefault("slug", f"toko-uji-{n}")
     shop = Shop.objects.create(owner=owner, status=status, kabkota_id=kabkota, **fields)
     ShopMember.objects.create(shop=shop, user=owner, role=ShopMember.Role.ADMIN)
+    if turnover_statement:
+        from django.utils import timezone
+
+        from vendors.models import ShopTaxDeclaration
+
+        ShopTaxDeclaration.objects.create(shop=shop, kind=ShopTaxDeclaration.Kind.TURNOVER,
+                                          year=timezone.localdate().year, file=f"shops/{shop.pk}/omzet-uji.pdf",
+                                          original_name="pernyataan-omzet.pdf", content_type="application/pdf",
+                                          size=1, status=ShopTaxDeclaration.Status.APPROVED)
     return shop
 
 

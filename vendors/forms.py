@@ -16,7 +16,7 @@ from plazabanten.uploads import upload_name
 from privacy.masking import mask_account, mask_nik
 from regions.forms import RegionField
 
-from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember
+from .models import BANKS, REVIEW_FIELDS, Shop, ShopDocument, ShopIdentity, ShopMember, ShopTaxDeclaration
 from .services import DocumentUpload
 from .validators import nib_check, nik_check, npwp_check, umkm_class
 
@@ -183,6 +183,8 @@ class DocumentsForm(RevisionReasonsMixin, forms.Form):
     doc_ktp = forms.FileField(label=ShopDocument.Kind.KTP.label, required=False)
     doc_nib = forms.FileField(label=ShopDocument.Kind.NIB.label, required=False)
     doc_npwp = forms.FileField(label=ShopDocument.Kind.NPWP.label, required=False)
+    # Only for a PKP (the identity step): checked with the other documents (vendors.ShopTaxDeclaration).
+    doc_sppkp = forms.FileField(label=gettext_lazy("SPPKP (surat pengukuhan PKP), hanya bila PKP"), required=False)
 
     def __init__(self, *args, existing: dict[str, ShopDocument], **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,6 +203,31 @@ class DocumentsForm(RevisionReasonsMixin, forms.Form):
                     self.uploads[name.removeprefix("doc_")] = document_check(cleaned[name])
                 except ValidationError as error:
                     self.add_error(name, error)
+        return cleaned
+
+
+class TaxDeclarationForm(forms.Form):
+    """The seller's SPPKP, non-PKP statement or turnover statement (vendors.ShopTaxDeclaration)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Dokumen"), choices=ShopTaxDeclaration.Kind.choices,
+                             widget=forms.RadioSelect)
+    year = forms.IntegerField(label=gettext_lazy("Tahun pajak (untuk surat pernyataan omzet)"), required=False,
+                              min_value=2025, max_value=2100)
+    file = forms.FileField(label=gettext_lazy("Berkas"), help_text=gettext_lazy("JPEG, PNG atau PDF, maks. 5 MB."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ShopTaxDeclaration.Kind.TURNOVER and not cleaned.get("year"):
+            self.add_error("year", _("Isi tahun pajak surat pernyataan omzet."))
+        if cleaned.get("file"):
+            try:
+                self.upload = document_check(cleaned["file"])
+            except ValidationError as error:
+                self.add_error("file", error)
         return cleaned
 
 

@@ -308,3 +308,47 @@ REVIEW_FIELDS = {
     "doc_npwp": (_("Kartu NPWP"), "documents"),
     "bank": (_("Rekening bank"), "bank"),
 }
+
+
+class ShopTaxDeclaration(models.Model):
+    """A seller's tax status with its evidence, checked by the verifikator like the other shop documents: the
+    SPPKP letter (PKP), a non-PKP statement, or the turnover statement for a year (surat pernyataan omzet ≤
+    Rp500 juta, PMK 37/2025). PKP status changes only when a declaration is approved (payments/tax.py reads
+    Shop.is_pkp); a newer declaration of the same kind replaces a pending one."""
+
+    class Kind(models.TextChoices):
+        PKP = "pkp", _("SPPKP: terdaftar sebagai PKP")
+        NON_PKP = "non_pkp", _("Pernyataan bukan PKP")
+        TURNOVER = "omzet", _("Surat pernyataan omzet setahun ≤ Rp500 juta")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu verifikasi")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+        REPLACED = "replaced", _("Diganti pengajuan baru")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="tax_declarations")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)  # the turnover statement's tax year
+    file = models.FileField(storage=private_storage, max_length=200)
+    original_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "kind"], condition=models.Q(status="pending"),
+                                    name="shop_tax_declaration_one_pending_per_kind"),
+            models.CheckConstraint(condition=~models.Q(kind="omzet") | models.Q(year__isnull=False),
+                                   name="shop_tax_declaration_turnover_has_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.shop}: {self.kind} ({self.status})"

@@ -166,3 +166,29 @@ def bank_changes_pending() -> list[ShopBankChange]:
     return list(ShopBankChange.objects.filter(status=ShopBankChange.Status.PENDING)
                 .select_related("shop", "shop__bank_account", "shop__identity", "requested_by")
                 .prefetch_related("shop__documents").order_by("created_at", "pk"))
+
+
+def tax_declarations_pending() -> list:
+    """The verifikator's queue of tax documents (SPPKP, non-PKP statement, turnover statement), oldest first."""
+    from .models import ShopTaxDeclaration
+
+    return list(ShopTaxDeclaration.objects.filter(status=ShopTaxDeclaration.Status.PENDING)
+                .select_related("shop", "shop__identity", "requested_by").order_by("created_at", "pk"))
+
+
+def tax_declaration_for(*, user, declaration_id: int):
+    """A tax document for its shop's members (identity) or a verifikator; for anyone else it does not exist."""
+    from .models import ShopTaxDeclaration
+
+    declarations = ShopTaxDeclaration.objects.all()
+    if not user.is_verifikator:
+        declarations = declarations.filter(shop__in=shop_scope(user=user, capability=Capability.IDENTITY))
+    return get_object_or_404(declarations, pk=declaration_id)
+
+
+def shop_sppkp(*, shop):
+    """The shop's SPPKP waiting for the verifikator or accepted (the latest), or None."""
+    from .models import ShopTaxDeclaration
+
+    return (ShopTaxDeclaration.objects.filter(shop=shop, kind=ShopTaxDeclaration.Kind.PKP, status__in=[
+        ShopTaxDeclaration.Status.PENDING, ShopTaxDeclaration.Status.APPROVED]).order_by("-created_at", "-pk").first())

@@ -37,6 +37,7 @@ from .models import (
     ShopIdentity,
     ShopInvitation,
     ShopMember,
+    ShopTaxDeclaration,
 )
 from .selectors import shop_scope
 from .validators import umkm_class
@@ -332,8 +333,11 @@ def shop_missing_steps(*, shop: Shop) -> list[str]:
         missing.append("profile")
     if not ShopIdentity.objects.filter(shop=shop).exists():
         missing.append("identity")
-    if ShopDocument.objects.filter(shop=shop).count() < len(ShopDocument.Kind.values):
-        missing.append("documents")
+    if ShopDocument.objects.filter(shop=shop).count() < len(ShopDocument.Kind.values) or (
+            shop.is_pkp and not ShopTaxDeclaration.objects.filter(
+                shop=shop, kind=ShopTaxDeclaration.Kind.PKP,
+                status__in=[ShopTaxDeclaration.Status.PENDING, ShopTaxDeclaration.Status.APPROVED]).exists()):
+        missing.append("documents")  # a PKP also sends its SPPKP
     if not ShopBankAccount.objects.filter(shop=shop).exists():
         missing.append("bank")
     return missing
@@ -382,10 +386,16 @@ def shop_submit(*, shop: Shop, actor) -> Shop:
 
 
 def shop_verify(*, shop: Shop, actor, note: str = "") -> Shop:
-    return _transition(
-        shop=shop, actor=actor, action="verify", note=note,
-        subject=_("Toko %(name)s terverifikasi") % {"name": shop.name},
-        body=_("Selamat! Toko Anda sudah terverifikasi. Sekarang Anda bisa menayangkan produk di Plaza Banten."))
+    """Verify the shop and, with its other documents, the SPPKP it sent with them (a PKP's)."""
+    with transaction.atomic():
+        shop = _transition(
+            shop=shop, actor=actor, action="verify", note=note,
+            subject=_("Toko %(name)s terverifikasi") % {"name": shop.name},
+            body=_("Selamat! Toko Anda sudah terverifikasi. Sekarang Anda bisa menayangkan produk di Plaza Banten."))
+        ShopTaxDeclaration.objects.filter(shop=shop, kind=ShopTaxDeclaration.Kind.PKP,
+                                          status=ShopTaxDeclaration.Status.PENDING).update(
+            status=ShopTaxDeclaration.Status.APPROVED, decided_by=actor, decided_at=timezone.now())
+    return shop
 
 
 def shop_request_revision(*, shop: Shop, actor, reasons: dict[str, str], note: str = "") -> Shop:
@@ -492,3 +502,75 @@ def shop_member_remove(*, shop: Shop, actor, member_id: int) -> None:
         member.delete()
         audit_record(actor=actor, action="shop.member_remove", target=shop,
                      before={"email": member.user.email, "role": member.role})
+
+
+# --- tax status (PKP with its SPPKP, or not; the turnover statement for consumer sales) ------------------
+
+def shop_tax_declare(*, shop: Shop, actor, kind: str, upload: DocumentUpload, year: int | None = None
+                     ) -> ShopTaxDeclaration:
+    """The seller files its SPPKP (becoming PKP), a non-PKP statement, or the turnover statement for a year. It
+    waits for the verifikator; until then taxes follow the status in force. A newer filing of the same kind
+    replaces a pending one."""
+    if kind not in ShopTaxDeclaration.Kind.values:
+        raise ValidationError(_("Jenis dokumen pajak tidak dikenal."))
+    if kind == ShopTaxDeclaration.Kind.TURNOVER:
+        this_year = timezone.localdate().year
+        if year not in (this_year, this_year + 1):
+            raise ValidationError(_("Surat pernyataan omzet berlaku untuk tahun ini atau tahun depan."))
+    else:
+        year = None
+    with transaction.atomic():
+        shop = _locked(shop)
+        _require(shop, actor, Capability.IDENTITY)
+        ShopTaxDeclaration.objects.filter(shop=shop, kind=kind, status=ShopTaxDeclaration.Status.PENDING).update(
+            status=ShopTaxDeclaration.Status.REPLACED)
+        declaration = ShopTaxDeclaration(shop=shop, kind=kind, year=year, original_name=upload.original_name,
+                                         content_type=upload.content_type, size=len(upload.content),
+                                         requested_by=actor)
+        content = ContentFile(upload.content)
+        declaration.file.save(f"shops/{shop.pk}/pajak-{kind}-{upload_name(content, 'document')}", content, save=False)
+        try:
+            declaration.save()
+        except Exception:
+            declaration.file.storage.delete(declaration.file.name)
+            raise
+        audit_record(actor=actor, action="shop.tax_declare", target=shop, after={"kind": kind, "year": year})
+    return declaration
+
+
+def shop_tax_declaration_decide(*, declaration_id: int, actor, approve: bool, reason: str = ""
+                                ) -> ShopTaxDeclaration:
+    """The verifikator checks the document. An approved SPPKP makes the shop PKP (its next government invoices
+    carry PPN), an approved non-PKP statement ends it; an approved turnover statement stops PPh 22 on that
+    year's consumer sales. Invoices already issued keep the taxes fixed on them."""
+    if not actor.is_verifikator:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError(_("Tuliskan alasan penolakan."))
+    with transaction.atomic():
+        shop_id = ShopTaxDeclaration.objects.filter(pk=declaration_id).values_list("shop_id", flat=True).first()
+        if shop_id is None:
+            raise ShopStateError(_("Pengajuan dokumen pajak tidak ditemukan."))
+        shop = Shop.objects.select_for_update().select_related("owner").get(pk=shop_id)
+        declaration = ShopTaxDeclaration.objects.select_for_update().get(pk=declaration_id)
+        if declaration.status != ShopTaxDeclaration.Status.PENDING:
+            raise ShopStateError(_("Pengajuan ini sudah %(status)s.")
+                                 % {"status": declaration.get_status_display().lower()})
+        before = {"is_pkp": shop.is_pkp}
+        if approve and declaration.kind in (ShopTaxDeclaration.Kind.PKP, ShopTaxDeclaration.Kind.NON_PKP):
+            shop.is_pkp = declaration.kind == ShopTaxDeclaration.Kind.PKP
+            shop.save(update_fields=["is_pkp"])
+            transaction.on_commit(storefront_changed)  # government buyers see PKP/Non-PKP beside the price
+        declaration.status = ShopTaxDeclaration.Status.APPROVED if approve else ShopTaxDeclaration.Status.REJECTED
+        declaration.decided_by, declaration.decided_at, declaration.reason = actor, timezone.now(), reason[:300]
+        declaration.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        audit_record(actor=actor, action="shop.tax_approve" if approve else "shop.tax_reject", target=shop,
+                     before=before, after={"kind": declaration.kind, "year": declaration.year, "is_pkp": shop.is_pkp},
+                     reason=reason)
+        subject = (_("Dokumen pajak %(name)s disetujui") if approve else _("Dokumen pajak %(name)s ditolak")) % {
+            "name": shop.name}
+        body = declaration.get_kind_display() + (f" — {reason}" if reason else "")
+        outbox_enqueue(recipient=shop.owner, subject=subject, body=body,
+                       url=reverse("payments:shop_tax", args=[shop.pk]))
+    return declaration

@@ -22,8 +22,17 @@ from regions.models import Region
 
 from . import selectors, services
 from .decorators import shop_view
-from .forms import BankForm, DocumentsForm, IdentityForm, InviteForm, ProfileForm, ReasonForm, RevisionForm
-from .models import REVIEW_FIELDS, Capability, Shop, ShopBankChange, ShopDocument, ShopIdentity
+from .forms import (
+    BankForm,
+    DocumentsForm,
+    IdentityForm,
+    InviteForm,
+    ProfileForm,
+    ReasonForm,
+    RevisionForm,
+    TaxDeclarationForm,
+)
+from .models import REVIEW_FIELDS, Capability, Shop, ShopBankChange, ShopDocument, ShopIdentity, ShopTaxDeclaration
 
 STEPS = (
     ("profile", gettext_lazy("Profil")),
@@ -172,8 +181,11 @@ def _step_save(request, shop: Shop, step: str, form) -> None:
         services.shop_update_identity(shop=shop, actor=actor, warnings=form.warnings, is_pkp=data["is_pkp"],
                                       **fields)
     elif step == "documents":
+        sppkp = form.uploads.pop("sppkp", None)
         for kind, upload in form.uploads.items():
             services.shop_save_document(shop=shop, actor=actor, kind=kind, upload=upload)
+        if sppkp:
+            services.shop_tax_declare(shop=shop, actor=actor, kind=ShopTaxDeclaration.Kind.PKP, upload=sppkp)
     elif shop.status == Shop.Status.VERIFIED:
         services.shop_bank_change_request(shop=shop, actor=actor, bank=data["bank"], number=data["number"],
                                           holder_name=data["holder_name"])
@@ -324,6 +336,7 @@ def _console_context(shop: Shop, **forms) -> dict:
     return {
         "shop": shop, "identity": getattr(shop, "identity", None), "bank": getattr(shop, "bank_account", None),
         "doc_rows": [(kind, label, documents.get(kind)) for kind, label in ShopDocument.Kind.choices],
+        "sppkp": selectors.shop_sppkp(shop=shop),
         "checklist": CHECKLIST,
         "revision_form": forms.get("revision_form") or RevisionForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(), "failed_action": forms.get("failed_action", ""),
@@ -421,3 +434,74 @@ def console_numbers(request):
     backup = backup_last_good()
     return render(request, "vendors/console_numbers.html", {
         "numbers": numbers, "by_status": by_status, "backup": backup, "backup_stale": backup_is_stale(last=backup)})
+
+
+
+@shop_view(Capability.IDENTITY)
+@require_POST
+def shop_tax_declare(request, shop: Shop):
+    """The seller files a tax document from its tax page (payments:shop_tax); 422 with the message when bad."""
+    form = TaxDeclarationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.shop_tax_declare(shop=shop, actor=request.user, kind=form.cleaned_data["kind"],
+                                      upload=form.upload, year=form.cleaned_data["year"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        problems = "; ".join(message for messages_ in form.errors.values() for message in messages_)
+        messages.error(request, problems)
+        response = redirect("payments:shop_tax", shop_id=shop.pk)
+        response.status_code = 303
+        return response
+    messages.success(request, _("Dokumen pajak dikirim ke verifikator Pemprov."))
+    return redirect("payments:shop_tax", shop_id=shop.pk)
+
+
+@login_required
+@require_GET
+@private_document_view
+def tax_declaration_file(request, declaration_id: int):
+    """The tax document itself, for its shop's members and the verifikator; a 404 for anyone else."""
+    declaration = selectors.tax_declaration_for(user=request.user, declaration_id=declaration_id)
+    try:
+        handle = declaration.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    shop = declaration.shop
+    allowed = (Purpose.VERIFICATION,) if request.user.is_verifikator else (Purpose.OWNER,)
+    document_access_record(request=request, document=declaration, kind=declaration.kind, subject=shop.name,
+                           purpose=purpose_pick(request, allowed=allowed), owner=shop.owner, shop=shop)
+    response = FileResponse(handle, content_type=declaration.content_type)
+    media_headers(response, declaration.file.name)
+    disposition = response.get("Content-Disposition", "inline")
+    response["Content-Disposition"] = f'{disposition}; filename="{declaration.original_name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@verifikator_required
+@require_GET
+def console_tax_declarations(request):
+    return render(request, "vendors/console_tax_declarations.html",
+                  {"declarations": selectors.tax_declarations_pending()})
+
+
+@verifikator_required
+@require_POST
+def console_tax_declaration_decide(request, declaration_id: int, decision: str):
+    if decision not in ("setujui", "tolak"):
+        raise Http404
+    get_object_or_404(ShopTaxDeclaration, pk=declaration_id)
+    try:
+        services.shop_tax_declaration_decide(declaration_id=declaration_id, actor=request.user,
+                                             approve=decision == "setujui", reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        return render(request, "vendors/console_tax_declarations.html", {
+            "declarations": selectors.tax_declarations_pending(), "error_declaration": declaration_id,
+            "error": error.messages[0]}, status=422)
+    except services.ShopStateError as error:
+        return render(request, "vendors/console_tax_declarations.html",
+                      {"declarations": selectors.tax_declarations_pending(), "conflict": str(error)}, status=409)
+    messages.success(request, _("Keputusan tersimpan dan pemilik toko diberi tahu."))
+    return redirect("vendors:console_tax_declarations")

@@ -250,6 +250,20 @@ XENDIT_SECRET_KEY = os.environ.get("XENDIT_SECRET_KEY", "")
 XENDIT_CALLBACK_TOKEN = os.environ.get("XENDIT_CALLBACK_TOKEN", "")
 PAYMENT_COMMISSION_BPS = int(os.environ.get("PAYMENT_COMMISSION_BPS", "100"))  # platform commission, 100 = 1%
 
+# Tax rates by the date they apply from (payments/tax.py): a change is a new row, never an edit, so invoices
+# already issued keep the rates stored on them. PPN 12% on DPP nilai lain 11/12 (PMK 131/2024, effective 11%);
+# PPh 22 0.5% on government invoices collected as Pihak Lain (PMK 58/2022) and, from PMK 37/2025's start, on
+# consumer sales of sellers without an accepted turnover statement (omzet up to Rp500 juta).
+TAX_RATES = [
+    {"valid_from": "2025-01-01", "ppn_rate": "12/100", "ppn_dpp_fraction": "11/12", "pph22_government": "5/1000",
+     "pph22_consumer": "0", "consumer_turnover_threshold": 500_000_000},
+    {"valid_from": "2025-07-14", "ppn_rate": "12/100", "ppn_dpp_fraction": "11/12", "pph22_government": "5/1000",
+     "pph22_consumer": "5/1000", "consumer_turnover_threshold": 500_000_000},
+]
+# The platform's own tax identity, printed on the government invoices and the bukti potong (PMK 58 Ps 10(c)).
+TAX_PLATFORM_NAME = os.environ.get("TAX_PLATFORM_NAME", "PT Agro Banten Mandiri (Plaza Banten)")
+TAX_PLATFORM_NPWP = os.environ.get("TAX_PLATFORM_NPWP", "0013000000000000")
+
 # Order lifecycle: how long a buyer has to pay (stock stays reserved meanwhile), how long a shop has to accept
 # a paid order, and how long after delivery a buyer may complain before the order completes by itself.
 ORDER_PAYMENT_HOURS = int(os.environ.get("ORDER_PAYMENT_HOURS", "24"))

@@ -1,6 +1,9 @@
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from accounts.services import address_save
 from orders.services import ShopChoice, cart_set_quantity, checkout_place
@@ -20,10 +23,11 @@ def ledger_invariants(request):
     assert ledger_check_invariants() == []
 
 
-def place_checkout(*, prices=(15000, 250000), buyer=None, key="k1"):
-    """A placed checkout with one order per price, each from its own shop (pickup: no shipping fee)."""
+def place_checkout(*, prices=(15000, 250000), buyer=None, key="k1", variants=()):
+    """A placed checkout with one order per price, each from its own shop (pickup: no shipping fee), or with one
+    unit of each of the given variants."""
     buyer = buyer or make_user()
-    variants = [make_product(price=price, stock=5).variants.get() for price in prices]
+    variants = list(variants) or [make_product(price=price, stock=5).variants.get() for price in prices]
     for variant in variants:
         cart_set_quantity(user=buyer, variant_id=variant.pk, quantity=1)
     desa = Region.objects.filter(code__startswith="36.74.", level=4).order_by("code").first()
@@ -53,3 +57,20 @@ def sandbox_set(attempt_ref: str, **changes) -> None:
     from payments.models import SandboxCharge
 
     SandboxCharge.objects.filter(attempt_ref=attempt_ref).update(**changes)
+
+
+class Clock:
+    """Moves django.utils.timezone.now (every `timezone.now()` and auto_now_add read it): the tax period is the
+    month of the clock, and a deposit needs the month to have ended."""
+
+    def __init__(self, monkeypatch):
+        self.now = timezone.now()
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def set(self, year: int, month: int, day: int, hour: int = 10) -> None:
+        self.now = datetime(year, month, day, hour, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)

@@ -78,6 +78,8 @@ def route_values(route: str, values: dict) -> dict:
         return {**values, "rest": f"{values['product_id']}/"}
     if route.startswith("penjual/pesanan/"):
         return {**values, "rest": f"{values['number']}/"}
+    if "bukti-potong" in route:
+        return {**values, "pk": values["order_tax_pk"]}
     if "pengadaan/" in route:  # a government package of shop B and its Surat Pesanan
         return {**values, "pk": values["paket_pk"], "document_id": values["paket_document_id"]}
     return values
@@ -128,7 +130,14 @@ def _stock_shop_b(owner) -> tuple[Shop, dict]:
     ShopShipping.objects.create(shop=shop, pickup=True, couriers=["jne"])
     document = shop.documents.get(kind="ktp")
     paket = _paket_for(shop)
-    values = {"paket_pk": paket.pk, "paket_document_id": paket.documents.get().pk,
+    # the order's PPh 22 (no turnover statement) posted as when it is paid: its bukti potong exists
+    from payments.ledger import ledger_post_payment
+    from payments.services import consumer_taxes_fix
+
+    order.refresh_from_db()
+    consumer_taxes_fix(orders=[order])
+    ledger_post_payment(payment=attempt.payment, orders=[order])
+    values = {"paket_pk": paket.pk, "order_tax_pk": order.tax.pk, "paket_document_id": paket.documents.get().pk,
               "shop_id": shop.pk, "number": order.number, "pk": group.pk, "payout_pk": payout.pk,
               "line_id": line.pk, "product_id": product.pk, "image_id": image.pk, "import_id": job.pk,
               "change_id": change.pk, "document_id": document.pk, "review_id": review.pk, "ref": attempt.attempt_ref,
