@@ -30,10 +30,10 @@ from orders.models import CheckoutGroup, Order, OrderLine, SystemNote
 from orders.numbers import order_number_new
 from payments.gateways.base import VA_BANKS, Method
 from payments.ledger import ledger_release_for_order, order_pending
-from plazabanten.money import format_rupiah
-from plazabanten.services import audit_record
 from payments.models import OrderTax
 from payments.services import order_tax_record
+from plazabanten.money import format_rupiah
+from plazabanten.services import audit_record
 
 from .documents import invoice_lines, paket_document_issue, paket_taxes
 from .lifecycle import (
