@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plazabanten.money import RupiahField
 from regions.models import Region
 from vendors.forms import document_check
 
@@ -94,3 +95,15 @@ class InspectionForm:
             result[line.pk] = (int(raw), self.data.get(f"ok-{line.pk}") == "on",
                                (self.data.get(f"note-{line.pk}") or "")[:200])
         return result
+
+
+class TargetForm(forms.Form):
+    """The Admin OPD's plan for a year (the 40% rule itself is checked by services.opd_target_set)."""
+
+    year = forms.IntegerField(label=_("Tahun anggaran"), min_value=2000, max_value=2100)
+    pagu = RupiahField(label=_("Pagu belanja barang/jasa"), what=_("pagu"), min_value=1, max_value=10**15,
+                       help_text=_("Dalam rupiah, misalnya 12.500.000.000 atau 12,5 miliar."))
+    umk_percent = forms.IntegerField(label=_("Rencana porsi UMK dan koperasi (%)"), min_value=0, max_value=100,
+                                     help_text=_("Minimal 40% (Perpres 12/2021 Pasal 65)."))
+    reason = forms.CharField(label=_("Alasan (jika pagu lebih kecil dari yang sudah dibelanjakan)"), max_length=300,
+                             required=False, widget=forms.Textarea(attrs={"rows": 2}))
