@@ -274,6 +274,10 @@ def _open_plan(progress: Progress) -> dict:
             "rencana_porsi_umk": _round(progress.umk_plan_percent)}
 
 
+def _pemda_name(region: Region) -> str:
+    return f"Provinsi {region.name}" if region.level == Region.Level.PROVINSI else region.name
+
+
 def open_data(*, year: int) -> dict:
     """The public aggregates of a year: the province (with its months), each Pemda and each OPD (an office, not a
     person: its name and its published budget are public)."""
@@ -285,7 +289,7 @@ def open_data(*, year: int) -> dict:
         "provinsi": {**_open_plan(province.progress), **_open_figures(province.progress.figures),
                      "bulan": [{"bulan": month, **_open_figures(figures)}
                                for month, figures in zip(MONTHS, province.progress.months, strict=True)]},
-        "pemda": [{"kode": pemda.pemda.code, "nama": pemda.pemda.name, **_open_plan(pemda.progress),
+        "pemda": [{"kode": pemda.pemda.code, "nama": _pemda_name(pemda.pemda), **_open_plan(pemda.progress),
                    **_open_figures(pemda.progress.figures)} for pemda in province.pemdas],
         "opd": [{"kode_satker": row.opd.kode_satker, "nama": row.opd.name, "pemda": row.opd.pemda_id,
                  **_open_plan(row.progress), **_open_figures(row.progress.figures)} for row in province.ranking],

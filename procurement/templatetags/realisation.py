@@ -32,6 +32,11 @@ def rupiah_short(amount) -> str:
 
 
 @register.filter
+def month_label(number) -> str:
+    return MONTH_LABELS[int(number) - 1]
+
+
+@register.filter
 def percent(value) -> str:
     return "–" if value is None else f"{value:.1f}%".replace(".", ",")
 
