@@ -24,7 +24,7 @@ def realisation_backfill(apps, schema_editor):
             product = line.variant.product
             line.pdn = product.tkdn_percent + product.bmp_percent >= 40
         PaketLine.objects.bulk_update(lines, ["pdn"])
-        paket.shop_umkm_class = shop.umkm_class
+        paket.shop_umkm_class = "koperasi" if shop.is_koperasi else shop.umkm_class
         paket.shop_umk = shop.umkm_class in ("mikro", "kecil") or shop.is_koperasi
         paket.shop_banten = bool(shop.kabkota_id and shop.kabkota_id.startswith("36."))
         paket.pdn_amount = min(paket.total, sum(line.unit_price * line.quantity for line in lines if line.pdn))

@@ -35,7 +35,7 @@ def test_the_demo_seeds_opds_people_and_packages_in_many_states_once():
     assert target.umk_percent == 40 and progress.figures.spent > 0
     paid_months = [index for index, month in enumerate(progress.months) if month.spent]
     assert len(paid_months) >= min(3, timezone.localdate().month)
-    selesai = Paket.objects.get(status=Paket.Status.SELESAI)
+    selesai = Paket.objects.get(status=Paket.Status.SELESAI, nama="Kopi dan teh ruang tamu")
     assert set(selesai.documents.values_list("kind", flat=True)) == {"sp", "bast", "invoice", "kuitansi"}
     assert CartLine.objects.filter(user=pp.user).count() == 2  # ready for "Buat paket"
     counts = (Opd.objects.count(), OpdMember.objects.count(), Paket.objects.count())

@@ -360,3 +360,28 @@ def test_the_migration_splits_cooperatives_out_of_business_entities():
     from catalog.models import Product
 
     assert Product.objects.filter(shop_is_umk=True).count() == 3
+
+
+def test_the_migration_backfills_packages_issued_before_it(client):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("procurement.migrations.0002_realisation")
+    team = Team(price=100_000, stock=50, shop=make_shop(kabkota="36.73", umkm_class=Shop.UmkmClass.MIKRO))
+    team.product.tkdn_percent, team.product.bmp_percent = 40, 0
+    team.product.save(update_fields=["tkdn_percent", "bmp_percent"])
+    paid = team.walk(team.paket(quantity=2), S.MENUNGGU_PEMBAYARAN)
+    attempt = paket_payment_start(paket_id=paid.pk, actor=team.bendahara, channel="bri")
+    pay_by_webhook(client, attempt)
+    draft = team.paket(quantity=1)
+    Paket.objects.update(shop_umkm_class="", shop_umk=False, shop_banten=False, pdn_amount=0, paid_on=None)
+    paid.lines.update(pdn=False)
+    migration.realisation_backfill(apps, None)
+    paid.refresh_from_db()
+    assert (paid.shop_umkm_class, paid.shop_umk, paid.shop_banten, paid.pdn_amount, paid.paid_on) == (
+        "mikro", True, True, 200_000, timezone.localdate())
+    assert paid.lines.get().pdn is True
+    draft.refresh_from_db()
+    assert (draft.shop_umk, draft.paid_on) == (False, None)  # not issued yet: its SP will take the snapshot
