@@ -385,3 +385,35 @@ def test_the_migration_backfills_packages_issued_before_it(client):
     assert paid.lines.get().pdn is True
     draft.refresh_from_db()
     assert (draft.shop_umk, draft.paid_on) == (False, None)  # not issued yet: its SP will take the snapshot
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_saving_the_same_year_at_once_leave_one_target_and_two_audit_rows():
+    import threading
+
+    from django.db import connections
+
+    team = Team()
+    second_admin = add_member(team.opd, Role.ADMIN)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def save(actor, pagu):
+        try:
+            barrier.wait()
+            services.opd_target_set(opd_id=team.opd.pk, actor=actor, year=2027, pagu=pagu, umk_percent=40)
+            outcomes.append(pagu)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(team.admin, 7_000_000)),
+               threading.Thread(target=save, args=(second_admin, 9_000_000))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [7_000_000, 9_000_000]
+    target = OpdTarget.objects.get(opd=team.opd, year=2027)
+    logs = list(AuditLog.objects.filter(action="opd.target_set").order_by("pk"))
+    assert len(logs) == 2 and logs[-1].after["pagu"] == target.pagu  # the later writer's values stand
+    assert logs[0].before == {} and logs[1].before["pagu"] == logs[0].after["pagu"]  # the second saw the first
