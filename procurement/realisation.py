@@ -262,10 +262,10 @@ def _roll_up(into: Progress, part: Progress) -> None:
 # --- open data (item 10) --------------------------------------------------------------------------------------
 
 
-def _open_figures(figures: Figures) -> dict:
-    """Aggregates only. Fewer than REALISATION_OPEN_MIN_PACKAGES packages behind a figure: its amounts and shares
-    are withheld (a single package's price would show)."""
-    if figures.packages < settings.REALISATION_OPEN_MIN_PACKAGES:
+def _open_figures(figures: Figures, *, withheld: bool) -> dict:
+    """Aggregates only. Fewer than REALISATION_OPEN_MIN_PACKAGES packages behind a figure (or a figure that would
+    give such a one away by subtraction, _complement): its amounts and shares are withheld."""
+    if withheld:
         return {"paket": None, "belanja": None, "umk": None, "pdn": None, "banten": None, "porsi_umk": None,
                 "porsi_pdn": None, "porsi_banten": None, "disembunyikan": True}
     return {"paket": figures.packages, "belanja": figures.spent, "umk": figures.umk, "pdn": figures.pdn,
@@ -290,18 +290,45 @@ def open_data(*, year: int) -> dict:
     """The public aggregates of a year: the province (with its months), each Pemda and each OPD (an office, not a
     person: its name and its published budget are public)."""
     province = province_realisation(year=year)
+    months = [({"bulan": month}, figures) for month, figures in zip(MONTHS, province.progress.months, strict=True)]
+    pemdas = {pemda.pemda.code: ({"kode": pemda.pemda.code, "nama": _pemda_name(pemda.pemda),
+                                  **_open_plan(pemda.progress)}, pemda.progress.figures) for pemda in province.pemdas}
+    opds = [({"kode_satker": row.opd.kode_satker, "nama": row.opd.name, "pemda": row.opd.pemda_id,
+              **_open_plan(row.progress)}, row.progress.figures) for row in province.ranking]
+    whole = ({**_open_plan(province.progress)}, province.progress.figures)
+    hidden = _withheld([whole, *pemdas.values(), *opds, *months])
+    for code, pemda in pemdas.items():  # an OPD's figure must not be its Pemda's minus the others'
+        _complement(pemda, [row for row in opds if row[0]["pemda"] == code], hidden)
+    _complement(whole, list(pemdas.values()), hidden)
+    _complement(whole, months, hidden)
     return {
         "tahun": year,
         "aturan": "Perpres 12/2021 Ps 65: minimal 40% belanja barang/jasa untuk usaha mikro, kecil dan koperasi",
         "paket_minimal": settings.REALISATION_OPEN_MIN_PACKAGES,
-        "provinsi": {**_open_plan(province.progress), **_open_figures(province.progress.figures),
-                     "bulan": [{"bulan": month, **_open_figures(figures)}
-                               for month, figures in zip(MONTHS, province.progress.months, strict=True)]},
-        "pemda": [{"kode": pemda.pemda.code, "nama": _pemda_name(pemda.pemda), **_open_plan(pemda.progress),
-                   **_open_figures(pemda.progress.figures)} for pemda in province.pemdas],
-        "opd": [{"kode_satker": row.opd.kode_satker, "nama": row.opd.name, "pemda": row.opd.pemda_id,
-                 **_open_plan(row.progress), **_open_figures(row.progress.figures)} for row in province.ranking],
+        "provinsi": {**_open_row(whole, hidden), "bulan": [_open_row(row, hidden) for row in months]},
+        "pemda": [_open_row(row, hidden) for row in pemdas.values()],
+        "opd": [_open_row(row, hidden) for row in opds],
     }
+
+
+def _withheld(rows: list[tuple[dict, Figures]]) -> set[int]:
+    return {id(row) for row in rows if row[1].packages < settings.REALISATION_OPEN_MIN_PACKAGES}
+
+
+def _complement(parent: tuple[dict, Figures], children: list[tuple[dict, Figures]], hidden: set[int]) -> None:
+    """Secondary suppression: when the parent is shown and exactly one child with packages is withheld, the child
+    would be the parent minus its shown siblings; withhold the smallest shown sibling too (or, with none, the
+    parent)."""
+    withheld = [child for child in children if id(child) in hidden and child[1].packages > 0]
+    if id(parent) in hidden or len(withheld) != 1:
+        return
+    shown = sorted((child for child in children if id(child) not in hidden), key=lambda child: child[1].packages)
+    hidden.add(id(shown[0]) if shown else id(parent))
+
+
+def _open_row(row: tuple[dict, Figures], hidden: set[int]) -> dict:
+    fields, figures = row
+    return {**fields, **_open_figures(figures, withheld=id(row) in hidden)}
 
 
 OPEN_CSV_COLUMNS = ["tingkat", "kode", "nama", "pemda", "pagu", "target_umk", "rencana_porsi_umk", "paket", "belanja",

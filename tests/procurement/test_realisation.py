@@ -288,6 +288,9 @@ def test_open_data_shows_aggregates_only_and_hides_small_ones(client, year, sett
     assert opds["Dinas Koperasi Provinsi"]["belanja"] == 2_700_000
     assert opds["Kecamatan Serang"] == {**opds["Kecamatan Serang"], "belanja": None, "umk": None, "porsi_umk": None,
                                         "disembunyikan": True}  # one package: its price would show
+    # …and Kota Serang minus Dinas Pendidikan would give it away: the smallest shown sibling is withheld too.
+    assert opds["Dinas Pendidikan Kota Serang"]["belanja"] is None
+    assert {p["nama"]: p["belanja"] for p in data["pemda"]} == {"Provinsi Banten": 2_700_000, "Kota Serang": 1_700_000}
     assert data["provinsi"]["bulan"][5]["disembunyikan"] is True  # June: one package
     text = json.dumps(data)
     for private in ("Belanja rutin", "56082744", year.o1.ppk.email, year.o1.ppk.name, "Jl. Syekh"):
