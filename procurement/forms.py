@@ -148,3 +148,15 @@ class AddendumForm(forms.Form):
 
     def quantities(self) -> dict[int, int]:
         return {line.pk: self.cleaned_data[f"quantity-{line.pk}"] for line in self.lines}
+
+
+class TargetForm(forms.Form):
+    """The Admin OPD's plan for a year (the 40% rule itself is checked by services.opd_target_set)."""
+
+    year = forms.IntegerField(label=_("Tahun anggaran"), min_value=2000, max_value=2100)
+    pagu = RupiahField(label=_("Pagu belanja barang/jasa"), what=_("pagu"), min_value=1, max_value=10**15,
+                       help_text=_("Dalam rupiah, misalnya 12.500.000.000 atau 12,5 miliar."))
+    umk_percent = forms.IntegerField(label=_("Rencana porsi UMK dan koperasi (%)"), min_value=0, max_value=100,
+                                     help_text=_("Minimal 40% (Perpres 12/2021 Pasal 65)."))
+    reason = forms.CharField(label=_("Alasan (jika pagu lebih kecil dari yang sudah dibelanjakan)"), max_length=300,
+                             required=False, widget=forms.Textarea(attrs={"rows": 2}))

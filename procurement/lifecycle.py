@@ -25,8 +25,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import ProductVariant
-from catalog.services import product_stock_refresh
+from catalog.models import PDN_TIER_FULL, ProductVariant
+from catalog.services import _made_in_banten, product_stock_refresh
 from plazabanten.money import format_rupiah
 from plazabanten.services import audit_record, outbox_enqueue
 from plazabanten.transitions import Transition, transition, transition_pick
@@ -633,6 +633,7 @@ def _effects(*, paket: Paket, row: Transition, actor, now: datetime, issue) -> N
     target = row.target
     if target == S.SP_TERBIT:
         _stock_reserve(paket)
+        _class_snapshot(paket)
         issue(paket=paket, kind=PaketDocument.Kind.SP)
         _sign(paket=paket, kind=PaketDocument.Kind.SP, party=PaketSignature.Party.PPK, signer=actor)
         from django.conf import settings
@@ -654,6 +655,19 @@ def seller_may_see(paket: Paket) -> bool:
     from .models import PaketOffer
 
     return paket.status not in (S.DRAFT, S.MENUNGGU_PPK) or PaketOffer.objects.filter(paket=paket).exists()
+
+
+def _class_snapshot(paket: Paket) -> None:
+    """When the SP is issued: the shop's class and place and each line's PDN status as they are now, for the 40%
+    realisation (procurement.realisation). Later changes of the shop or the product do not rewrite them."""
+    shop = paket.shop
+    paket.shop_umkm_class = "koperasi" if shop.is_koperasi else shop.umkm_class
+    paket.shop_umk, paket.shop_banten = shop.is_umk, _made_in_banten(shop)
+    lines = list(paket.lines.select_related("variant__product"))
+    for line in lines:
+        line.pdn = line.variant.product.pdn_tier == PDN_TIER_FULL
+    PaketLine.objects.bulk_update(lines, ["pdn"])
+    paket.pdn_amount = sum(line.line_total for line in lines if line.pdn)
 
 
 def _notify(*, paket: Paket, kind: str, news: str = "", other_party_only: bool = False) -> None:

@@ -138,6 +138,9 @@ class OpdInvitation(models.Model):
         return f"{self.email} → {self.opd} ({self.role})"
 
 
+REALISATION_COLUMNS = ["total", "pdn_amount", "shop_umk", "shop_banten"]
+
+
 class Paket(models.Model):
     """A government package: the goods of one shop, bought by one OPD (procurement/lifecycle.py)."""
 
@@ -200,14 +203,30 @@ class Paket(models.Model):
     order = models.OneToOneField("orders.Order", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="paket")  # given with the invoice, after the BAST
     created_at = models.DateTimeField(auto_now_add=True)
+    # The 40% realisation (procurement.realisation). The shop's class and place as they were when the SP was issued
+    # (a later reclassification does not rewrite what was bought), the PDN part of the total (lines whose product
+    # had TKDN + BMP ≥ 40% then, PaketLine.pdn) and the day (WIB) the payment arrived.
+    shop_umkm_class = models.CharField(max_length=10, blank=True)
+    shop_umk = models.BooleanField(default=False)
+    shop_banten = models.BooleanField(default=False)
+    pdn_amount = models.BigIntegerField(default=0)
+    paid_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["opd", "status"]), models.Index(fields=["shop", "status"]),
-                   models.Index(fields=["status", "seller_deadline"])]
+                   models.Index(fields=["status", "seller_deadline"]),
+                   # The realisation sums read only these indexes (index-only scans): the province by day range,
+                   # one OPD by its own range.
+                   models.Index(fields=["paid_on", "opd"], include=REALISATION_COLUMNS,
+                                condition=models.Q(paid_on__isnull=False), name="paket_paid_by_day"),
+                   models.Index(fields=["opd", "paid_on"], include=REALISATION_COLUMNS,
+                                condition=models.Q(paid_on__isnull=False), name="paket_paid_by_opd")]
         constraints = [
             models.CheckConstraint(condition=models.Q(kode_rup__regex=r"^[0-9]{1,20}$"), name="paket_kode_rup_digits"),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="paket_total_nonnegative"),
+            models.CheckConstraint(condition=models.Q(pdn_amount__gte=0, pdn_amount__lte=models.F("total")),
+                                   name="paket_pdn_within_total"),
             # The PP who made it never reviews it: the PPK of a PP's package is someone else.
             models.CheckConstraint(condition=~models.Q(created_as="pp") | ~models.Q(ppk=models.F("created_by")),
                                    name="paket_pp_is_not_ppk"),
@@ -241,6 +260,8 @@ class PaketLine(models.Model):
     received_quantity = models.PositiveIntegerField(null=True, blank=True)
     condition_ok = models.BooleanField(null=True, blank=True)
     inspection_note = models.CharField(max_length=200, blank=True)
+    # The product had TKDN + BMP ≥ 40% when the SP was issued (catalog.models.PDN_TIER_FULL).
+    pdn = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
@@ -321,6 +342,36 @@ class PaketOfferLine(models.Model):
     @property
     def line_total(self) -> int:
         return self.unit_price * self.quantity
+
+
+class OpdTarget(models.Model):
+    """An OPD's plan for one fiscal year, entered by its Admin: the goods-and-services budget (pagu belanja
+    barang/jasa) and the share planned for UMK and cooperatives (at least 40%, Perpres 12/2021 Ps 65). A budget set
+    below what was already paid that year needs a reason, kept here and in the audit log."""
+
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("tahun anggaran"))
+    pagu = models.BigIntegerField(_("pagu belanja barang/jasa"))
+    umk_percent = models.PositiveSmallIntegerField(_("rencana porsi UMK (%)"))
+    reason = models.CharField(_("alasan"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opd", "year"], name="opdtarget_one_per_year"),
+            models.CheckConstraint(condition=models.Q(pagu__gt=0), name="opdtarget_pagu_positive"),
+            models.CheckConstraint(condition=models.Q(umk_percent__gte=40, umk_percent__lte=100),
+                                   name="opdtarget_umk_at_least_40"),
+        ]
+
+    def __str__(self):
+        return f"{self.opd_id} {self.year}: {self.pagu} ({self.umk_percent}%)"
+
+    @property
+    def umk_amount(self) -> int:
+        """The rupiah planned for UMK: pagu × share, rounded down."""
+        return self.pagu * self.umk_percent // 100
 
 
 class PaketEvent(models.Model):

@@ -84,6 +84,7 @@ def payment_follow(payment) -> None:
         paket = Paket.objects.select_for_update().filter(order=order).first()
         if paket is None:
             continue
+        paket.paid_on = timezone.localdate()  # the day (WIB) it counts in the 40% realisation
         _system_step(paket=paket, to_status=S.DIBAYAR, now=timezone.now())
         order_transition(order_id=order.pk, to_status=Order.Status.COMPLETED,
                          note=_("Pengadaan pemerintah: barang sudah diserahterimakan (BAST)."))

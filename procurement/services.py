@@ -27,7 +27,18 @@ from vendors.services import DocumentUpload, invitation_signup_url
 from vendors.validators import npwp_check
 
 from .lifecycle import SYSTEM, PaketTransitionError, member_of, paket_transition
-from .models import OPD_REVIEW_FIELDS, Opd, OpdEvent, OpdInvitation, OpdMember, Paket, PaketEvent, PaketLine, Role
+from .models import (
+    OPD_REVIEW_FIELDS,
+    Opd,
+    OpdEvent,
+    OpdInvitation,
+    OpdMember,
+    OpdTarget,
+    Paket,
+    PaketEvent,
+    PaketLine,
+    Role,
+)
 
 S = Paket.Status
 KODE_RUP_RE = re.compile(r"^[0-9]{5,20}$")
@@ -132,6 +143,41 @@ def _require_admin(opd: Opd, actor) -> None:
     member = member_of(actor)
     if member is None or member.opd_id != opd.pk or not member.has(Role.ADMIN):
         raise PermissionDenied
+
+
+UMK_MIN_PERCENT = 40  # Perpres 12/2021 Ps 65(3)
+
+
+def opd_target_set(*, opd_id: int, actor, year: int, pagu: int, umk_percent: int, reason: str = "") -> OpdTarget:
+    """The Admin OPD sets (or changes) the year's budget and planned UMK share. A share below 40% is refused; a
+    budget below what the OPD already paid that year is refused unless a reason is given, which is then kept."""
+    from .realisation import opd_realisation
+
+    reason = (reason or "").strip()[:300]
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": [_("Tahun anggaran tidak valid.")]})
+    if pagu <= 0:
+        raise ValidationError({"pagu": [_("Isi pagu belanja barang/jasa lebih dari nol.")]})
+    if umk_percent < UMK_MIN_PERCENT or umk_percent > 100:
+        raise ValidationError({"umk_percent": [_("Rencana porsi UMK minimal %(min)s%% (Perpres 12/2021 Pasal 65) dan "
+                                                 "paling banyak 100%%.") % {"min": UMK_MIN_PERCENT}]})
+    with transaction.atomic():
+        opd = Opd.objects.select_for_update().get(pk=opd_id)
+        _require_admin(opd, actor)
+        progress, target = opd_realisation(opd=opd, year=year)
+        spent = progress.figures.spent
+        if pagu < spent and not reason:
+            raise ValidationError({"reason": [_(
+                "Pagu %(pagu)s lebih kecil dari belanja yang sudah dibayar tahun %(year)s (%(spent)s). Periksa "
+                "lagi, atau tuliskan alasannya untuk tetap menyimpan.") % {
+                "pagu": format_rupiah(pagu), "year": year, "spent": format_rupiah(spent)}]})
+        before = {"pagu": target.pagu, "umk_percent": target.umk_percent} if target else {}
+        target, _created = OpdTarget.objects.update_or_create(opd=opd, year=year, defaults={
+            "pagu": pagu, "umk_percent": umk_percent, "reason": reason if pagu < spent else "", "updated_by": actor})
+        audit_record(actor=actor, action="opd.target_set", target=opd, before=before,
+                     after={"year": year, "pagu": pagu, "umk_percent": umk_percent, "spent": spent},
+                     reason=reason if pagu < spent else "")
+    return target
 
 
 def _opd_decide(*, opd_id: int, actor, to_status: str, reasons: dict | None, note: str, action: str) -> Opd:

@@ -2,19 +2,22 @@
 verifikator's OPD console. Thin: the role comes from procurement.lifecycle.actor_kinds (OpdMember, shop scope),
 the writes from procurement.services; another OPD's package is a 404."""
 
+import csv
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from payments.forms import BANK_NAMES
 from payments.gateways.base import VA_BANKS, Method
@@ -34,7 +37,7 @@ from .addenda import (
     paket_addendum_decline,
     paket_addendum_request,
 )
-from .forms import AddendumForm, InspectionForm, InviteForm, OfferForm, OpdForm, OpdReviewForm, PaketForm
+from .forms import AddendumForm, InspectionForm, InviteForm, OfferForm, OpdForm, OpdReviewForm, PaketForm, TargetForm
 from .lifecycle import (
     AUDITOR,
     BENDAHARA,
@@ -69,6 +72,7 @@ from .models import (
 )
 from .negotiation import open_offer, rounds_max, rounds_used
 from .payment import paket_invoice_reissue, paket_payment_start
+from .realisation import OPEN_CSV_COLUMNS, Figures, opd_realisation, open_data, open_data_rows, province_realisation
 
 S = Paket.Status
 
@@ -788,3 +792,122 @@ def console_opd_sk(request, opd_id: int):
     if not opd.sk_file:
         raise Http404
     return _sk_response(request, opd, Purpose.VERIFICATION)
+
+
+# --- the 40% realisation (procurement.realisation) ---------------------------------------------------------------
+
+
+def _year(request) -> int:
+    """?tahun=2026; anything else than a year between 2020 and next year is a 404."""
+    today = timezone.localdate()
+    raw = request.GET.get("tahun", "")
+    if not raw:
+        return today.year
+    if not raw.isdigit() or not 2020 <= int(raw) <= today.year + 1:
+        raise Http404
+    return int(raw)
+
+
+def _years(year: int) -> list[int]:
+    return list(range(timezone.localdate().year + 1, 2024, -1)) if year >= 2025 else [year]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def realisation(request):
+    """An OPD's 40% dashboard, for everyone of the OPD (admin, PP, PPK, bendahara, auditor); its Admin also sets
+    the year's budget and planned UMK share here."""
+    member = member_of(request.user)
+    if member is None:
+        raise Http404
+    opd = member.opd
+    is_admin = member.has(Role.ADMIN)
+    year = _year(request)
+    form = None
+    status = 200
+    if is_admin:
+        form = TargetForm(request.POST or None, initial={"year": year})
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.opd_target_set(opd_id=opd.pk, actor=request.user, year=data["year"], pagu=data["pagu"],
+                                        umk_percent=data["umk_percent"], reason=data["reason"])
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("Target tahun %(year)s tersimpan.") % {"year": data["year"]})
+                return redirect(f"{reverse('procurement:realisation')}?tahun={data['year']}")
+        status = 400
+    progress, target = opd_realisation(opd=opd, year=year)
+    if form is not None and target is not None and not form.is_bound:
+        form.initial.update({"pagu": target.pagu, "umk_percent": target.umk_percent})
+    return render(request, "procurement/realisation.html", {
+        "opd": opd, "member": member, "year": year, "years": _years(year), "progress": progress, "target": target,
+        "form": form}, status=status)
+
+
+@verifikator_required
+@require_GET
+def console_realisation(request):
+    """The Pemprov's view: the province, each Pemda rolled up from its OPDs, and the OPDs ranked."""
+    year = _year(request)
+    return render(request, "procurement/console_realisation.html", {
+        "province": province_realisation(year=year), "year": year, "years": _years(year)})
+
+
+def _open_data(request) -> tuple[int, dict] | HttpResponse:
+    """The public aggregates of ?tahun, cached REALISATION_OPEN_CACHE_SECONDS under realisation:open:v1:<year>,
+    at most REALISATION_OPEN_RATE requests per IP (django-ratelimit, fixed windows in the shared cache)."""
+    if is_ratelimited(request, group="procurement.open_data", key="ip", rate=settings.REALISATION_OPEN_RATE,
+                      increment=True):
+        return render(request, "429.html", status=429)
+    year = _year(request)
+    data = cache.get_or_set(f"realisation:open:v1:{year}", lambda: open_data(year=year),
+                            settings.REALISATION_OPEN_CACHE_SECONDS)
+    return year, data
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = f"public, max-age={min(settings.REALISATION_OPEN_CACHE_SECONDS, 300)}"
+    return response
+
+
+@require_GET
+def open_data_page(request):
+    result = _open_data(request)
+    if isinstance(result, HttpResponse):
+        return result
+    year, data = result
+    months = [Figures(m["paket"] or 0, m["belanja"] or 0, m["umk"] or 0, m["pdn"] or 0, m["banten"] or 0)
+              for m in data["provinsi"]["bulan"]]
+    return _public(render(request, "procurement/open_data.html", {
+        "data": data, "year": year, "years": _years(year), "months": months}))
+
+
+@require_GET
+def open_data_json(request):
+    result = _open_data(request)
+    if isinstance(result, HttpResponse):
+        return result
+    response = JsonResponse(result[1], json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return _public(response)
+
+
+@require_GET
+def open_data_csv(request):
+    result = _open_data(request)
+    if isinstance(result, HttpResponse):
+        return result
+    year, data = result
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="realisasi-umk-banten-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(OPEN_CSV_COLUMNS)
+    for row in open_data_rows(data):
+        writer.writerow(["" if value is None else value for value in row])
+    response["Access-Control-Allow-Origin"] = "*"
+    return _public(response)

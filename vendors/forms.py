@@ -169,7 +169,8 @@ class IdentityForm(RevisionReasonsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("entity_type") == ShopIdentity.EntityType.BUSINESS and not cleaned.get("business_name"):
+        if (cleaned.get("entity_type") in (ShopIdentity.EntityType.BUSINESS, ShopIdentity.EntityType.KOPERASI)
+                and not cleaned.get("business_name")):
             self.add_error("business_name", _("Isi nama badan usaha sesuai akta."))
         if cleaned.get("capital") is not None and cleaned.get("turnover") is not None:
             try:

@@ -38,6 +38,9 @@ class Shop(models.Model):
     whatsapp = models.CharField(_("nomor WhatsApp"), max_length=20, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     umkm_class = models.CharField(_("kelas UMKM"), max_length=10, choices=UmkmClass.choices, blank=True)
+    # A cooperative counts toward the 40% like a micro or small business whatever its size (Perpres 12/2021 Ps 65:
+    # "usaha mikro, usaha kecil dan koperasi"). Projected from ShopIdentity.entity_type by shop_update_identity.
+    is_koperasi = models.BooleanField(_("koperasi"), default=False)
     # Declared by the seller (the SPPKP letter is checked in a later issue): a PKP's prices include PPN.
     is_pkp = models.BooleanField(_("Pengusaha Kena Pajak (PKP)"), default=False)
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
@@ -62,9 +65,9 @@ class Shop(models.Model):
 
     @property
     def is_umk(self) -> bool:
-        """A micro or small business (UMK), the class government buying must favour (Perpres 12/2021 Ps 65);
-        medium businesses do not count. Projected onto its products as ``catalog.Product.shop_is_umk``."""
-        return self.umkm_class in UMK_CLASSES
+        """A micro or small business or a cooperative (UMK), what government buying must favour (Perpres 12/2021
+        Ps 65); medium businesses do not count. Projected onto its products as ``catalog.Product.shop_is_umk``."""
+        return self.umkm_class in UMK_CLASSES or self.is_koperasi
 
 
 UMK_CLASSES = frozenset({Shop.UmkmClass.MIKRO, Shop.UmkmClass.KECIL})
@@ -146,7 +149,8 @@ class ShopIdentity(models.Model):
 
     class EntityType(models.TextChoices):
         INDIVIDUAL = "individual", _("Perorangan")
-        BUSINESS = "business", _("Badan usaha (CV, PT, koperasi)")
+        BUSINESS = "business", _("Badan usaha (CV, PT)")
+        KOPERASI = "koperasi", _("Koperasi")
 
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, primary_key=True, related_name="identity")
     owner_name = models.CharField(_("nama pemilik sesuai KTP"), max_length=150)

@@ -173,13 +173,16 @@ def shop_update_identity(*, shop: Shop, actor, owner_name: str, owner_nik: str, 
             "halal_number": halal_number, "pirt_number": pirt_number, "bpom_number": bpom_number,
             "warnings": warnings or [],
         })
-        before = {"umkm_class": shop.umkm_class, "is_pkp": shop.is_pkp}
+        before = {"umkm_class": shop.umkm_class, "is_pkp": shop.is_pkp, "is_koperasi": shop.is_koperasi}
+        was_umk = shop.is_umk
         shop.umkm_class, shop.is_pkp = umkm, is_pkp
-        shop.save(update_fields=["umkm_class", "is_pkp"])
-        if umkm != before["umkm_class"]:  # its products carry the UMK mark for the government facets
+        shop.is_koperasi = entity_type == ShopIdentity.EntityType.KOPERASI
+        shop.save(update_fields=["umkm_class", "is_pkp", "is_koperasi"])
+        if shop.is_umk != was_umk:  # its products carry the UMK mark for the government facets
             shop_products_reclassify(shop=shop)
         audit_record(actor=actor, action="shop.update_identity", target=shop, before=before,
-                     after={"umkm_class": umkm, "is_pkp": is_pkp, "nib": nib, "entity_type": entity_type})
+                     after={"umkm_class": umkm, "is_pkp": is_pkp, "is_koperasi": shop.is_koperasi, "nib": nib,
+                            "entity_type": entity_type})
     return identity
 
 

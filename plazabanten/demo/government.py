@@ -2,7 +2,7 @@
 in different states, all made through the procurement services (so every document is numbered, drawn and signed
 as in real use). Idempotent: an OPD or a package that exists is left alone."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
@@ -18,7 +18,7 @@ from payments.gateways.base import Kind
 from payments.models import Payment
 from payments.services import orders_settle, payment_apply
 from procurement import services
-from procurement.models import Opd, OpdEvent, OpdMember, Paket, Role
+from procurement.models import Opd, OpdEvent, OpdMember, OpdTarget, Paket, Role
 from procurement.payment import paket_close_paid, paket_payment_start
 from vendors.models import Shop
 
@@ -57,6 +57,21 @@ PAKETS = [
     ("dindik.serang", "Map arsip sekolah dasar", "Alat Tulis Kramatwatu", 1, S.DITERIMA),
     ("dinkes.pandeglang", "Madu untuk posyandu", "Madu Hutan Cikeusik", 1, S.SP_TERBIT),
 ]
+
+# The 40% dashboards (/pengadaan/realisasi/, /verifikasi/realisasi/, /data/umk/): each OPD's plan for this year
+# (pagu, planned UMK share) and the packages it paid, month by month (OPD slug → shops, one package a month in turn).
+TARGETS = {"dinkop": (20_000_000, 40), "dindik": (30_000_000, 45), "dindik.serang": (10_000_000, 40),
+           "dinkes.pandeglang": (8_000_000, 50)}
+MONTHLY = {
+    "dinkop": ["Kopi Gunung Karang", "Batik Banten Mukarnas", "Cilegon Safety Gear", "Dapur Bunda Ciledug",
+               "Alat Tulis Kramatwatu", "Konveksi Pondok Aren"],
+    "dindik": ["Alat Tulis Kramatwatu", "Cilegon Safety Gear", "Batik Krakatau Cilegon"],
+    "dindik.serang": ["Alat Tulis Kramatwatu", "Kerupuk Ikan Karangantu"],
+    "dinkes.pandeglang": ["Madu Hutan Cikeusik", "Cilegon Safety Gear"],
+}
+MONTHS_EVERY = {"dinkop": 1, "dindik": 2, "dindik.serang": 3, "dinkes.pandeglang": 3}
+MONTH_NAMES = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+               "November", "Desember"]
 
 
 def _sk_pdf(admin: str, opd: str) -> bytes:
@@ -233,14 +248,46 @@ def seed_pakets(opds: dict[str, Opd]) -> int:
     return made
 
 
+def seed_realisation(opds: dict[str, Opd]) -> int:
+    """This year's targets, and packages paid through the real path (SP, BAST, VA payment) whose payment day is
+    then set to the month they stand for, so the monthly charts have months to show."""
+    today = timezone.localdate()
+    made = 0
+    shops = {shop.name: shop for shop in Shop.objects.filter(name__in={n for names in MONTHLY.values() for n in names})}
+    for slug, (pagu, umk_percent) in TARGETS.items():
+        opd = opds[slug]
+        people = {member.roles[0]: member.user for member in OpdMember.objects.filter(opd=opd).select_related("user")}
+        if not OpdTarget.objects.filter(opd=opd, year=today.year).exists():
+            services.opd_target_set(opd_id=opd.pk, actor=people[Role.ADMIN], year=today.year, pagu=pagu,
+                                    umk_percent=umk_percent)
+        for index, month in enumerate(range(1, today.month + 1, MONTHS_EVERY[slug])):
+            name = f"Belanja rutin {MONTH_NAMES[month - 1]} {today.year}"
+            shop = shops.get(MONTHLY[slug][index % len(MONTHLY[slug])])
+            if shop is None or Paket.objects.filter(opd=opd, nama=name).exists():
+                continue
+            quantities = _quantities(shop, 2)
+            if not quantities:
+                continue
+            paket = services.paket_create(
+                actor=people[Role.PP], shop_id=shop.pk, nama=name, kode_rup=f"5609{month:02d}{index:02d}",
+                tahun_anggaran=today.year, sumber_dana=Paket.SumberDana.APBD, alamat_kirim=opd.address,
+                permintaan_tiba=today + timedelta(days=14), ppk_id=people[Role.PPK].pk, quantities=quantities)
+            _walk(paket, S.SELESAI, people, shop.owner)
+            Paket.objects.filter(pk=paket.pk).update(paid_on=date(today.year, month, min(12, today.day)))
+            made += 1
+    return made
+
+
 def seed_government(verifikator) -> str:
     opds = seed_opds(verifikator)
     made = seed_pakets(opds)
-    return f"{len(opds)} verified OPDs, {made} new packages"
+    paid = seed_realisation(opds)
+    return f"{len(opds)} verified OPDs, {made} new packages, {paid} paid for the 40% dashboards"
 
 
 def logins_lines() -> list[str]:
     return ["    pengadaan    pp.dinkop / ppk.dinkop / bendahara.dinkop / auditor.dinkop / admin.dinkop / "
             "pemeriksa.dinkop@plazabanten.test",
             "                 (also .dindik, .dindik.serang, .dinkes.pandeglang; sellers see /penjual/<id>/pengadaan/;",
-            "                 admin.disperindag.pandeglang waits for the verifikator at /verifikasi/opd/)"]
+            "                 admin.disperindag.pandeglang waits for the verifikator at /verifikasi/opd/;",
+            "                 40% UMK: /pengadaan/realisasi/, verifikator /verifikasi/realisasi/, public /data/umk/)"]

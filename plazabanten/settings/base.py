@@ -372,3 +372,8 @@ PROCUREMENT_PAYMENT_REMINDER_DAYS = 3
 PROCUREMENT_CUTI_BERSAMA = [
     "2026-02-16", "2026-03-18", "2026-03-20", "2026-03-23", "2026-03-24", "2026-05-15", "2026-05-28", "2026-12-24",
 ]
+# The 40% realisation's open data (/data/umk/, procurement.realisation): a figure over fewer packages than this is
+# withheld; the JSON/CSV are cached this many seconds and answer this many requests a minute per IP.
+REALISATION_OPEN_MIN_PACKAGES = int(os.environ.get("REALISATION_OPEN_MIN_PACKAGES", "5"))
+REALISATION_OPEN_CACHE_SECONDS = int(os.environ.get("REALISATION_OPEN_CACHE_SECONDS", "300"))
+REALISATION_OPEN_RATE = os.environ.get("REALISATION_OPEN_RATE", "60/m")
