@@ -14,7 +14,7 @@ from privacy.models import DocumentAccess
 from procurement.models import Paket
 from tests.factories import make_user
 from tests.procurement.helpers import Team
-from tests.vendors.helpers import make_complete_draft, make_verifikator
+from tests.vendors.helpers import make_complete_draft, make_verifikator, upload
 from vendors import services
 from vendors.models import Shop, ShopMember
 
@@ -74,6 +74,8 @@ class World:
         self.paket = self.team.walk(self.team.paket(quantity=2), Paket.Status.SP_TERBIT)
         self.sp = self.paket.documents.get()
         self.opd = self.team.opd
+        self.sppkp = services.shop_tax_declare(shop=self.shop, actor=self.owner, kind="pkp", upload=upload(
+            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "application/pdf", "pdf", "sppkp"))
 
 
 # Each private-document route: who asks, the path, the purpose and the document the row must name.
@@ -88,6 +90,8 @@ REQUESTS = {
     "procurement:shop_document": lambda w: (w.owner, reverse("procurement:shop_document",
                                                              args=[w.shop.pk, w.paket.pk, w.sp.pk]),
                                             P.PROCUREMENT, w.sp),
+    "vendors:tax_declaration_file": lambda w: (w.verifikator, reverse("vendors:tax_declaration_file",
+                                                                      args=[w.sppkp.pk]), P.VERIFICATION, w.sppkp),
 }
 
 
