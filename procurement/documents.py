@@ -40,10 +40,11 @@ class PaketTaxes:
     rates_on: date
 
 
-def paket_taxes(paket: Paket) -> PaketTaxes:
+def paket_taxes(paket: Paket, *, fresh: bool = False) -> PaketTaxes:
     """The package's DPP, PPN and PPh 22 (payments/tax.py, PMK 58/2022): as fixed on its order when the invoice
-    was issued, else at today's rates (the SP, the BAST, and the invoice being issued now)."""
-    stored = OrderTax.objects.filter(order_id=paket.order_id).first() if paket.order_id else None
+    was issued, else (or `fresh`: an invoice re-issued after its due date is a new invoice, with today's rates) at
+    today's rates (the SP, the BAST, and the invoice being issued now)."""
+    stored = OrderTax.objects.filter(order_id=paket.order_id).first() if paket.order_id and not fresh else None
     if stored is not None:
         split = TaxSplit(gross=stored.gross, dpp=stored.dpp, dpp_nilai_lain=stored.dpp_nilai_lain, ppn=stored.ppn,
                          pph22=stored.pph22)

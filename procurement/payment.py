@@ -165,7 +165,7 @@ def paket_invoice_reissue(*, paket_id: int, actor) -> PaketDocument:
         PaketDocument.objects.filter(paket=paket, kind=PaketDocument.Kind.INVOICE, voided_at__isnull=True).update(
             voided_at=now)
         deadline = now + timedelta(days=settings.PROCUREMENT_PAYMENT_DAYS)
-        taxes = paket_taxes(paket)
+        taxes = paket_taxes(paket, fresh=True)
         document = paket_document_issue(paket=paket, kind=PaketDocument.Kind.INVOICE, taxes=taxes, due_at=deadline)
         count = PaketDocument.objects.filter(paket=paket, kind=PaketDocument.Kind.INVOICE).count()
         _invoice_order(paket=paket, deadline=deadline, key=f"paket-{paket.pk}-{count}", taxes=taxes, invoice=document)

@@ -51,7 +51,7 @@ def test_the_bendahara_pays_by_kkpd_through_3ds_and_the_shop_is_credited_like_a_
     assert notify(client, sandbox_body(attempt.attempt_ref)).json() == {"result": "paid"}  # the existing webhook
     paket.refresh_from_db()
     assert paket.status == S.DIBAYAR and paket.order.status == Order.Status.COMPLETED
-    assert shop_balances(shop_id=team.shop.pk)["pending"] == 600_000 - 6_000  # the 1% commission
+    assert shop_balances(shop_id=team.shop.pk)["pending"] == 600_000 - 6_000 - 3_000  # 1% commission, PPh 22 0,5%
     assert paket.order.group.paid_via == "Kartu kredit •••• 1114"
     assert ledger_check_invariants() == []
 

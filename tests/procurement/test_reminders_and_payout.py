@@ -168,7 +168,7 @@ def test_the_seller_is_paid_out_by_itself_within_24_hours_of_the_payment(client,
     payout = Payout.objects.get(order=paket.order)
     paid_at = Payment.objects.get(group=paket.order.group).paid_at
     assert paket.status == S.SELESAI
-    assert payout.amount == 594_000 and payout.requested_by is None and payout.bank == "bri"
+    assert payout.amount == 600_000 - 6_000 - 3_000 and payout.requested_by is None and payout.bank == "bri"
     assert payout.status == Payout.Status.PROCESSING  # sent to the gateway (the sandbox bank confirms later)
     assert payout.created_at - paid_at < timedelta(hours=24)
     paket_close_paid()
@@ -186,4 +186,4 @@ def test_without_a_verified_bank_account_the_seller_is_told_once_and_paid_once_i
     assert told.count() == 1
     ShopBankAccount.objects.create(shop=team.shop, bank="bca", number="0123456789", holder_name="Budi Santoso")
     paket_close_paid()
-    assert Payout.objects.get().amount == 594_000
+    assert Payout.objects.get().amount == 600_000 - 6_000 - 3_000  # 1% commission, PPh 22 0,5%
