@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -198,22 +197,6 @@ class FacetCell(models.Model):
 
     def __str__(self):
         return f"{self.category_id}/{self.kabkota_id}: {self.products}"
-
-
-class CategoryTopSellers(models.Model):
-    """A leaf category's best sellers among listed products, best first: the product page's "Produk terkait".
-
-    Written by ``catalog.services.category_top_sellers_refresh`` (a worker task after a product of the category
-    changes, and every few minutes by beat for the sales), so a product page reads a handful of rows by primary
-    key instead of walking the category on every view.
-    """
-
-    category = models.OneToOneField(Category, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    product_ids = ArrayField(models.BigIntegerField())
-    refreshed_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.category_id}: {self.product_ids}"
 
 
 class ProductVariant(models.Model):

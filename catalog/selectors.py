@@ -4,7 +4,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from itertools import pairwise
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
@@ -21,7 +20,6 @@ from .models import (
     PRICE_BAND_LIMITS,
     TKDN_LOCAL_MIN,
     Category,
-    CategoryTopSellers,
     FacetCell,
     Product,
     ProductImage,
@@ -361,34 +359,10 @@ def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
             .filter(shop__slug=shop_slug, slug=product_slug).first())
 
 
-RELATED_LIMIT = 8
-
-
-def category_top_sellers(*, category_id) -> QuerySet:
-    """The ids of a category's best-selling listed products, enough for any product's related list (itself
-    excluded). Walks the category/sold_count index."""
-    return (product_storefront_queryset().filter(category_id=category_id).order_by("-sold_count", "-id")
-            .values("id")[:RELATED_LIMIT + 1])
-
-
-def product_related(*, product: Product) -> list[Product]:
-    return list(product_related_queryset(product=product))
-
-
-def product_related_queryset(*, product: Product) -> QuerySet[Product]:
-    """Best sellers from the same leaf category, in one query: the ids stored for the category
-    (catalog.models.CategoryTopSellers, a few primary-key reads) or, before the worker has stored them, the walk
-    of the category's index. Products no longer listed since are left out."""
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import BigIntegerField, BooleanField, Subquery
-
-    stored = CategoryTopSellers.objects.filter(category_id=product.category_id).values("product_ids")
-    # COALESCE stops at the stored array: Postgres then never runs the walk (its InitPlan is "never executed").
-    ids = Func(Subquery(stored), ArraySubquery(category_top_sellers(category_id=product.category_id)),
-               function="COALESCE", output_field=ArrayField(BigIntegerField()))
-    listed = Func(F("id"), ids, arg_joiner=" = ANY(", template="%(expressions)s)", output_field=BooleanField())
-    queryset = product_storefront_queryset().filter(listed).exclude(pk=product.pk)
-    return product_cards(queryset).order_by("-sold_count", "-id")[:RELATED_LIMIT]
+def product_related(*, product: Product, limit: int = 8) -> list[Product]:
+    """Best sellers from the same leaf category (read from the category/sold_count index)."""
+    queryset = product_storefront_queryset().filter(category_id=product.category_id).exclude(pk=product.pk)
+    return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
 
 
 def product_of_shop(*, shop: Shop, product_id: int) -> Product | None:

@@ -11,7 +11,7 @@ from plazabanten.services import task_enqueue
 from plazabanten.spreadsheet import cell_unescape
 
 from .images import render_renditions
-from .models import FACET_KEY, Category, CategoryTopSellers, Product, ProductImage, ProductImport, ProductVariant
+from .models import FACET_KEY, Category, Product, ProductImage, ProductImport, ProductVariant
 
 logger = logging.getLogger(__name__)
 
@@ -69,34 +69,6 @@ def facet_cells_compact() -> None:
             f"WITH folded AS (DELETE FROM catalog_facetcell RETURNING {key}, products) "  # noqa: S608 (constants)
             f"INSERT INTO catalog_facetcell ({key}, products) SELECT {key}, sum(products) FROM folded "
             f"GROUP BY {key} HAVING sum(products) <> 0")
-
-
-
-def category_top_sellers_refresh(*, category_ids: list[int] | None = None) -> int:
-    """Store the best sellers of these categories (all, by default) for the product pages' "Produk terkait": one
-    query walking each category's best-selling index for a few rows, one upsert. Returns the categories stored."""
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef
-    from django.utils import timezone
-
-    from .selectors import category_top_sellers
-
-    categories = Category.objects.all() if category_ids is None else Category.objects.filter(pk__in=category_ids)
-    rows = categories.annotate(ids=ArraySubquery(category_top_sellers(category_id=OuterRef("pk")))) \
-        .values_list("pk", "ids")
-    now = timezone.now()
-    stored = CategoryTopSellers.objects.bulk_create(
-        [CategoryTopSellers(category_id=pk, product_ids=ids, refreshed_at=now) for pk, ids in rows],
-        update_conflicts=True, unique_fields=["category"], update_fields=["product_ids", "refreshed_at"])
-    return len(stored)
-
-
-def _top_sellers_refresh_later(*category_ids: int) -> None:
-    """After commit, a worker recomputes the categories a product write touched (sales are picked up by beat)."""
-    from .tasks import category_top_sellers_refresh as task
-
-    ids = sorted({pk for pk in category_ids if pk})
-    transaction.on_commit(lambda: task_enqueue(task, ids))
 
 
 MAX_PHOTOS = 8
@@ -266,7 +238,6 @@ def product_moderate(*, product: Product, actor, action: str, reason: str) -> Pr
                    url=reverse("catalog:product_photos", args=[locked.shop_id, locked.pk]))
     # Not only its page: search results, category pages and the home page list it too. Moderation is rare.
     transaction.on_commit(storefront_changed)
-    _top_sellers_refresh_later(locked.category_id)
     return locked
 
 
@@ -347,7 +318,6 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         product = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
         old_slug = product.slug
         transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=old_slug))
-    category_before = product.category_id
     status_before = product.status if product.pk else None
     for name in PRODUCT_FIELDS:
         if name in fields:
@@ -393,8 +363,6 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
         _photo_ready_require(product)
     product_refresh_summary(product=product)
     product.refresh_from_db()
-    if Product.Status.ACTIVE in (status_before, product.status):
-        _top_sellers_refresh_later(category_before, product.category_id)
     return product
 
 
@@ -420,7 +388,6 @@ def product_status_set(*, shop, product: Product, status: str) -> Product:
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
     transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=locked.slug))
-    _top_sellers_refresh_later(locked.category_id)
     return locked
 
 

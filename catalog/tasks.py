@@ -52,9 +52,3 @@ def search_terms_refresh() -> None:
 @shared_task(name="catalog.tasks.facet_cells_compact")
 def facet_cells_compact() -> None:
     services.facet_cells_compact()
-
-
-@shared_task(name="catalog.tasks.category_top_sellers_refresh")
-def category_top_sellers_refresh(category_ids: list[int] | None = None) -> None:
-    """After a product write (its categories), and by beat for all: sales move the best sellers."""
-    services.category_top_sellers_refresh(category_ids=category_ids)

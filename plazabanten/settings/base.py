@@ -256,7 +256,6 @@ CELERY_BEAT_SCHEDULE = {
     "shop-document-previews-pending": {"task": "vendors.tasks.shop_document_previews_pending", "schedule": 300.0},
     "search-terms-refresh": {"task": "catalog.tasks.search_terms_refresh", "schedule": 300.0},
     "facet-cells-compact": {"task": "catalog.tasks.facet_cells_compact", "schedule": 60.0},
-    "category-top-sellers-refresh": {"task": "catalog.tasks.category_top_sellers_refresh", "schedule": 300.0},
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid", "schedule": 60.0},
     "orders-cancel-unaccepted": {"task": "orders.tasks.orders_cancel_unaccepted", "schedule": 300.0},
     "orders-track-shipments": {"task": "orders.tasks.orders_track_shipments", "schedule": 900.0},

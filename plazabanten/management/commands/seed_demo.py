@@ -21,13 +21,7 @@ from accounts import roles
 from accounts.models import User
 from accounts.services import user_grant_role
 from catalog.models import Category, Product, ProductImage, ProductVariant
-from catalog.services import (
-    category_top_sellers_refresh,
-    category_tree_ensure,
-    facet_cells_compact,
-    product_image_render,
-    search_terms_refresh,
-)
+from catalog.services import category_tree_ensure, facet_cells_compact, product_image_render, search_terms_refresh
 from plazabanten.demo.data import BUYERS, DEMO_PASSWORD, LINES, QUEUE, SHOPS, VERIFIKATOR
 from plazabanten.demo.government import logins_lines as government_logins
 from plazabanten.demo.government import seed_government
@@ -74,7 +68,6 @@ class Command(BaseCommand):
             created += self.seed_bulk(products)
         search_terms_refresh()
         facet_cells_compact()
-        category_top_sellers_refresh()
         government = seed_government(User.objects.get(email=VERIFIKATOR[0]))
         total = Product.objects.count()
         self.stdout.write(f"demo data: {len(shops)} shops, {total} products ({created} new), {reviews} new reviews, "
