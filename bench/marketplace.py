@@ -91,8 +91,9 @@ def seed(count: int, env: dict[str, str]) -> None:
     started = time.monotonic()
     full = {**os.environ, **env}
     run(str(VENV_BIN / "python"), "manage.py", "migrate", "-v0", env=full)
-    run(str(VENV_BIN / "python"), "manage.py", "seed_demo", "--products", str(count), env=full,
-        stdout=subprocess.DEVNULL)
+    out = run(str(VENV_BIN / "python"), "manage.py", "seed_demo", "--products", str(count), env=full,
+              capture_output=True, text=True).stdout.splitlines()
+    print("\n".join(line for line in out[-2:] if "bulk:" in line or "demo data" in line), flush=True)
     run(str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=full)
     print(f"migrate + seed_demo --products {count} + collectstatic: {time.monotonic() - started:.1f}s", flush=True)
 
