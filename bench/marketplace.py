@@ -29,6 +29,8 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,11 +264,10 @@ CURVE_COLOURS = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#6a4c93
 
 def cost_curve_svg(runs: list[dict], title: str) -> str:
     """p99 per page against the number of products (log scale), one line per page: plain SVG text."""
-    width, height, left, right, top, bottom = 640, 360, 56, 150, 30, 40
+    width, height, left, right, top, bottom = 660, 360, 56, 170, 30, 40
     counts = sorted({run["products"] for run in runs})
     highest = max([run["p99"].get(key, 0) for run in runs for key in CURVE_PAGES] + [1])
-    top_ms = 10 ** len(str(int(highest))) if highest > 0 else 10
-    top_ms = top_ms / 2 if highest <= top_ms / 2 else top_ms
+    top_ms = next(step * 10 ** power for power in range(7) for step in (1, 2, 5) if step * 10 ** power >= highest)
     low, high = math.log10(min(counts)), math.log10(max(counts))
 
     def x(count: int) -> float:
@@ -420,6 +421,10 @@ def main() -> int:
         with connection.cursor() as cursor:  # the catalogue's words, most used first
             cursor.execute("SELECT word FROM catalog_searchterm ORDER BY products DESC, word LIMIT 1500")
             queries = [word for (word,) in cursor.fetchall()]
+        # then two-word queries, most frequent pairs in product names first (the rarer, longer tail)
+        pairs = Counter(pair for name in product_storefront_queryset().order_by().values_list("name", flat=True)
+                        [:50_000] for pair in pairwise(re.findall(r"[^\W\d_]{3,}", name.lower())))
+        queries += [" ".join(pair) for pair, _n in pairs.most_common(1500 - len(queries))]
         categories = [node.slug for node in category_tree().by_id.values()]
         rng = random.Random(15)
         # earlier visitors (the warm-up), then the measured crowd: two draws from the same distribution
