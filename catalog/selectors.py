@@ -261,6 +261,10 @@ def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Pro
     if filters.text:
         condition, relevance = _text_filter(filters.text)
         queryset = queryset.filter(condition)
+    node = tree.by_slug.get(filters.category)
+    if node is not None and node.parent_id is None:
+        # A top-level category: its own column, which its sorted listings walk (product_root_* indexes).
+        queryset, filters = queryset.filter(category_root_id=node.id), replace(filters, category="")
     return _facet_filtered(queryset, filters, tree), relevance
 
 
