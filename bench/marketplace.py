@@ -257,9 +257,10 @@ def realistic_paths(rng, *, products: list[str], queries: list[str], categories:
     return paths
 
 
-CURVE_PAGES = {"home": "home", "listing": "listing", "category": "category, best selling", "search": "search",
-               "product": "product page", "mix": "realistic mix"}
-CURVE_COLOURS = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#6a4c93")
+CURVE_PAGES = {"home": "home", "listing": "listing", "category": "category, best selling",
+               "categories": "category, every sort", "search": "search", "product": "product page",
+               "mix": "realistic mix"}
+CURVE_COLOURS = ("#1b6ca8", "#d1495b", "#edae49", "#8d6a9f", "#00798c", "#66a182", "#6a4c93")
 
 
 def cost_curve_svg(runs: list[dict], title: str) -> str:
@@ -410,11 +411,13 @@ def main() -> int:
     search_list = [f"/cari/?q={word.replace(' ', '+')}{facet}"
                    for i, word in enumerate(SEARCH_WORDS) for facet in FACETS[i % 3::3]]
     category = "/kategori/fashion-batik/?urut=terlaris"
+    from catalog.selectors import category_tree
+
+    category_sorts = [f"/kategori/{node.slug}/?urut={sort}" for node in category_tree().roots
+                      for sort in ("terbaru", "termurah", "termahal", "terlaris")]
     mix = []
     if not options.cold:
         from django.db import connection
-
-        from catalog.selectors import category_tree
 
         everything = [f"/p/{shop}/{slug}/" for shop, slug in product_storefront_queryset().order_by("?")
                       .values_list("shop__slug", "slug")]
@@ -453,6 +456,7 @@ def main() -> int:
         pages = [("", "trivial view /ping", ["/ping"], ""), ("home", "home /", ["/"], ""),
                  ("listing", "listing /cari/ (24)", ["/cari/"], ""),
                  ("category", "category, best selling", [category], ""),
+                 ("categories", f"category, every sort ({len(category_sorts)} URLs)", category_sorts, ""),
                  ("search", f"search ({len(search_list)} URLs)", search_list, ""),
                  ("product", f"product page ({len(product_list)} URLs)", product_list, ""),
                  ("", "cart, signed in (3 lines, 3 shops)", ["/keranjang/"], cart_cookie)]

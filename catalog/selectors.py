@@ -320,7 +320,9 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
         return queryset.annotate(relevance=relevance).order_by(*first, "-relevance", "-id")
     # urut=pengadaan without text walks the product_listed_procurement index.
     order = ORDERS.get(sort, ORDERS["newest"])
-    if total is not None and total <= SORT_AFTER_FETCH_MAX:
+    # A text search's facet counts read every match already, so sorting them costs no more than that; a walk
+    # would read all the products before the first match (a word's products are often the cheapest or dearest).
+    if relevance is not None or (total is not None and total <= SORT_AFTER_FETCH_MAX):
         return queryset.order_by(*(_not_by_index(name) for name in order))
     return queryset.order_by(*order)
 
