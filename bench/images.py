@@ -1,10 +1,14 @@
-"""Image pipeline benchmark: N distinct 2000×2000 JPEGs → all renditions, by a 2-process Celery worker.
+"""Image pipeline benchmark: N distinct photos of each kind → all renditions, by a 2-process Celery worker.
 
     bench/images.sh [--count 100]   (sets up .venv like bin/run, then runs this file)
 
+The kinds, reported separately: 2000×2000 baseline JPEGs (--count of them), and --count ÷ 4 each of 4000×3000
+baseline JPEGs, 4000×3000 progressive JPEGs and 4000×3000 PNGs: photos that do not take the decoder's fast path
+(a baseline JPEG decodes at 1/2 or 1/4 scale; a progressive one, less so; a PNG is decoded whole).
 Uses the embedded Postgres and Redis (started if needed); starts and stops its own worker. Prints images/s and
-the worker's CPU per photo, then the server time of the upload request (the photo page's POST through the whole
-Django stack, multipart parsing included, the body already in memory) for 40 MP photos of about 10 MB.
+the worker's CPU per photo for each kind, then the server time of the upload request (the photo page's POST
+through the whole Django stack, multipart parsing included, the body already in memory) for 40 MP photos of about
+10 MB.
 """
 
 import argparse
@@ -21,19 +25,27 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plazabanten.settings.local")
 
 
-def photo(seed: int) -> bytes:
+def photo(seed: int, size: tuple[int, int] = (2000, 2000), fmt: str = "JPEG", **options) -> bytes:
     from PIL import Image, ImageDraw
 
-    image = Image.radial_gradient("L").resize((2000, 2000)).convert("RGB")
-    noise = Image.effect_noise((2000, 2000), 24).convert("RGB")
-    image = Image.blend(image, noise, 0.3)
+    width, height = size
+    image = Image.radial_gradient("L").resize(size).convert("RGB")
+    noise = Image.effect_noise(size, 24).convert("RGB")
+    image = Image.blend(image, noise, 0.3 if fmt == "JPEG" else 0.05)  # a noisy PNG would be ~30 MB
     draw = ImageDraw.Draw(image)
     for i in range(40):
-        x, y = (seed * 37 + i * 97) % 1900, (seed * 53 + i * 61) % 1900
+        x, y = (seed * 37 + i * 97) % (width - 100), (seed * 53 + i * 61) % (height - 100)
         draw.ellipse((x, y, x + 100, y + 100), fill=((seed * 7 + i * 30) % 255, 90, (i * 11) % 255))
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=88)
+    image.save(buffer, fmt, **({"quality": 88} if fmt == "JPEG" else {}), **options)
     return buffer.getvalue()
+
+
+# (label, file extension, how many per --count, photo() arguments)
+KINDS = (("2000×2000 JPEG", "jpg", 1, {}),
+         ("4000×3000 JPEG", "jpg", 0.25, {"size": (4000, 3000)}),
+         ("4000×3000 progressive JPEG", "jpg", 0.25, {"size": (4000, 3000), "progressive": True}),
+         ("4000×3000 PNG", "png", 0.25, {"size": (4000, 3000), "fmt": "PNG"}))
 
 
 def big_photos() -> dict[str, bytes]:
@@ -95,6 +107,43 @@ def worker_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def render_run(product, label: str, extension: str, originals: list[bytes], worker_pid: int) -> None:
+    """Store the originals, queue their renders, wait for all of them; print the rate and the CPU per photo."""
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    from catalog.models import ProductImage
+    from catalog.tasks import product_image_render
+
+    count = len(originals)
+    with transaction.atomic():
+        images = [ProductImage.objects.create(product=product, position=100 + i,
+                                              original=ContentFile(data, name=f"bench-{i}.{extension}"))
+                  for i, data in enumerate(originals)]
+    try:
+        ids = [image.pk for image in images]
+        cpu_before = worker_cpu_seconds(worker_pid)
+        started = time.monotonic()
+        for image_id in ids:
+            product_image_render.delay(image_id)
+        while ProductImage.objects.filter(pk__in=ids).exclude(status=ProductImage.Status.PENDING).count() < count:
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        cpu = worker_cpu_seconds(worker_pid) - cpu_before
+        ready = ProductImage.objects.filter(pk__in=ids, status=ProductImage.Status.READY).count()
+    finally:
+        for image in ProductImage.objects.filter(pk__in=[image.pk for image in images]):
+            for entry in image.renditions.values():
+                for name in entry.values():
+                    image.original.storage.delete(name)
+            image.original.delete(save=False)
+            image.delete()
+    print(f"{label} ({sum(map(len, originals)) / count / 1e6:.1f} MB each): {ready}/{count} ready in "
+          f"{elapsed:.2f}s, {count / elapsed:.1f} images/s (2-process worker; WebP 1000/500/250 + JPEG 500 each); "
+          f"worker CPU {cpu * 1000 / count:.0f} ms per photo (= {2 * count / cpu:.1f} images/s if both cores "
+          f"were the worker's)", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100)
@@ -104,51 +153,25 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.files.base import ContentFile
-    from django.db import transaction
-
-    from catalog.models import Product, ProductImage
-    from catalog.tasks import product_image_render
+    from catalog.models import Product
 
     product = Product.objects.order_by("pk").first()
     if product is None:
         print("seed first: manage.py seed_demo", file=sys.stderr)
         return 1
     uploads = upload_times(product)  # before the worker starts: it drains their jobs while it warms up
-    originals = [photo(seed) for seed in range(count)]
-    print(f"{count} distinct 2000×2000 JPEGs, {sum(map(len, originals)) / count / 1e6:.1f} MB each on average")
-    with transaction.atomic():
-        images = [ProductImage.objects.create(product=product, original=ContentFile(data, name=f"bench-{i}.jpg"),
-                                              position=100 + i) for i, data in enumerate(originals)]
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "plazabanten", "worker", "-c", "2", "-P", "prefork",
          "-l", "warning", "--without-gossip", "--without-mingle", "-n", f"bench-images-{os.getpid()}@%h"],
         cwd=ROOT, start_new_session=True)
     try:
         time.sleep(4)  # the worker connects and forks its two processes
-        ids = [image.pk for image in images]
-        cpu_before = worker_cpu_seconds(worker.pid)
-        started = time.monotonic()
-        for image_id in ids:
-            product_image_render.delay(image_id)
-        while ProductImage.objects.filter(pk__in=ids).exclude(status=ProductImage.Status.PENDING).count() < count:
-            time.sleep(0.05)
-        elapsed = time.monotonic() - started
-        cpu = worker_cpu_seconds(worker.pid) - cpu_before
-        ready = ProductImage.objects.filter(pk__in=ids, status=ProductImage.Status.READY).count()
+        for label, extension, share, arguments in KINDS:
+            originals = [photo(seed, **arguments) for seed in range(max(2, round(count * share)))]
+            render_run(product, label, extension, originals, worker.pid)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
-        for image in ProductImage.objects.filter(pk__in=[image.pk for image in images]):
-            for entry in image.renditions.values():
-                for name in entry.values():
-                    image.original.storage.delete(name)
-            image.original.delete(save=False)
-            image.delete()
-    print(f"{ready}/{count} ready in {elapsed:.2f}s: {count / elapsed:.1f} images/s "
-          f"(2-process worker; WebP 1000/500/250 + JPEG 500 each); "
-          f"worker CPU {cpu * 1000 / count:.0f} ms per photo "
-          f"(= {2 * count / cpu:.1f} images/s if both cores were the worker's)")
     for label, ms in uploads.items():
         print(f"upload request, {label}: {ms:.0f} ms")
     return 0

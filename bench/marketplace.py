@@ -18,7 +18,9 @@ applied must match the new webhooks in the same way, each applied once, and the 
 
 import argparse
 import json
+import math
 import os
+import random
 import re
 import shutil
 import signal
@@ -27,6 +29,8 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,10 +93,19 @@ def seed(count: int, env: dict[str, str]) -> None:
     started = time.monotonic()
     full = {**os.environ, **env}
     run(str(VENV_BIN / "python"), "manage.py", "migrate", "-v0", env=full)
-    run(str(VENV_BIN / "python"), "manage.py", "seed_demo", "--products", str(count), env=full,
-        stdout=subprocess.DEVNULL)
+    out = run(str(VENV_BIN / "python"), "manage.py", "seed_demo", "--products", str(count), env=full,
+              capture_output=True, text=True).stdout.splitlines()
+    print("\n".join(line for line in out[-2:] if "bulk:" in line or "demo data" in line), flush=True)
     run(str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=full)
-    print(f"migrate + seed_demo --products {count} + collectstatic: {time.monotonic() - started:.1f}s", flush=True)
+    import psycopg2
+
+    database = psycopg2.connect(env["DATABASE_URL"])
+    database.autocommit = True
+    with database.cursor() as cursor:  # the planner's statistics as of now, whatever autovacuum has done so far
+        cursor.execute("ANALYZE")
+    database.close()
+    print(f"migrate + seed_demo --products {count} + collectstatic + ANALYZE: {time.monotonic() - started:.1f}s",
+          flush=True)
 
 
 def signed_in(user) -> str:
@@ -173,11 +186,22 @@ def lua_requests(name: str, requests: list[tuple[str, str, dict, str]]) -> Path:
               "  sent = sent + 1",
               "  return requests[((i * 2 + (offset or 0)) % #requests) + 1]",
               "end",
+              # The page cache's answer (catalog.views sets X-Page-Cache on anonymous pages), for the hit rate.
+              "hits = 0",
+              "misses = 0",
+              "response = function(status, headers, body)",
+              "  local cache = headers['X-Page-Cache']",
+              "  if cache == 'hit' then hits = hits + 1 elseif cache == 'miss' then misses = misses + 1 end",
+              "end",
               # Requests sent, answered or not (the run stops with some in flight): the checks' upper bound.
               "done = function(summary, latency, requests)",
-              "  local total = 0",
-              "  for _, thread in ipairs(threads) do total = total + thread:get('sent') end",
-              "  io.write(string.format('sent: %d\\n', total))",
+              "  local total, hit, miss = 0, 0, 0",
+              "  for _, thread in ipairs(threads) do",
+              "    total = total + thread:get('sent')",
+              "    hit = hit + thread:get('hits')",
+              "    miss = miss + thread:get('misses')",
+              "  end",
+              "  io.write(string.format('sent: %d\\nhits: %d\\nmisses: %d\\n', total, hit, miss))",
               "end"]
     script = WORK / f"{name}.lua"
     script.write_text("\n".join(lines) + "\n")
@@ -195,11 +219,14 @@ def wrk(url: str, duration: int, script: Path | None = None) -> dict[str, float]
         value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
-    sent = re.search(r"^sent: (\d+)$", out, re.M)
+    def count(name: str) -> int | None:
+        found = re.search(rf"^{name}: (\d+)$", out, re.M)
+        return int(found.group(1)) if found else None
+
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "requests": int(re.search(r"(\d+) requests in", out).group(1)),
             "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0,
-            "sent": int(sent.group(1)) if sent else None}
+            "sent": count("sent"), "hits": count("hits"), "misses": count("misses")}
 
 
 def warm(base_url: str, paths: list[str], cookie: str = "") -> None:
@@ -208,6 +235,96 @@ def warm(base_url: str, paths: list[str], cookie: str = "") -> None:
         request = urllib.request.Request(base_url + path,  # noqa: S310 (our own http URL)
                                          headers={"Cookie": cookie} if cookie else {})
         urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
+
+
+def zipf_ranks(rng, count: int, draws: int, exponent: float = 1.1) -> list[int]:
+    """``draws`` ranks in [0, count), rank r drawn with probability ∝ 1 / (r + 1) ** exponent."""
+    cumulative, total = [], 0.0
+    for rank in range(count):
+        total += 1 / (rank + 1) ** exponent
+        cumulative.append(total)
+    return rng.choices(range(count), cum_weights=cumulative, k=draws)
+
+
+def realistic_paths(rng, *, products: list[str], queries: list[str], categories: list[str], draws: int) -> list[str]:
+    """What a crowd of visitors asks for: product pages (55%), searches (35%, a facet or sort in half of them) and
+    category pages (10%, any sort), each drawn Zipf-like (s ≈ 1.1) over all products, queries and categories."""
+    kinds = rng.choices(("product", "search", "category"), weights=(55, 35, 10), k=draws)
+    drawn = {kind: iter(zipf_ranks(rng, len(items), draws)) for kind, items in
+             (("product", products), ("search", queries), ("category", categories))}
+    paths = []
+    for kind in kinds:
+        if kind == "product":
+            paths.append(products[next(drawn["product"])])
+        elif kind == "search":
+            facet = rng.choice(FACETS[1:]) if rng.random() < 0.5 else ""
+            paths.append(f"/cari/?q={urllib.parse.quote_plus(queries[next(drawn['search'])])}{facet}")
+        else:
+            sort = rng.choice(("", "?urut=terlaris", "?urut=termurah", "?urut=termahal"))
+            paths.append(f"/kategori/{categories[next(drawn['category'])]}/{sort}")
+    return paths
+
+
+CURVE_PAGES = {"home": "home", "listing": "listing", "category": "category, best selling",
+               "categories": "category, every sort", "search": "search", "product": "product page",
+               "mix": "realistic mix"}
+CURVE_COLOURS = ("#1b6ca8", "#d1495b", "#edae49", "#8d6a9f", "#00798c", "#66a182", "#6a4c93")
+
+
+def cost_curve_svg(runs: list[dict], title: str) -> str:
+    """p99 per page against the number of products (log scale), one line per page: plain SVG text."""
+    width, height, left, right, top, bottom = 660, 360, 56, 170, 30, 40
+    counts = sorted({run["products"] for run in runs})
+    highest = max([run["p99"].get(key, 0) for run in runs for key in CURVE_PAGES] + [1])
+    top_ms = next(step * 10 ** power for power in range(7) for step in (1, 2, 5) if step * 10 ** power >= highest)
+    low, high = math.log10(min(counts)), math.log10(max(counts))
+
+    def x(count: int) -> float:
+        return left + (width - left - right) * ((math.log10(count) - low) / (high - low) if high > low else 0.5)
+
+    def y(ms: float) -> float:
+        return height - bottom - (height - top - bottom) * ms / top_ms
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="11">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<text x="{left}" y="18" font-size="13">{title}</text>',
+             f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>']
+    for step in range(5):
+        ms = top_ms * step / 4
+        parts.append(f'<text x="{left - 6}" y="{y(ms) + 4:.1f}" text-anchor="end">{ms:g}</text>'
+                     f'<line x1="{left}" y1="{y(ms):.1f}" x2="{width - right}" y2="{y(ms):.1f}" stroke="#ddd"/>')
+    parts.append(f'<text x="14" y="{(height - bottom + top) / 2}" transform="rotate(-90 14 '
+                 f'{(height - bottom + top) / 2})" text-anchor="middle">p99 ms</text>')
+    for count in counts:
+        parts.append(f'<text x="{x(count):.1f}" y="{height - bottom + 16}" text-anchor="middle">{count:,}</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle">products</text>')
+    for index, (key, label) in enumerate(CURVE_PAGES.items()):
+        points = [(run["products"], run["p99"][key]) for run in sorted(runs, key=lambda run: run["products"])
+                  if key in run["p99"]]
+        if not points:
+            continue
+        colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                     + " ".join(f"{x(count):.1f},{y(ms):.1f}" for count, ms in points) + '"/>')
+        parts += [f'<circle cx="{x(count):.1f}" cy="{y(ms):.1f}" r="3" fill="{colour}"/>' for count, ms in points]
+        legend_y = top + 16 * index
+        parts.append(f'<rect x="{width - right + 12}" y="{legend_y}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{width - right + 28}" y="{legend_y + 9}">{label}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def results_save(*, products: int, cold: bool, results: list[tuple[str, str, dict]]) -> Path:
+    """This run's p99 per page kept under var/bench/, then the cost curve over every product count run so far."""
+    mode = "cold" if cold else "cached"
+    run = {"products": products, "p99": {key: figures["p99"] for key, _label, figures in results if key}}
+    (WORK / f"results-{mode}-{products}.json").write_text(json.dumps(run))
+    runs = [json.loads(path.read_text()) for path in sorted(WORK.glob(f"results-{mode}-*.json"))]
+    svg = WORK / f"cost-curve-{mode}.svg"
+    svg.write_text(cost_curve_svg(runs, f"p99 by catalogue size, {'uncached' if cold else 'caches on'}"))
+    return svg
 
 
 def paid_notifications(groups) -> list[str]:
@@ -302,6 +419,30 @@ def main() -> int:
     search_list = [f"/cari/?q={word.replace(' ', '+')}{facet}"
                    for i, word in enumerate(SEARCH_WORDS) for facet in FACETS[i % 3::3]]
     category = "/kategori/fashion-batik/?urut=terlaris"
+    from catalog.selectors import category_tree
+
+    category_sorts = [f"/kategori/{node.slug}/?urut={sort}" for node in category_tree().roots
+                      for sort in ("terbaru", "termurah", "termahal", "terlaris")]
+    mix = []
+    if not options.cold:
+        from django.db import connection
+
+        everything = [f"/p/{shop}/{slug}/" for shop, slug in product_storefront_queryset().order_by("?")
+                      .values_list("shop__slug", "slug")]
+        with connection.cursor() as cursor:  # the catalogue's words, most used first
+            cursor.execute("SELECT word FROM catalog_searchterm ORDER BY products DESC, word LIMIT 1500")
+            queries = [word for (word,) in cursor.fetchall()]
+        # then two-word queries, most frequent pairs in product names first (the rarer, longer tail)
+        pairs = Counter(pair for name in product_storefront_queryset().order_by().values_list("name", flat=True)
+                        [:50_000] for pair in pairwise(re.findall(r"[^\W\d_]{3,}", name.lower())))
+        queries += [" ".join(pair) for pair, _n in pairs.most_common(1500 - len(queries))]
+        categories = [node.slug for node in category_tree().by_id.values()]
+        rng = random.Random(15)
+        # earlier visitors (the warm-up), then the measured crowd: two draws from the same distribution
+        mix = [realistic_paths(rng, products=everything, queries=queries, categories=categories, draws=40_000)
+               for _ in range(2)]
+        print(f"realistic mix: {len(everything)} products, {len(queries)} queries, {len(categories)} categories",
+              flush=True)
 
     def gets(name: str, paths: list[str], cookie: str = "") -> Path:
         headers = {"Cookie": cookie} if cookie else {}
@@ -320,23 +461,31 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        pages = [("trivial view /ping", ["/ping"], ""), ("home /", ["/"], ""), ("listing /cari/ (24)", ["/cari/"], ""),
-                 ("category, best selling", [category], ""), (f"search ({len(search_list)} URLs)", search_list, ""),
-                 (f"product page ({len(product_list)} URLs)", product_list, ""),
-                 ("cart, signed in (3 lines, 3 shops)", ["/keranjang/"], cart_cookie)]
-        for label, paths, cookie in pages:
+        pages = [("", "trivial view /ping", ["/ping"], ""), ("home", "home /", ["/"], ""),
+                 ("listing", "listing /cari/ (24)", ["/cari/"], ""),
+                 ("category", "category, best selling", [category], ""),
+                 ("categories", f"category, every sort ({len(category_sorts)} URLs)", category_sorts, ""),
+                 ("search", f"search ({len(search_list)} URLs)", search_list, ""),
+                 ("product", f"product page ({len(product_list)} URLs)", product_list, ""),
+                 ("", "cart, signed in (3 lines, 3 shops)", ["/keranjang/"], cart_cookie)]
+        for key, label, paths, cookie in pages:
             script = gets(label.split()[0], paths, cookie)
             if not options.cold:
                 warm(base_url, paths, cookie)
             wrk(base_url + "/", 2, script)  # warm-up: connections, workers
-            results.append((label, wrk(base_url + "/", options.duration, script)))
+            results.append((key, label, wrk(base_url + "/", options.duration, script)))
             print(f"  {label}: done", flush=True)
+        if mix:
+            wrk(base_url + "/", options.duration, gets("mix-earlier", mix[0]))  # earlier visitors fill the caches
+            results.append(("mix", "realistic mix (Zipf, see above)",
+                            wrk(base_url + "/", options.duration, gets("mix", mix[1]))))
+            print("  realistic mix: done", flush=True)
 
         figures = wrk(base_url + "/", options.duration, place)
         time.sleep(2)  # requests still in flight when wrk stopped finish
         run_groups = CheckoutGroup.objects.filter(buyer__email__startswith=f"bench-{run_id}-")
         placed = list(run_groups.select_related("buyer").order_by("pk"))
-        results.append((f"place order ({len(placed)} placed)", figures))
+        results.append(("", f"place order ({len(placed)} placed)", figures))
         print(f"  place order: {len(placed)} checkouts placed by {figures['requests']} requests "
               f"({figures['sent']} sent)", flush=True)
         fails += count_check("place order", applied=len(placed), answered_ok=figures["requests"] - figures["errors"],
@@ -354,7 +503,7 @@ def main() -> int:
         time.sleep(2)
         paid = list(Payment.objects.filter(group__in=placed, status=Payment.Status.PAID)
                     .values_list("group_id", flat=True))
-        results.append((f"webhook, new payment ({len(paid)} paid)", figures))
+        results.append(("", f"webhook, new payment ({len(paid)} paid)", figures))
         fails += count_check("payment webhook", applied=len(paid), answered_ok=figures["requests"] - figures["errors"],
                              sent=figures["sent"], distinct=len(bodies))
 
@@ -367,8 +516,8 @@ def main() -> int:
         if before != (len(paid), Order.objects.filter(group_id__in=paid).count()):
             fails.append(f"FAIL payment webhook: {before[0]} payments applied and {before[1]} orders paid for "
                          f"{len(paid)} paid checkouts")
-        results.append(("webhook, duplicate of a paid one", wrk(base_url + "/", options.duration,
-                                                                 webhooks("webhook-duplicate", paid))))
+        results.append(("", "webhook, duplicate of a paid one", wrk(base_url + "/", options.duration,
+                                                                     webhooks("webhook-duplicate", paid))))
         time.sleep(2)
         if applied() != before:
             fails.append(f"FAIL duplicate webhook: applied {applied()} after the duplicates, {before} before")
@@ -376,14 +525,19 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    baseline = results[0][1]["rps"]
+    baseline = results[0][2]["rps"]
     mode = "cold: page and fragment cache off" if options.cold else "page cache 30 s, each URL visited once first"
-    print(f"\n{product_storefront_queryset().count()} listed products, gunicorn sync -w2, production settings, "
+    listed = product_storefront_queryset().count()
+    print(f"\n{listed} listed products, gunicorn sync -w2, production settings, "
           f"wrk -t2 -c16 -d{options.duration}s, {mode}")
-    print(f"{'page':40} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'non-2xx':>7}")
-    for label, figures in results:
+    print(f"{'page':40} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'non-2xx':>7} {'cache hits':>10}")
+    for _key, label, figures in results:
+        answered = (figures["hits"] or 0) + (figures["misses"] or 0)
+        hits = f"{figures['hits'] / answered:.0%}" if answered else "–"
         print(f"{label:40} {figures['rps']:8.0f} {figures['p50']:7.2f} {figures['p99']:7.2f} "
-              f"{figures['rps'] / baseline:9.0%} {figures['errors']:7d}")
+              f"{figures['rps'] / baseline:9.0%} {figures['errors']:7d} {hits:>10}")
+    print(f"cost curve (p99 by catalogue size, every --products run so far): "
+          f"{results_save(products=listed, cold=options.cold, results=results)}")
     fails += stock_check(variant_ids=[pk for buyer in buyers for pk in buyer["variants"]], seeded_each=SEED_UNITS,
                          run_id=run_id)
     for line in fails:

@@ -82,6 +82,10 @@ class Product(models.Model):
 
     shop = models.ForeignKey("vendors.Shop", on_delete=models.PROTECT, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    # The top-level category of ``category``, kept by a database trigger (migration 0011) on every write, COPY
+    # included: a top-level category page's sorted listing walks its own indexes instead of the whole catalogue's.
+    category_root = models.ForeignKey(Category, null=True, editable=False, on_delete=models.DO_NOTHING,
+                                      db_constraint=False, db_index=False, related_name="+")
     name = models.CharField(_("nama produk"), max_length=150)
     slug = models.SlugField(max_length=180)
     description = models.TextField(_("deskripsi"), blank=True)
@@ -156,6 +160,13 @@ class Product(models.Model):
             models.Index(fields=["price_min", "id"], name="product_listed_price",
                          condition=models.Q(status="active")),
             models.Index(fields=["-sold_count", "-id"], name="product_listed_bestselling",
+                         condition=models.Q(status="active")),
+            # The same sorts within a top-level category (its page lists the leaves of its whole subtree).
+            models.Index(fields=["category_root", "price_min", "id"], name="product_root_price",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["category_root", "-created_at", "-id"], name="product_root_newest",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["category_root", "-sold_count", "-id"], name="product_root_bestselling",
                          condition=models.Q(status="active")),
             # urut=pengadaan (government buyers): PDN tier, then UMK in Banten, then best selling.
             models.Index(fields=["-pdn_tier", "-umk_local", "-sold_count", "-id"], name="product_listed_procurement",

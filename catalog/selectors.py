@@ -7,7 +7,20 @@ from itertools import pairwise
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OrderBy,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from plazabanten.money import format_rupiah
@@ -248,6 +261,10 @@ def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Pro
     if filters.text:
         condition, relevance = _text_filter(filters.text)
         queryset = queryset.filter(condition)
+    node = tree.by_slug.get(filters.category)
+    if node is not None and node.parent_id is None:
+        # A top-level category: its own column, which its sorted listings walk (product_root_* indexes).
+        queryset, filters = queryset.filter(category_root_id=node.id), replace(filters, category="")
     return _facet_filtered(queryset, filters, tree), relevance
 
 
@@ -264,22 +281,50 @@ def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> list[tuple]:
     return [row for row in cells.order_by().values_list(*FACET_KEY).annotate(n=Sum("products")) if row[-1] > 0]
 
 
-def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None) -> QuerySet[Product]:
+# A sorted page is found by walking the sort's index until a page of matches is seen: about PAGE_SIZE × listed ÷
+# matches rows. With few matches that walk reads most of the catalogue, so up to this many matches are fetched
+# through the filters' own indexes and sorted instead (the walk then reads at most 24 × listed ÷ 5,000 rows:
+# ~500 at 100k products, ~5,000 at 1M).
+SORT_AFTER_FETCH_MAX = 5_000
+ORDERS = {
+    "newest": ("-created_at", "-id"),
+    "price_asc": ("price_min", "id"),
+    "price_desc": ("-price_min", "-id"),
+    "bestselling": ("-sold_count", "-id"),
+    "procurement": ("-pdn_tier", "-umk_local", "-sold_count", "-id"),
+}
+
+
+def _not_by_index(name: str) -> OrderBy:
+    """``name`` ("-field" or "field") as an expression no index matches (field + 0, or a cast): the planner then
+    fetches the matching rows through the filters' indexes and sorts them instead of walking the sort's index."""
+    field = name.lstrip("-")
+    output = Product._meta.get_field(field)
+    output = getattr(output, "output_field", output)  # a generated column's type
+    if isinstance(output, BooleanField):
+        expression = Cast(field, IntegerField())
+    else:
+        expression = ExpressionWrapper(F(field) + (timedelta(0) if field == "created_at" else 0), output_field=output)
+    return expression.desc() if name.startswith("-") else expression.asc()
+
+
+def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None,
+             total: int | None = None) -> QuerySet[Product]:
+    """The matches in the order asked for. ``total`` (the number of matches, known from the facet counts) picks
+    how: walk the sort's index when matches are common, fetch and sort them when they are few."""
     sort = filters.effective_sort()
-    if sort == "relevance" and relevance is not None:
-        return queryset.annotate(relevance=relevance).order_by("-relevance", "-id")
-    if sort == "procurement":
-        # PDN tier, then UMK in Banten (as SIPLah must rank), then the usual order: relevance for a text search,
-        # else best selling (walked on the product_listed_procurement index).
-        if relevance is not None:
-            return queryset.annotate(relevance=relevance).order_by("-pdn_tier", "-umk_local", "-relevance", "-id")
-        return queryset.order_by("-pdn_tier", "-umk_local", "-sold_count", "-id")
-    return queryset.order_by(*{
-        "newest": ("-created_at", "-id"),
-        "price_asc": ("price_min", "id"),
-        "price_desc": ("-price_min", "-id"),
-        "bestselling": ("-sold_count", "-id"),
-    }.get(sort, ("-created_at", "-id")))
+    if relevance is not None and sort in ("relevance", "procurement"):
+        # Every match is ranked, so the PDN tier and UMK come from the matches too, never from a walk of the
+        # procurement index (which would read the whole catalogue for a rare word).
+        first = [_not_by_index(name) for name in ORDERS["procurement"][:2]] if sort == "procurement" else []
+        return queryset.annotate(relevance=relevance).order_by(*first, "-relevance", "-id")
+    # urut=pengadaan without text walks the product_listed_procurement index.
+    order = ORDERS.get(sort, ORDERS["newest"])
+    # A text search's facet counts read every match already, so sorting them costs no more than that; a walk
+    # would read all the products before the first match (a word's products are often the cheapest or dearest).
+    if relevance is not None or (total is not None and total <= SORT_AFTER_FETCH_MAX):
+        return queryset.order_by(*(_not_by_index(name) for name in order))
+    return queryset.order_by(*order)
 
 
 def product_search(*, filters: ProductFilters) -> SearchResults:
@@ -330,7 +375,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     products = []
     if total:
         matching, relevance = _matching(filters, tree)
-        products = list(product_cards(_ordered(matching, filters, relevance))[offset:offset + PAGE_SIZE])
+        ordered = _ordered(matching, filters, relevance, total)
+        products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,
         breadcrumbs=tree.path(node) if node is not None else [],

@@ -65,10 +65,12 @@ def anonymous_page_cache(view):
         if cached is not None:
             response = HttpResponse(cached.replace(CSRF_MARKER, get_token(request)))
             patch_vary_headers(response, ["HX-Request", "Cookie"])
+            response["X-Page-Cache"] = "hit"  # counted by bench/run.sh
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
             page_set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()))
+            response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response
 

@@ -43,3 +43,34 @@ def test_the_stock_seeded_must_equal_sold_plus_allocated_plus_remaining(capsys):
     type(variants[0]).objects.filter(pk=variants[2].pk).update(stock=2)
     unpaid.orders.update(status=Order.Status.EXPIRED)  # an expiry that did not release its allocation
     assert bench.stock_check(variant_ids=ids, seeded_each=bench.SEED_UNITS, run_id="r1") != []
+
+
+def test_the_realistic_mix_has_a_long_tail_over_every_product_and_query():
+    import random
+    from collections import Counter
+
+    products = [f"/p/toko/produk-{n}/" for n in range(10_000)]
+    queries = [f"kata{n}" for n in range(1_200)]
+    paths = bench.realistic_paths(random.Random(1), products=products, queries=queries, categories=["a", "b"],
+                                  draws=20_000)
+    drawn = Counter(path for path in paths if path.startswith("/p/"))
+    assert drawn[products[0]] > drawn[products[10]] > drawn[products[1000]]  # popular first
+    assert len(drawn) > 2_000  # and a tail: most product pages are asked for once or never
+    assert sum(1 for n in drawn.values() if n == 1) > 1_000
+    searched = {path.split("q=")[1].split("&")[0] for path in paths if path.startswith("/cari/")}
+    assert len(searched) > 300 and any("&" in path for path in paths if path.startswith("/cari/"))
+
+
+def test_the_cost_curve_draws_a_line_per_page_over_the_product_counts():
+    from xml.etree import ElementTree
+
+    runs = [{"products": 100_000, "p99": {"product": 40.0, "search": 90.0}},
+            {"products": 1_000_000, "p99": {"product": 60.0, "search": 150.0}}]
+    svg = ElementTree.fromstring(bench.cost_curve_svg(runs, "p99"))  # noqa: S314 (our own text)
+    lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
+    assert len(lines) == 2
+    for line in lines:
+        (x1, y1), (x2, y2) = (map(float, point.split(",")) for point in line.get("points").split())
+        assert x2 > x1 and y2 < y1  # more products to the right; a higher p99 is drawn higher
+    texts = [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "100,000" in texts and "1,000,000" in texts

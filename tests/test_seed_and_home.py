@@ -64,3 +64,29 @@ def test_demo_marketplace_is_seeded_once_and_the_home_page_shows_it_on_a_phone(l
     expect(page.get_by_text("Belum ada ulasan")).to_have_count(0)
     expect(page.get_by_text(reviewed.reviews.first().text).first).to_be_visible()
     screenshot("product-with-demo-reviews")
+
+
+@pytest.mark.django_db
+def test_bulk_products_are_copied_whole_with_their_top_category_and_facet_counts():
+    from django.db import connection
+
+    from catalog.models import FacetCell
+    from catalog.selectors import ProductFilters, cache, product_search
+    from plazabanten.management.commands.seed_demo import _copy_products
+    from tests.factories import make_category, make_shop
+
+    root = make_category(level=1)
+    leaf = make_category(level=2, parent=root)
+    shop = make_shop()
+    text = "Tab\there, a new\nline, a back\\slash and \\N"
+    products = [Product(shop=shop, category=leaf, name=f"Salinan {n}", slug=f"salinan-{n}", description=text,
+                        status=Product.Status.ACTIVE, price_min=1000 * n, price_max=1000 * n, sold_count=n,
+                        cover={"320": {"webp": f"c/{n}.webp"}}, kabkota_id=shop.kabkota_id) for n in (1, 2)]
+    with connection.cursor() as cursor:
+        _copy_products(cursor, products)
+    copied = list(Product.objects.filter(shop=shop).order_by("price_min"))
+    assert [(p.name, p.description, p.cover, p.category_root_id) for p in copied] == [
+        (f"Salinan {n}", text, {"320": {"webp": f"c/{n}.webp"}}, root.pk) for n in (1, 2)]
+    assert sum(FacetCell.objects.filter(category=leaf).values_list("products", flat=True)) == 2
+    cache.clear()  # a category tree cached by another test
+    assert product_search(filters=ProductFilters(category=root.slug)).total == 2

@@ -153,19 +153,6 @@ def test_government_buyers_get_pdn_and_local_umk_first_and_consumers_the_usual_o
     assert order_of(client.get("/cari/")) == newest_first
 
 
-def test_the_procurement_order_walks_its_index():
-    from django.db import connection
-
-    catalogue()
-    queryset = selectors._ordered(product_storefront_queryset(), ProductFilters(government=True), None)[:24]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = queryset.query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "product_listed_procurement" in plan, plan
-
-
 def test_badges_and_the_pkp_status_are_shown_to_government_buyers_only(client):
     catalogue()
     pkp = Product.objects.get(name="Batik PDN menengah")

@@ -4,6 +4,8 @@ Running it again adds nothing that is already there. ``--products N`` grows the 
 inserts (for benchmarks); ``--logins`` only prints the demo logins.
 """
 
+import io
+import json
 import os
 import random
 import time
@@ -31,7 +33,7 @@ from regions.models import Region
 from vendors.models import Shop, ShopBankAccount, ShopDocument, ShopIdentity, ShopMember
 from vendors.services import shop_document_preview_render
 
-BULK_BATCH = 5000
+BULK_BATCH = 50_000  # products per COPY (one transaction each)
 
 
 def _render(image_id: int) -> None:
@@ -39,6 +41,30 @@ def _render(image_id: int) -> None:
         product_image_render(image_id=image_id)
     finally:
         connection.close()  # this thread's own connection
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict):
+        value = json.dumps(value)
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_products(cursor, products: list[Product]) -> None:
+    """INSERT through COPY (several times faster than bulk_create at a million rows); the model's own fields and
+    defaults, the generated columns computed by Postgres, the facet-cell triggers fired once."""
+    fields = [field for field in Product._meta.concrete_fields if not field.primary_key and not field.generated]
+    now = timezone.now()
+    for product in products:
+        product.created_at = product.updated_at = now
+    rows = io.StringIO("".join(
+        "\t".join(_copy_text(getattr(product, field.attname)) for field in fields) + "\n" for product in products))
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    cursor.cursor.copy_expert(f"COPY catalog_product ({columns}) FROM STDIN", rows)
 
 
 class Command(BaseCommand):
@@ -229,6 +255,7 @@ class Command(BaseCommand):
                       "Seri Nusantara", "Motif Baru", "Pilihan"]
         created = 0
         serial = have
+        started = time.monotonic()
         while have + created < target:
             batch = []
             for _ in range(min(BULK_BATCH, target - have - created)):
@@ -246,17 +273,18 @@ class Command(BaseCommand):
                     stock_total=20, sold_count=serial % 300, cover=source.cover, is_banten=True,
                     kabkota_id=source.kabkota_id,
                 ))
-            with transaction.atomic():
-                Product.objects.bulk_create(batch, ignore_conflicts=True)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT coalesce(max(id), 0) FROM catalog_product")
+                before = cursor.fetchone()[0]
+                _copy_products(cursor, batch)
                 # One variant for each new product, straight in SQL: no round trip per row.
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        """INSERT INTO catalog_productvariant (product_id, sku, name, price, stock, allocated, position)
-                           SELECT p.id, 'SKU-' || p.id, '', p.price_min, p.stock_total, 0, 0 FROM catalog_product p
-                           WHERE NOT EXISTS (SELECT 1 FROM catalog_productvariant v WHERE v.product_id = p.id)"""
-                    )
+                cursor.execute(
+                    """INSERT INTO catalog_productvariant (product_id, sku, name, price, stock, allocated, position)
+                       SELECT p.id, 'SKU-' || p.id, '', p.price_min, p.stock_total, 0, 0 FROM catalog_product p
+                       WHERE p.id > %s""", [before])
             created += len(batch)
-            self.stdout.write(f"  bulk: {have + created} products")
-        with connection.cursor() as cursor:
+            self.stdout.write(f"  bulk: {have + created} products, {created / (time.monotonic() - started):.0f}/s")
+        with connection.cursor() as cursor:  # the planner's statistics for the new rows (autovacuum comes later)
             cursor.execute("ANALYZE catalog_product")
+            cursor.execute("ANALYZE catalog_productvariant")
         return created

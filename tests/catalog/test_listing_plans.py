@@ -1,0 +1,118 @@
+"""Every sorted listing reads a page, not the catalogue: common matches walk the sort's index, few matches are
+fetched through the filters' indexes and sorted. Checked on the plans Postgres makes (EXPLAIN), seq scans off so
+the small test tables answer as a big catalogue would."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from catalog import selectors
+from catalog.models import Product
+from catalog.selectors import ProductFilters, _matching, _ordered, category_tree, product_cards, product_search
+from tests.factories import make_category, make_product, make_shop
+
+pytestmark = pytest.mark.django_db
+
+SORT_INDEXES = {
+    "newest": "created",  # product_status_created or the created_at index
+    "price_asc": "product_listed_price",
+    "price_desc": "product_listed_price",
+    "bestselling": "product_listed_bestselling",
+    "procurement": "product_listed_procurement",
+}
+
+
+def plan_of(filters: ProductFilters, total: int | None) -> str:
+    matching, relevance = _matching(filters, category_tree())
+    queryset = product_cards(_ordered(matching, filters, relevance, total))[:selectors.PAGE_SIZE]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        # the scans only (a sort key names columns too)
+        return "\n".join(row[0] for row in cursor.fetchall() if " Scan " in row[0] or row[0].startswith("Seq Scan"))
+
+
+@pytest.fixture
+def catalogue():
+    """3,000 listed products, analysed like a seeded catalogue: a category of 1,500 where only 3 are halal, though
+    half the others are (the planner, taking the filters as independent, expects 750 halal ones there), and 300
+    of them with "Produk" in their name."""
+    selectors.cache.clear()  # the category tree another test cached
+    shop, big = make_shop(), make_category()
+    common = [make_category() for _ in range(19)]
+    template = make_product(shop=shop, category=big, price=1000)
+    Product.objects.bulk_create([
+        Product(shop=shop, category=big if n < 1500 else common[n % 19],
+                name=f"Produk {n}" if 1000 <= n < 1300 else f"Barang {n}", slug=f"produk-{n}",
+                is_halal=n in (1001, 1002, 1003) if n < 3000 else n % 2 == 0,
+                status=Product.Status.ACTIVE, price_min=1000 * (n % 97 + 1), price_max=1000 * (n % 97 + 1),
+                sold_count=n % 89, kabkota_id=template.kabkota_id, stock_total=5)
+        for n in range(5999)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('product_search_gin')")  # as autovacuum would
+        cursor.execute("ANALYZE catalog_product")
+        cursor.execute("ANALYZE vendors_shop")
+    return big
+
+
+@pytest.mark.parametrize("sort", SORT_INDEXES)
+def test_common_matches_walk_the_index_of_their_sort(catalogue, sort):
+    plan = plan_of(ProductFilters(sort=sort), total=selectors.SORT_AFTER_FETCH_MAX + 1)
+    assert SORT_INDEXES[sort] in plan and "Seq Scan on catalog_product" not in plan, plan
+
+
+ROOT_INDEXES = {"newest": "product_root_newest", "price_asc": "product_root_price", "price_desc": "product_root_price",
+                "bestselling": "product_root_bestselling"}
+
+
+@pytest.mark.parametrize("sort", ROOT_INDEXES)
+def test_a_top_level_category_walks_its_own_index_for_every_sort(catalogue, sort):
+    plan = plan_of(ProductFilters(category=catalogue.slug, sort=sort), total=selectors.SORT_AFTER_FETCH_MAX + 1)
+    # its own index, or the catalogue's when the category is a big part of it (a quarter, here)
+    assert ROOT_INDEXES[sort] in plan or SORT_INDEXES[sort] in plan, plan
+    assert "Seq Scan on catalog_product" not in plan, plan
+
+
+def test_every_product_knows_its_top_level_category_whoever_writes_it():
+    selectors.cache.clear()
+    root = make_category(level=1)
+    middle = make_category(level=2, parent=root)
+    leaf, other = make_category(level=3, parent=middle), make_category(level=1)
+    product = make_product(category=leaf)
+    assert Product.objects.get(pk=product.pk).category_root_id == root.pk
+    product.category = other
+    product.save()  # writes the stale category_root it holds: the database sets it again
+    assert Product.objects.get(pk=product.pk).category_root_id == other.pk
+    Product.objects.filter(pk=product.pk).update(category=leaf)
+    assert Product.objects.get(pk=product.pk).category_root_id == root.pk
+    page = product_search(filters=ProductFilters(category=root.slug)).products
+    assert [p.pk for p in page] == [product.pk]
+
+
+def test_a_category_by_best_selling_walks_a_best_selling_index(catalogue):
+    many = selectors.SORT_AFTER_FETCH_MAX + 1
+    plan = plan_of(ProductFilters(category=catalogue.slug, sort="bestselling"), total=many)
+    assert re.search(r"Index Scan using product_\w*bestselling", plan), plan
+    assert "Seq Scan on catalog_product" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", SORT_INDEXES)
+def test_few_matches_are_fetched_by_their_filter_and_sorted_not_found_by_walking_the_sort_index(catalogue, sort):
+    plan = plan_of(ProductFilters(category=catalogue.slug, halal=True, sort=sort), total=3)
+    # no index walked for its order: the catalogue's, or the top-level category's own
+    assert SORT_INDEXES[sort] not in plan and "Index Scan using product_root" not in plan, plan
+    text_plan = plan_of(ProductFilters(text="produk", halal=True, sort=sort), total=3)
+    assert SORT_INDEXES[sort] not in text_plan and "Bitmap Index Scan on product_search_gin" in text_plan, text_plan
+
+
+@pytest.mark.parametrize("sort", SORT_INDEXES)
+def test_both_ways_give_the_same_order(catalogue, monkeypatch, sort):
+    for filters in (ProductFilters(sort=sort), ProductFilters(sort=sort, halal=True),
+                    ProductFilters(sort=sort, category=catalogue.slug)):
+        monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 0)
+        walked = [product.pk for product in product_search(filters=filters).products]
+        monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 10**9)
+        fetched = [product.pk for product in product_search(filters=filters).products]
+        assert walked == fetched and walked, filters
