@@ -36,6 +36,7 @@ from orders.services import (
 )
 from orders.shipping import shipping_quotes
 from payments.ledger import commission_of
+from payments.models import OrderTax
 from payments.services import payment_start
 from payments.simulator import simulator_act
 from payments.tasks import orders_settle
@@ -229,7 +230,10 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     simulator_act(attempt_ref=attempt.attempt_ref, action="pay", webhook_url=url + "/payments/webhooks/sandbox/")
     order = group.orders.get()
     assert wait_until(lambda: Order.objects.filter(pk=order.pk, status=Order.Status.PAID).exists())
-    net = order.total - commission_of(order.subtotal)
+    # A new shop has filed no turnover statement: PPh 22 0,5% of its goods (PMK 37/2025) is withheld.
+    pph22 = OrderTax.objects.get(order_id=order.pk).pph22
+    assert pph22 == order.subtotal // 200
+    net = order.total - commission_of(order.subtotal) - pph22
 
     # 8. The order arrives: accept, pack, ship with a tracking number.
     open_menu(page, "Pesanan toko")
