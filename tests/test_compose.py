@@ -58,11 +58,6 @@ def test_minio_credentials_have_no_default_and_must_come_from_the_environment():
         assert set(services[name]["environment"]) >= {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}
 
 
-def test_only_the_web_port_is_published():
-    published = {name: service["ports"] for name, service in compose()["services"].items() if service.get("ports")}
-    assert published == {"web": ["8000:8000"]}
-
-
 def test_migrations_run_once_in_a_one_shot_service_before_the_app_starts():
     services = compose()["services"]
     assert "migrate" in services["migrate"]["command"] and services["migrate"]["restart"] == "no"
@@ -70,3 +65,25 @@ def test_migrations_run_once_in_a_one_shot_service_before_the_app_starts():
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
         assert "migrate" not in str(services[name]["command"]), name
+
+
+def test_nginx_is_the_only_published_port_and_spreads_over_the_web_replicas():
+    services = compose()["services"]
+    published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
+    assert published == {"nginx": ["8000:80"]}
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server web:8000" in nginx and "proxy_next_upstream" in nginx and "client_max_body_size 25m" in nginx
+    assert services["nginx"]["healthcheck"]["test"][-1].endswith("grep -q ' 200 '")
+
+
+def test_anonymous_reads_have_a_streaming_replica_and_no_database_password_has_a_default():
+    services = compose()["services"]
+    for service in ("web", "worker", "beat"):
+        env = services[service]["environment"]
+        assert "@postgres-replica:5432/" in env["DATABASE_REPLICA_URL"]
+        assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"] and "${POSTGRES_PASSWORD:?" in env["DATABASE_REPLICA_URL"]
+    replica = services["postgres-replica"]
+    assert "pg_basebackup -h postgres" in replica["command"] and "-R" in replica["command"]
+    assert "pg_is_in_recovery" in replica["healthcheck"]["test"][-1]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert "host replication" in (ROOT / "deploy" / "postgres-replication.sh").read_text()
