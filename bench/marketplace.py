@@ -68,6 +68,7 @@ def ensure_wrk():
 def bench_environment(cold: bool) -> dict[str, str]:
     """Production settings on the bench database of the embedded (or DATABASE_URL's) Postgres server."""
     import psycopg2
+    from cryptography.fernet import Fernet
 
     out = run(str(VENV_BIN / "python"), "-m", "plazabanten.embedded", "start", capture_output=True, text=True).stdout
     urls = dict(line.split(" ", 1) for line in out.strip().splitlines())
@@ -83,7 +84,9 @@ def bench_environment(cold: bool) -> dict[str, str]:
            "REDIS_URL": os.environ.get("REDIS_URL") or urls["redis"],
            "DJANGO_SETTINGS_MODULE": "plazabanten.settings.production", "SECRET_KEY": "bench-" + "x" * 50,
            "PB_ALLOW_SANDBOX_GATEWAY": "true", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1",
-           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "LOG_LEVEL": "WARNING"}
+           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "LOG_LEVEL": "WARNING",
+           # Production settings require the private documents' key; the bench reads no document.
+           "PB_DOCUMENT_KEYS": os.environ.get("PB_DOCUMENT_KEYS") or Fernet.generate_key().decode()}
     if cold:
         env["PB_CATALOG_CACHE_SECONDS"] = "0"
     return env
