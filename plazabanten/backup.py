@@ -39,6 +39,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import BackupRun
+from .uploads import storage_walk
 
 MANIFEST = "manifest.json"
 PARTS = {"database": "database.dump", "media": "media.tar", "private": "private.tar"}
@@ -94,17 +95,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _storage_walk(storage: Storage, folder: str = ""):
-    folders, files = storage.listdir(folder)
-    for name in sorted(files):
-        yield f"{folder}/{name}" if folder else name
-    for sub in sorted(folders):
-        yield from _storage_walk(storage, f"{folder}/{sub}" if folder else sub)
-
-
 def _storage_is_empty(storage: Storage) -> bool:
     try:
-        return next(_storage_walk(storage), None) is None
+        return next(storage_walk(storage), None) is None
     except FileNotFoundError:
         return True
 
@@ -113,7 +106,7 @@ def _tar_storage(storage: Storage, target: Path) -> int:
     count = 0
     with tarfile.open(target, "w") as archive:
         try:
-            names = list(_storage_walk(storage))
+            names = list(storage_walk(storage))
         except FileNotFoundError:  # a local storage whose folder was never created: nothing stored yet
             names = []
         for name in names:
@@ -246,7 +239,7 @@ def backup_restore(*, name: str, force: bool = False, source: Storage | None = N
             with connection.cursor() as cursor:
                 cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
             for alias in non_empty:
-                for stored in list(_storage_walk(storages[alias])):
+                for stored in list(storage_walk(storages[alias])):
                     storages[alias].delete(stored)
         connection.close()  # pg_restore needs the database to itself for its single transaction
         restore = subprocess.run(
@@ -298,7 +291,7 @@ def backup_prune(*, keep: int, source: Storage | None = None) -> list[str]:
     newest = good[0] if good else ""
     doomed = good[keep:] + [name for name in folders if name not in good and name < newest]
     for name in doomed:
-        for stored in list(_storage_walk(source, name)):
+        for stored in list(storage_walk(source, name)):
             source.delete(stored)
         if hasattr(source, "path"):  # a local folder: remove the emptied directories too
             for folder in sorted(Path(source.path(name)).glob("**/"), reverse=True):

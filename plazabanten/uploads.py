@@ -78,6 +78,15 @@ class UploadTo:
         return isinstance(other, UploadTo) and (self.folder, self.field) == (other.folder, other.field)
 
 
+def storage_walk(storage, folder: str = ""):
+    """Every stored file name under `folder`, depth first: a local folder and an S3 prefix alike (listdir)."""
+    folders, files = storage.listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(folders):
+        yield from storage_walk(storage, f"{folder}/{sub}" if folder else sub)
+
+
 def media_headers(response, name: str):
     """nosniff always; inline only for an image extension, an attachment otherwise."""
     response["X-Content-Type-Options"] = "nosniff"

@@ -12,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
+from plazabanten.uploads import storage_walk
+
 from .crypto import document_decrypt, document_encrypt
 
 
@@ -33,11 +35,7 @@ class EncryptedStorageMixin:
 
     def walk(self, folder: str = ""):
         """Every stored file name, depth first."""
-        folders, files = self.listdir(folder)
-        for file in files:
-            yield f"{folder}/{file}" if folder else file
-        for sub in folders:
-            yield from self.walk(f"{folder}/{sub}" if folder else sub)
+        yield from storage_walk(self, folder)
 
 
 class EncryptedFileSystemStorage(EncryptedStorageMixin, FileSystemStorage):
