@@ -161,6 +161,10 @@ class Product(models.Model):
                          condition=models.Q(status="active")),
             models.Index(fields=["-sold_count", "-id"], name="product_listed_bestselling",
                          condition=models.Q(status="active")),
+            # Newest first (the home page and the default listing): with the id, products created in the same
+            # instant (a bulk import) need no sort of the tie.
+            models.Index(fields=["-created_at", "-id"], name="product_listed_newest",
+                         condition=models.Q(status="active")),
             # The same sorts within a top-level category (its page lists the leaves of its whole subtree).
             models.Index(fields=["category_root", "price_min", "id"], name="product_root_price",
                          condition=models.Q(status="active")),

@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Count,
     ExpressionWrapper,
     F,
     Func,
@@ -194,6 +193,9 @@ class SearchResults:
     ratings: list[FacetValue]
     flags: dict[str, int]  # halal / tkdn / banten / pdn / umk → count
     corrected: str = ""  # the text searched for instead, when the one typed found nothing
+    # More than FACET_EXACT_MAX matches: ``total`` and the facet counts come from a sample of that size, so the
+    # page says "more than 2.000" and shows which facets have matches, without numbers.
+    sampled: bool = False
 
 
 def _text_filter(text: str) -> tuple[Q, Func]:
@@ -268,17 +270,21 @@ def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Pro
     return _facet_filtered(queryset, filters, tree), relevance
 
 
-def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> list[tuple]:
-    """(FACET_KEY values…, products) per combination of facet values among the results.
+def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> tuple[list[tuple], bool]:
+    """(FACET_KEY values…, products) per combination of facet values among the results, and whether the counts
+    are a sample (a text search with more than FACET_EXACT_MAX matches).
 
-    Text searches count the matching products. Without text every filter is a facet, so the counts come from
-    the facet cells the database keeps (a few hundred rows for the whole catalogue) instead of a scan.
+    Without text every filter is a facet, so the counts come from the facet cells the database keeps (a few
+    hundred rows for the whole catalogue) instead of a scan. A text search reads at most FACET_EXACT_MAX + 1 of its
+    matches: all of them when there are no more (exact counts), else a sample that says which facets have
+    matches; counting all of a common word's matches ("batik": 17% of the catalogue) costs a read of each one.
     """
     if filters.text:
         products, _ = _matching(filters, tree)
-        return list(products.order_by().values_list(*FACET_KEY).annotate(n=Count("id")))
+        rows = Counter(products.order_by().values_list(*FACET_KEY)[:FACET_EXACT_MAX + 1])
+        return [(*key, n) for key, n in rows.items()], rows.total() > FACET_EXACT_MAX
     cells = _facet_filtered(FacetCell.objects.all(), filters, tree)
-    return [row for row in cells.order_by().values_list(*FACET_KEY).annotate(n=Sum("products")) if row[-1] > 0]
+    return [row for row in cells.order_by().values_list(*FACET_KEY).annotate(n=Sum("products")) if row[-1] > 0], False
 
 
 # A sorted page is found by walking the sort's index until a page of matches is seen: about PAGE_SIZE × listed ÷
@@ -286,6 +292,13 @@ def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> list[tuple]:
 # through the filters' own indexes and sorted instead (the walk then reads at most 24 × listed ÷ 5,000 rows:
 # ~500 at 100k products, ~5,000 at 1M).
 SORT_AFTER_FETCH_MAX = 5_000
+# A text search with more matches than this counts its facets from a sample and ranks only a pool of them.
+FACET_EXACT_MAX = 2_000
+# Relevance for a common word: the RANK_POOL matches first in the listing order (best selling; for government
+# buyers the procurement order) ranked by text relevance, instead of ranking every match on every request. The
+# planner reads them either by walking that order's index (common words: about RANK_POOL ÷ share of the catalogue
+# rows) or through the text index and a top-N sort (rarer words), whichever is cheaper.
+RANK_POOL = 600
 ORDERS = {
     "newest": ("-created_at", "-id"),
     "price_asc": ("price_min", "id"),
@@ -309,20 +322,26 @@ def _not_by_index(name: str) -> OrderBy:
 
 
 def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None,
-             total: int | None = None) -> QuerySet[Product]:
+             total: int | None = None, sampled: bool = False) -> QuerySet[Product]:
     """The matches in the order asked for. ``total`` (the number of matches, known from the facet counts) picks
-    how: walk the sort's index when matches are common, fetch and sort them when they are few."""
+    how: walk the sort's index when matches are common, fetch and sort them when they are few. ``sampled``: a
+    text search with more than FACET_EXACT_MAX matches (ranked within RANK_POOL, other sorts walk the index)."""
     sort = filters.effective_sort()
     if relevance is not None and sort in ("relevance", "procurement"):
-        # Every match is ranked, so the PDN tier and UMK come from the matches too, never from a walk of the
-        # procurement index (which would read the whole catalogue for a rare word).
-        first = [_not_by_index(name) for name in ORDERS["procurement"][:2]] if sort == "procurement" else []
+        procurement = ORDERS["procurement"] if sort == "procurement" else ()
+        if sampled:
+            pool = queryset.order_by(*(procurement or ORDERS["bestselling"])).values("pk")[:RANK_POOL]
+            queryset = Product.objects.filter(pk__in=pool)
+        # Every match (or the pool) is ranked, so the PDN tier and UMK come from the matches too, never from a walk
+        # of the procurement index (which would read the whole catalogue for a rare word).
+        first = [_not_by_index(name) for name in procurement[:2]]
         return queryset.annotate(relevance=relevance).order_by(*first, "-relevance", "-id")
     # urut=pengadaan without text walks the product_listed_procurement index.
     order = ORDERS.get(sort, ORDERS["newest"])
-    # A text search's facet counts read every match already, so sorting them costs no more than that; a walk
-    # would read all the products before the first match (a word's products are often the cheapest or dearest).
-    if relevance is not None or (total is not None and total <= SORT_AFTER_FETCH_MAX):
+    # A text search with few matches has read them all for its facet counts, so sorting them costs no more than
+    # that; a walk would read all the products before the first match (a word's products are often the cheapest
+    # or dearest). A common word's matches are dense enough along any index for the walk to stop early.
+    if not sampled and (relevance is not None or (total is not None and total <= SORT_AFTER_FETCH_MAX)):
         return queryset.order_by(*(_not_by_index(name) for name in order))
     return queryset.order_by(*order)
 
@@ -330,15 +349,16 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
 def product_search(*, filters: ProductFilters) -> SearchResults:
     """One page of products plus every facet count, in two queries (four when a typo needs correcting).
 
-    Facets are counted over the current result set, so a facet's number is exactly what clicking it shows.
-    When the text finds nothing, its unknown words are corrected and the search runs again; ``corrected`` then
-    holds the text searched for ("Menampilkan hasil untuk …"). The category tree and region names are cached.
+    Facets are counted over the current result set, so a facet's number is exactly what clicking it shows; a
+    text search with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the
+    text finds nothing, its unknown words are corrected and the search runs again; ``corrected`` then holds the
+    text searched for ("Menampilkan hasil untuk …"). The category tree and region names are cached.
     """
     tree = category_tree()
-    groups = _facet_groups(filters, tree)
+    groups, sampled = _facet_groups(filters, tree)
     corrected = ""
     if not groups and filters.text and (guess := search_text_correct(filters.text)) != filters.text:
-        groups = _facet_groups(replace(filters, text=guess), tree)
+        groups, sampled = _facet_groups(replace(filters, text=guess), tree)
         if groups:
             corrected, filters = guess, replace(filters, text=guess)
     total = halal = tkdn = banten = pdn = umk = 0
@@ -369,13 +389,16 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
                if (count := sum(n for band, n in by_rating.items() if band >= lowest))]
 
-    pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
+    reachable = RANK_POOL if sampled and filters.effective_sort() in ("relevance", "procurement") else total
+    pages = max(1, min(MAX_PAGE, -(-reachable // PAGE_SIZE)))
+    if sampled:
+        total = FACET_EXACT_MAX  # "more than" this
     page = min(max(filters.page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
     products = []
     if total:
         matching, relevance = _matching(filters, tree)
-        ordered = _ordered(matching, filters, relevance, total)
+        ordered = _ordered(matching, filters, relevance, total, sampled)
         products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,
@@ -384,7 +407,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         prices=[FacetValue(key, label, by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
                 if by_price[band]],
         ratings=ratings, flags={"halal": halal, "tkdn": tkdn, "banten": banten, "pdn": pdn, "umk": umk},
-        corrected=corrected,
+        corrected=corrected, sampled=sampled,
     )
 
 

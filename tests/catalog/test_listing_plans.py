@@ -15,7 +15,7 @@ from tests.factories import make_category, make_product, make_shop
 pytestmark = pytest.mark.django_db
 
 SORT_INDEXES = {
-    "newest": "created",  # product_status_created or the created_at index
+    "newest": "created",  # product_listed_newest or the created_at index (ties on created_at are few here)
     "price_asc": "product_listed_price",
     "price_desc": "product_listed_price",
     "bestselling": "product_listed_bestselling",
