@@ -1,3 +1,4 @@
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -292,12 +293,14 @@ def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> tuple[list[tup
 # through the filters' own indexes and sorted instead (the walk then reads at most 24 × listed ÷ 5,000 rows:
 # ~500 at 100k products, ~5,000 at 1M).
 SORT_AFTER_FETCH_MAX = 5_000
-# A text search with more matches than this counts its facets from a sample and ranks only a pool of them.
+# A text search with more matches than this counts its facets from a sample of them.
 FACET_EXACT_MAX = 2_000
-# Relevance for a common word: the RANK_POOL matches first in the listing order (best selling; for government
-# buyers the procurement order) ranked by text relevance, instead of ranking every match on every request. The
-# planner reads them either by walking that order's index (common words: about RANK_POOL ÷ share of the catalogue
-# rows) or through the text index and a top-N sort (rarer words), whichever is cheaper.
+# A text search the planner expects more than SORT_AFTER_FETCH_MAX matches for (its estimate comes from the text
+# index's statistics) ranks only the RANK_POOL best sellers among them (for government buyers: the first in the
+# procurement order), read by walking that order's index: about RANK_POOL ÷ the word's share of the catalogue
+# rows. Its other sorts fetch and sort every match instead: a word's products sit in one price range and often
+# one age, so walking the price or age index would read most of the catalogue before them (seen: 5.7 s for the
+# cheapest "kawangsan" at 1M products).
 RANK_POOL = 600
 ORDERS = {
     "newest": ("-created_at", "-id"),
@@ -321,33 +324,39 @@ def _not_by_index(name: str) -> OrderBy:
     return expression.desc() if name.startswith("-") else expression.asc()
 
 
+RANKED = ("relevance", "procurement")
+
+
 def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None,
-             total: int | None = None, sampled: bool = False) -> QuerySet[Product]:
-    """The matches in the order asked for. ``total`` (the number of matches, known from the facet counts) picks
-    how: walk the sort's index when matches are common, fetch and sort them when they are few. ``sampled``: a
-    text search with more than FACET_EXACT_MAX matches (ranked within RANK_POOL, other sorts walk the index)."""
+             total: int | None = None) -> QuerySet[Product]:
+    """The matches in the order asked for. ``total`` (the number of matches, known from the facet counts or, for a
+    common word, estimated) picks how: walk the sort's index when matches are common, fetch and sort them when
+    they are few."""
     sort = filters.effective_sort()
-    if relevance is not None and sort in ("relevance", "procurement"):
-        procurement = ORDERS["procurement"] if sort == "procurement" else ()
-        if sampled:
-            pool = queryset.order_by(*(procurement or ORDERS["bestselling"])).values("pk")[:RANK_POOL]
-            queryset = Product.objects.filter(pk__in=pool)
+    common = total is not None and total > SORT_AFTER_FETCH_MAX
+    if relevance is not None and sort in RANKED:
+        by = ORDERS[sort if sort == "procurement" else "bestselling"]
+        if common:
+            queryset = Product.objects.filter(pk__in=queryset.order_by(*by).values("pk")[:RANK_POOL])
         # Every match (or the pool) is ranked, so the PDN tier and UMK come from the matches too, never from a walk
         # of the procurement index (which would read the whole catalogue for a rare word).
-        first = [_not_by_index(name) for name in procurement[:2]]
+        first = [_not_by_index(name) for name in by[:2]] if sort == "procurement" else []
         return queryset.annotate(relevance=relevance).order_by(*first, "-relevance", "-id")
     # urut=pengadaan without text walks the product_listed_procurement index.
     order = ORDERS.get(sort, ORDERS["newest"])
-    # A text search with few matches has read them all for its facet counts, so sorting them costs no more than
-    # that; a walk would read all the products before the first match (a word's products are often the cheapest
-    # or dearest). A common word's matches are dense enough along any index for the walk to stop early.
-    if not sampled and (relevance is not None or (total is not None and total <= SORT_AFTER_FETCH_MAX)):
-        return queryset.order_by(*(_not_by_index(name) for name in order))
-    return queryset.order_by(*order)
+    walk = (common or total is None) if relevance is None else common and sort == "bestselling"
+    return queryset.order_by(*order) if walk else queryset.order_by(
+        *(_not_by_index(name) for name in order))
+
+
+def _estimated_count(queryset: QuerySet) -> int:
+    """The planner's estimate of the rows a query returns (planning only: about a millisecond)."""
+    return json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]["Plan Rows"]
 
 
 def product_search(*, filters: ProductFilters) -> SearchResults:
-    """One page of products plus every facet count, in two queries (four when a typo needs correcting).
+    """One page of products plus every facet count, in two queries (four when a typo needs correcting, three for a
+    common word: the planner's estimate of its matches).
 
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows; a
     text search with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the
@@ -389,16 +398,19 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
                if (count := sum(n for band, n in by_rating.items() if band >= lowest))]
 
-    reachable = RANK_POOL if sampled and filters.effective_sort() in ("relevance", "procurement") else total
+    matching, relevance = _matching(filters, tree)
+    # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as the planner estimates
+    matches = max(_estimated_count(matching), FACET_EXACT_MAX + 1) if sampled else total
+    pooled = sampled and matches > SORT_AFTER_FETCH_MAX and filters.effective_sort() in RANKED
+    reachable = RANK_POOL if pooled else FACET_EXACT_MAX + 1 if sampled else total
     pages = max(1, min(MAX_PAGE, -(-reachable // PAGE_SIZE)))
     if sampled:
-        total = FACET_EXACT_MAX  # "more than" this
+        total = FACET_EXACT_MAX  # shown as "more than" this
     page = min(max(filters.page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
     products = []
     if total:
-        matching, relevance = _matching(filters, tree)
-        ordered = _ordered(matching, filters, relevance, total, sampled)
+        ordered = _ordered(matching, filters, relevance, matches)
         products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,

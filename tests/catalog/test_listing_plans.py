@@ -116,3 +116,11 @@ def test_both_ways_give_the_same_order(catalogue, monkeypatch, sort):
         monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 10**9)
         fetched = [product.pk for product in product_search(filters=filters).products]
         assert walked == fetched and walked, filters
+
+
+@pytest.mark.parametrize("sort", ["price_asc", "price_desc", "newest"])
+def test_a_common_word_sorted_by_price_or_age_is_fetched_and_sorted_not_walked(catalogue, sort):
+    # a word's products sit in one price range: the walk would read every cheaper product first
+    plan = plan_of(ProductFilters(text="produk", sort=sort), total=10**6)
+    assert SORT_INDEXES[sort] not in plan and "Bitmap Index Scan on product_search_gin" in plan, plan
+

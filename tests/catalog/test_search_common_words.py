@@ -1,6 +1,7 @@
 """A common word ("batik" is in 17% of the catalogue) is searched without reading every match: its facets come
-from a sample of FACET_EXACT_MAX + 1 matches, relevance ranks a pool of the RANK_POOL best sellers among them, and
-the other sorts walk their index. A rarer word keeps exact counts and ranks every match."""
+from a sample of FACET_EXACT_MAX + 1 matches; when the planner expects more than SORT_AFTER_FETCH_MAX, relevance
+ranks a pool of the RANK_POOL best sellers among them and "terlaris" walks its index. A rarer word keeps exact
+counts and ranks every match."""
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def small_limits(monkeypatch):
     monkeypatch.setattr(selectors, "FACET_EXACT_MAX", 40)
     monkeypatch.setattr(selectors, "RANK_POOL", 30)
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 45)
     selectors.cache.clear()
 
 
@@ -31,6 +33,10 @@ def batik():
                 slug=f"batik-{n}", status=Product.Status.ACTIVE, price_min=1000 * (n + 1), price_max=1000 * (n + 1),
                 sold_count=n, kabkota_id=template.kabkota_id, stock_total=5, is_halal=n % 2 == 0)
         for n in range(60)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('product_search_gin')")  # as autovacuum would
+        cursor.execute("ANALYZE catalog_product")
+        cursor.execute("ANALYZE vendors_shop")
     return shop
 
 
@@ -47,8 +53,9 @@ def test_a_common_word_reads_a_sample_not_every_match(small_limits, batik):
     product_search(filters=ProductFilters(text="kopi"))  # the category tree and region names, cached
     with CaptureQueriesContext(connection) as queries:
         product_search(filters=ProductFilters(text="batik"))
-    facet_query, page_query = (query["sql"] for query in queries.captured_queries)
+    facet_query, estimate, page_query = (query["sql"] for query in queries.captured_queries)
     assert "LIMIT 41" in facet_query and "GROUP BY" not in facet_query
+    assert estimate.startswith("EXPLAIN")
     assert "LIMIT 30" in page_query  # the pool
 
 
@@ -66,8 +73,17 @@ def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeyp
     selectors.cache.clear()
     exact = [p.pk for p in product_search(filters=ProductFilters(text="batik", sort=sort)).products]
     monkeypatch.setattr(selectors, "FACET_EXACT_MAX", 40)
-    sampled = product_search(filters=ProductFilters(text="batik", sort=sort))
-    assert sampled.sampled and [p.pk for p in sampled.products] == exact and len(exact) == selectors.PAGE_SIZE
+    for most in (0, 10**9):  # walking the sort's index, fetching and sorting the matches
+        monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", most)
+        sampled = product_search(filters=ProductFilters(text="batik", sort=sort))
+        assert sampled.sampled and [p.pk for p in sampled.products] == exact and len(exact) == selectors.PAGE_SIZE
+
+
+def test_a_common_word_the_planner_expects_few_of_is_ranked_whole(small_limits, monkeypatch, batik):
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 1000)
+    results = product_search(filters=ProductFilters(text="batik"))
+    assert results.sampled and results.products[0].name == "Batik batik batik tulis"  # sold least, ranked anyway
+    assert results.pages == 2  # 41 known matches at least, 24 a page
 
 
 def test_a_rarer_word_keeps_exact_counts_and_ranks_every_match(small_limits, batik):
