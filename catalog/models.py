@@ -155,7 +155,9 @@ class Product(models.Model):
             GinIndex(fields=["search_vector"], name="product_search_gin"),
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
-            models.Index(fields=["category", "-sold_count"], name="product_category_bestselling"),
+            # A leaf category by best selling: its "terlaris" page and every product page's related products.
+            models.Index(fields=["category", "-sold_count", "-id"], name="product_leaf_bestselling",
+                         condition=models.Q(status="active")),
             # Sorted listings walk these and stop after a page, instead of sorting every listed product.
             models.Index(fields=["price_min", "id"], name="product_listed_price",
                          condition=models.Q(status="active")),

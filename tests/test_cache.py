@@ -25,3 +25,26 @@ def test_a_live_redis_caches(settings):
     cache.set("resilient-test", 42, 5)
     assert cache.get("resilient-test") == 42
     cache.delete("resilient-test")
+
+
+def test_cache_calls_share_one_redis_client_per_pool_across_threads(settings):
+    import threading
+
+    cache = ResilientRedisCache(settings.CACHES["default"]["LOCATION"], {})
+    clients, errors = [], []
+
+    def use():
+        try:
+            for n in range(50):
+                cache.set(f"shared-{threading.get_ident()}-{n}", n, 5)
+                assert cache.get(f"shared-{threading.get_ident()}-{n}") == n
+            clients.append(cache._cache.get_client(write=True))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(clients) == 4 and all(client is clients[0] for client in clients)
