@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
+# Sessions are read from Redis and written through to Postgres: a signed-in page saves the session query, and a
+# restarted or unavailable Redis (plazabanten.cache) falls back to the database copy, so nobody is signed out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 ROOT_URLCONF = "plazabanten.urls"
 WSGI_APPLICATION = "plazabanten.wsgi.application"
 
