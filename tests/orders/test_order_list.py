@@ -68,7 +68,7 @@ def test_the_order_list_query_count_does_not_grow_with_orders(client, django_ass
         buy(buyer, *[make_product(shop=make_shop()).variants.get() for _ in range(2)], key=f"k{i}")
     assert Order.objects.filter(buyer=buyer).count() == 2 * checkouts
     client.force_login(buyer)
-    with django_assert_num_queries(5):  # session, user, the menu's roles, orders with shops, lines with products
+    with django_assert_num_queries(4):  # user, the menu's roles, orders with shops, lines with products
         client.get("/pesanan/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get("/pesanan/?status=belum-bayar")

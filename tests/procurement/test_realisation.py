@@ -249,7 +249,7 @@ def test_the_target_form_warns_with_400_and_saves_with_a_reason(client, year):
 def test_every_member_of_the_opd_sees_its_dashboard_in_pinned_queries(client, year, django_assert_num_queries):
     for user in (year.o1.admin, year.o1.pp, year.o1.ppk, year.o1.bendahara, year.o1.auditor):
         client.force_login(user)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):  # the session comes from Redis
             response = client.get("/pengadaan/realisasi/?tahun=2026")
         html = response.content.decode()
         assert response.status_code == 200
@@ -267,7 +267,7 @@ def test_the_pemprov_ranking_is_for_the_verifikator_in_pinned_queries(client, ye
     verifikator = make_user()
     user_grant_role(user=verifikator, role=roles.VERIFIKATOR)
     client.force_login(verifikator)
-    with django_assert_num_queries(7):  # session, user, roles; OPDs, targets, paid packages, credit notes
+    with django_assert_num_queries(6):  # user, roles; OPDs, targets, paid packages, credit notes (session: Redis)
         response = client.get("/verifikasi/realisasi/?tahun=2026")
     html = response.content.decode()
     assert response.status_code == 200
