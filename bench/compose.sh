@@ -17,13 +17,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/../bin/setup"
 KEEP=0; [ "${1:-}" = "--keep" ] && KEEP=1
 PROJECT=pbbench
 export PB_HTTP_PORT="${PB_HTTP_PORT:-58180}"
+# vfs (the storage driver here) copies the whole image for each new container: creating six at once takes minutes.
+export COMPOSE_HTTP_TIMEOUT="${COMPOSE_HTTP_TIMEOUT:-600}"
 
 if docker compose version >/dev/null 2>&1; then DC=(docker compose -p "$PROJECT")
 elif command -v docker-compose >/dev/null; then DC=(docker-compose -p "$PROJECT")
 else die "No docker-compose here (apt-get install docker-compose, or Docker's compose plugin)."; fi
 docker info >/dev/null 2>&1 || die "No Docker engine answers (start dockerd; see deploy/standins/README.md)."
 if (exec 3<>"/dev/tcp/127.0.0.1/$PB_HTTP_PORT") 2>/dev/null; then die "Port $PB_HTTP_PORT is in use (PB_HTTP_PORT=…)."; fi
-setup_python run  # the checks' browser (Pillow for the photo)
+"$VENV/bin/python" -c "import PIL, cryptography" 2>/dev/null || setup_python run  # the checks' browser, Pillow
 
 [ "${STANDINS:-yes}" = no ] || deploy/standin-images.sh 2> >(grep -v -i -E 'deprecated|buildx|legacy builder|^ *$' >&2)
 
