@@ -115,6 +115,23 @@ def test_health_checks_ask_over_the_network_what_the_others_will_use():
     assert "inspect ping -d celery@$$HOSTNAME" in services["worker"]["healthcheck"]["test"][-1]
 
 
+def test_web_and_nginx_health_checks_send_a_host_the_deployment_allows():
+    # With ALLOWED_HOSTS=localhost the first run's web nodes answered their own check (Host 127.0.0.1) with a 400
+    # DisallowedHost, stayed unhealthy, and nginx never started.
+    services = compose()["services"]
+    web = services["web"]["healthcheck"]["test"][-1]
+    assert "/healthz" in web and "os.environ['ALLOWED_HOSTS'].split(',')[0]" in web
+    nginx = services["nginx"]["healthcheck"]["test"][-1]
+    assert "GET /healthz " in nginx and "Host: %s" in nginx and "$${ALLOWED_HOSTS%%,*}" in nginx  # no HTTPS redirect
+    assert services["nginx"]["environment"]["ALLOWED_HOSTS"] == services["web"]["environment"]["ALLOWED_HOSTS"]
+
+
+def test_nginx_keeps_the_forwarded_proto_a_tls_terminator_in_front_set():
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "map $http_x_forwarded_proto $forwarded_proto" in nginx
+    assert "proxy_set_header X-Forwarded-Proto $forwarded_proto;" in nginx and "Proto $scheme;" not in nginx
+
+
 COMPOSE_SECRETS = {"SECRET_KEY": "x" * 50, "PB_DOCUMENT_KEYS": "k", "POSTGRES_PASSWORD": "p",
                    "MINIO_ROOT_USER": "u", "MINIO_ROOT_PASSWORD": "p" * 8}
 
