@@ -81,6 +81,21 @@ print(json.dumps({{"image": image and image.pk, "name": names[:1] and names[0],
 """
 
 
+def replica_transactions() -> int:
+    return int(psql("postgres-replica", "select xact_commit + xact_rollback from pg_stat_database "
+                                        "where datname = 'plazabanten'") or 0)
+
+
+def anonymous_searches_on_the_replica() -> int:
+    """Transactions the replica counted during 6 anonymous searches (each a new cache key), minus psql's own."""
+    before = replica_transactions()
+    visitor = Browser(BASE, agent=MARK)
+    for n in range(6):
+        visitor.get(f"/cari/?q=batik+{MARK}+{n}")
+    time.sleep(1.5)  # the statistics are flushed at most once a second
+    return replica_transactions() - before - 1
+
+
 def main() -> int:
     print(f"Through nginx at {BASE}:", flush=True)
     browser = Browser(BASE, agent=MARK)
@@ -125,6 +140,9 @@ def main() -> int:
     check("postgres-replica is a standby and has streamed the new product", answer == "t|1", answer)
     senders = psql("postgres", "select count(*) from pg_stat_replication where state = 'streaming'")
     check("the primary streams to it", senders == "1", senders)
+    replica_reads = wait(lambda: anonymous_searches_on_the_replica() or None, timeout=20, every=1) or 0
+    check("anonymous searches through nginx read from the replica", replica_reads >= 10,
+          f"{replica_reads} transactions on the replica")
 
     migrate = containers("migrate")
     states = [subprocess.run(["docker", "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", c],
