@@ -5,8 +5,6 @@ with the cluster's own settings to look at the database and the bucket (never to
 """
 
 import contextlib
-import http.cookiejar
-import io
 import os
 import re
 import signal
@@ -14,9 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import django
@@ -26,8 +22,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.files.storage import default_storage, storages  # noqa: E402
 from django.db import transaction  # noqa: E402
-from PIL import Image  # noqa: E402
 
+from bench.browser import Browser, jpeg  # noqa: E402
 from catalog.models import Product, ProductImage, ProductVariant  # noqa: E402
 from plazabanten.models import OutboxMessage  # noqa: E402
 from plazabanten.services import outbox_enqueue  # noqa: E402
@@ -36,71 +32,12 @@ from vendors.models import ShopDocument  # noqa: E402
 CLUSTER = Path(sys.argv[1]).resolve()
 PORTS = dict(item.split("=") for item in os.environ["PB_CLUSTER_PORTS"].split())
 LB = f"https://127.0.0.1:{PORTS['lb']}"
-PASSWORD = "PlazaBanten2026"  # noqa: S105 - the demo accounts' published password
 results: list[tuple[str, str]] = []
 
 
 def check(label: str, ok: bool, detail: str = "") -> None:
     results.append((label, "ok" if ok else "FAILED"))
     print(f"  {'ok    ' if ok else 'FAILED'} {label}{': ' + detail if detail else ''}", flush=True)
-
-
-class Browser:
-    """Cookies, CSRF tokens from the pages, no automatic redirects: each hop is one request through nginx."""
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
-        self.upstreams: list[str] = []
-
-    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
-        request = urllib.request.Request(LB + path, data=data,  # noqa: S310 - always our own https origin
-                                         headers={"Referer": LB + "/", **(headers or {})})
-        try:
-            response = self.opener.open(request, timeout=30)
-        except urllib.error.HTTPError as error:
-            response = error
-        body = response.read()
-        self.upstreams.append(response.headers.get("X-Upstream", ""))
-        return response.status, response.headers, body.decode("utf-8", "replace") if b"<" in body[:200] else body
-
-    def get(self, path: str):
-        return self.request(path)
-
-    def post(self, path: str, fields: dict, files: dict | None = None):
-        if files:
-            boundary = uuid.uuid4().hex
-            parts = []
-            for name, value in fields.items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                             f'{value}\r\n'.encode())
-            for name, (filename, content, kind) in files.items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"'
-                             f'\r\nContent-Type: {kind}\r\n\r\n'.encode() + content + b"\r\n")
-            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-            return self.request(path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-        return self.request(path, urllib.parse.urlencode(fields).encode(),
-                            {"Content-Type": "application/x-www-form-urlencoded"})
-
-    def csrf(self, page: str) -> str:
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-    def login(self, email: str) -> int:
-        _, _, page = self.get("/akun/login/")
-        status, _, _ = self.post("/akun/login/", {"csrfmiddlewaretoken": self.csrf(page), "login": email,
-                                                  "password": PASSWORD})
-        return status
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def jpeg(size=(1200, 900)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (180, 90, 40)).save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
 
 
 def wait(condition, timeout=120.0):
@@ -114,7 +51,7 @@ def wait(condition, timeout=120.0):
 
 def journeys() -> None:
     print("Across the nodes:", flush=True)
-    buyer = Browser()
+    buyer = Browser(LB)
     check("buyer signs in", buyer.login("pembeli@plazabanten.test") == 302)
     variant = (ProductVariant.objects.filter(product__status=Product.Status.ACTIVE, stock__gt=5, archived_at=None)
                .select_related("product").order_by("pk").first())
@@ -128,7 +65,7 @@ def journeys() -> None:
     nodes = {upstream for upstream in buyer.upstreams if upstream}
     check("consecutive requests landed on both nodes", len(nodes) == 2, ", ".join(sorted(nodes)))
 
-    seller = Browser()
+    seller = Browser(LB)
     product = Product.objects.filter(shop__owner__email="penjual01@plazabanten.test").order_by("pk").first()
     check("seller signs in", seller.login("penjual01@plazabanten.test") == 302)
     photos = f"/penjual/{product.shop_id}/produk/{product.pk}/foto/"
@@ -162,13 +99,13 @@ def journeys() -> None:
         check("a private document is not on the media origin", status == 404, str(status))
         check("in the bucket it is a Fernet token, not the image",
               storages["private"].raw_read(document.file.name).startswith(b"gAAAAA"))
-        verifikator = Browser()
+        verifikator = Browser(LB)
         verifikator.login("verifikator@plazabanten.test")
         url = f"/penjual/{document.shop_id}/dokumen/{document.pk}/"
         status, headers, _ = verifikator.get(url)
         check("the verifikator reads it through the permission-checked view", status == 200,
               headers.get("Content-Type", ""))
-        status, _, _ = Browser().get(url)
+        status, _, _ = Browser(LB).get(url)
         check("an anonymous visitor cannot", status in (302, 403, 404), str(status))
     local = [path for path in CLUSTER.glob("*/media") if path.exists()] + \
             [path for path in CLUSTER.glob("*/private") if path.exists()]

@@ -8,7 +8,8 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = {"accounts", "catalog", "orders", "payments", "plazabanten", "procurement", "regions", "vendors"}
+PROJECT_PACKAGES = {"accounts", "bench", "catalog", "orders", "payments", "plazabanten", "procurement", "regions",
+                    "vendors"}
 
 
 def test_the_readme_links_only_to_files_inside_the_repository():
