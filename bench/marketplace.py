@@ -1,13 +1,13 @@
 """The marketplace benchmark: every page that matters, against one gunicorn, in one run.
 
-    bench/run.sh [--products 100000] [--duration 10] [--orders 3000] [--cold]
+    bench/run.sh [--products 100000] [--duration 10] [--orders 3000] [--cold] [--workers 2]
 
-gunicorn (sync, 2 workers) with production settings on its own database (plazabanten_bench, seeded once with
---products), wrk -t2 -c16 against: a trivial view (the ceiling), home, listing, category, search (a mix of 60
-queries with facets), product pages (500), a signed-in cart, place order (each request a different buyer's
-checkout) and payment webhooks (each a different paid charge, then the same ones again as duplicates). Prints
-requests/s, p50, p99 and each page's ratio to the trivial view of the same run. ``--cold`` turns the page and
-fragment caches off. Figures only: nothing here asserts on time.
+gunicorn (sync, 2 workers unless --workers) with production settings on its own database (plazabanten_bench,
+seeded once with --products), wrk -t2 -c16 against: a trivial view (the ceiling), home, listing, category,
+search (a mix of 60 queries with facets), product pages (500), a signed-in cart, place order (each request a
+different buyer's checkout) and payment webhooks (each a different paid charge, then the same ones again as
+duplicates). Prints requests/s, p50, p99 and each page's ratio to the trivial view of the same run. ``--cold``
+turns the page and fragment caches off. Figures only: nothing here asserts on time.
 
 Then it checks what the requests did, and prints a FAIL line and exits 1 when a check fails: every variant in the
 buyers' carts was given a finite, known stock (SEED_UNITS) and sold (paid) + allocated (unpaid) + remaining must
@@ -322,9 +322,10 @@ def cost_curve_svg(runs: list[dict], title: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def results_save(*, products: int, cold: bool, results: list[tuple[str, str, dict]]) -> Path:
-    """This run's p99 per page kept under var/bench/, then the cost curve over every product count run so far."""
-    mode = "cold" if cold else "cached"
+def results_save(*, products: int, cold: bool, workers: int, results: list[tuple[str, str, dict]]) -> Path:
+    """This run's p99 per page kept under var/bench/, then the cost curve over every product count run so far
+    (with as many web workers)."""
+    mode = ("cold" if cold else "cached") + ("" if workers == 2 else f"-w{workers}")
     run = {"products": products, "p99": {key: figures["p99"] for key, _label, figures in results if key}}
     (WORK / f"results-{mode}-{products}.json").write_text(json.dumps(run))
     runs = [json.loads(path.read_text()) for path in sorted(WORK.glob(f"results-{mode}-*.json"))]
@@ -393,6 +394,7 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=3000,
                         help="buyers ready to place an order (one each; more than the run can send)")
     parser.add_argument("--cold", action="store_true", help="no page or fragment cache")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (the issue's figures: 2)")
     options = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     ensure_wrk()
@@ -455,8 +457,8 @@ def main() -> int:
         return lua_requests(name, [("GET", path, headers, "") for path in paths])
 
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "plazabanten.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "2", "-k", "sync",
-         "--access-logfile", "/dev/null", "--error-logfile", str(WORK / "gunicorn.log")],
+        [str(VENV_BIN / "gunicorn"), "plazabanten.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(options.workers),
+         "-k", "sync", "--access-logfile", "/dev/null", "--error-logfile", str(WORK / "gunicorn.log")],
         cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
     base_url = f"http://127.0.0.1:{PORT}"
     results = []
@@ -534,7 +536,7 @@ def main() -> int:
     baseline = results[0][2]["rps"]
     mode = "cold: page and fragment cache off" if options.cold else "page cache 30 s, each URL visited once first"
     listed = product_storefront_queryset().count()
-    print(f"\n{listed} listed products, gunicorn sync -w2, production settings, "
+    print(f"\n{listed} listed products, gunicorn sync -w{options.workers}, production settings, "
           f"wrk -t2 -c16 -d{options.duration}s, {mode}")
     print(f"{'page':40} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'non-2xx':>7} {'cache hits':>10}")
     for _key, label, figures in results:
@@ -543,7 +545,7 @@ def main() -> int:
         print(f"{label:40} {figures['rps']:8.0f} {figures['p50']:7.2f} {figures['p99']:7.2f} "
               f"{figures['rps'] / baseline:9.0%} {figures['errors']:7d} {hits:>10}")
     print(f"cost curve (p99 by catalogue size, every --products run so far): "
-          f"{results_save(products=listed, cold=options.cold, results=results)}")
+          f"{results_save(products=listed, cold=options.cold, workers=options.workers, results=results)}")
     fails += stock_check(variant_ids=[pk for buyer in buyers for pk in buyer["variants"]], seeded_each=SEED_UNITS,
                          run_id=run_id)
     for line in fails:
