@@ -124,3 +124,17 @@ def test_a_common_word_sorted_by_price_or_age_is_fetched_and_sorted_not_walked(c
     plan = plan_of(ProductFilters(text="produk", sort=sort), total=10**6)
     assert SORT_INDEXES[sort] not in plan and "Bitmap Index Scan on product_search_gin" in plan, plan
 
+
+
+@pytest.mark.parametrize("sort", [*SORT_INDEXES, "relevance"])
+def test_a_text_search_sorted_from_its_matches_gives_the_database_order(catalogue, sort):
+    # ≤ FACET_EXACT_MAX matches: the page is sorted in Python from the rows the facet query read (ties on price and
+    # sold count here): the same pages as the database's ORDER BY
+    for page in (1, 2, 13):
+        filters = ProductFilters(text="produk", sort=sort, page=page)
+        matching, relevance = _matching(filters, category_tree())
+        offset = (page - 1) * selectors.PAGE_SIZE
+        database = [p.pk for p in product_cards(_ordered(matching, filters, relevance, 300))[
+            offset:offset + selectors.PAGE_SIZE]]
+        results = product_search(filters=filters)
+        assert not results.sampled and [p.pk for p in results.products] == database and database, (sort, page)
