@@ -24,6 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from plazabanten.money import format_rupiah
+from plazabanten.prepared import PreparedRead
 from regions.models import Region
 from vendors.models import Shop
 
@@ -122,14 +123,24 @@ def category_tree() -> CategoryTree:
     return CategoryTree(roots=roots, by_slug={node.slug: node for node in by_id.values()}, by_id=by_id)
 
 
-def product_new_arrivals(*, limit: int = 12) -> list[Product]:
-    return list(product_cards(product_storefront_queryset()).order_by("-created_at", "-id")[:limit])
+@PreparedRead
+def _new_arrivals() -> QuerySet[Product]:
+    return product_cards(product_storefront_queryset()).order_by("-created_at", "-id")[:12]
 
 
-def product_local_picks(*, limit: int = 8) -> list[Product]:
-    """High-TKDN products made in Banten: what Pemprov wants buyers to see first."""
+@PreparedRead
+def _local_picks() -> QuerySet[Product]:
     queryset = product_storefront_queryset().filter(is_banten=True, tkdn_percent__gte=TKDN_LOCAL_MIN)
-    return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
+    return product_cards(queryset).order_by("-sold_count", "-id")[:8]
+
+
+def product_new_arrivals() -> list[Product]:
+    return _new_arrivals()
+
+
+def product_local_picks() -> list[Product]:
+    """High-TKDN products made in Banten: what Pemprov wants buyers to see first."""
+    return _local_picks()
 
 
 @dataclass(frozen=True)
@@ -461,18 +472,43 @@ def _kabkota_names() -> dict[str, str]:
     return names
 
 
-def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
+@PreparedRead
+def _product_detail(*, shop_slug: str, product_slug: str) -> QuerySet[Product]:
     return (product_storefront_queryset().select_related("shop", "shop__kabkota", "category", "kabkota")
-            .prefetch_related(Prefetch("variants", ProductVariant.objects.filter(archived_at__isnull=True)),
-                              Prefetch("images", ProductImage.objects.filter(status=ProductImage.Status.READY),
-                                       to_attr="ready_images"))
-            .filter(shop__slug=shop_slug, slug=product_slug).first())
+            .filter(shop__slug=shop_slug, slug=product_slug)[:1])
 
 
-def product_related(*, product: Product, limit: int = 8) -> list[Product]:
+@PreparedRead
+def _live_variants(*, product_id: int) -> QuerySet[ProductVariant]:
+    return ProductVariant.objects.filter(product_id=product_id, archived_at__isnull=True)
+
+
+@PreparedRead
+def _ready_images(*, product_id: int) -> QuerySet[ProductImage]:
+    return ProductImage.objects.filter(product_id=product_id, status=ProductImage.Status.READY)
+
+
+def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
+    """The product page's product with ``live_variants`` (not archived) and ``ready_images`` (photos whose
+    renditions are made) attached."""
+    found = _product_detail(shop_slug=shop_slug, product_slug=product_slug)
+    if not found:
+        return None
+    product = found[0]
+    product.live_variants = _live_variants(product_id=product.pk)
+    product.ready_images = _ready_images(product_id=product.pk)
+    return product
+
+
+@PreparedRead
+def _related(*, category_id: int, product_id: int) -> QuerySet[Product]:
+    queryset = product_storefront_queryset().filter(category_id=category_id).exclude(pk=product_id)
+    return product_cards(queryset).order_by("-sold_count", "-id")[:8]
+
+
+def product_related(*, product: Product) -> list[Product]:
     """Best sellers from the same leaf category (read from the category/sold_count index)."""
-    queryset = product_storefront_queryset().filter(category_id=product.category_id).exclude(pk=product.pk)
-    return list(product_cards(queryset).order_by("-sold_count", "-id")[:limit])
+    return _related(category_id=product.category_id, product_id=product.pk)
 
 
 def product_of_shop(*, shop: Shop, product_id: int) -> Product | None:

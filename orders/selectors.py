@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
+from plazabanten.prepared import PreparedRead
 from vendors.models import Capability, Shop
 from vendors.selectors import shop_scope
 
@@ -140,5 +141,7 @@ def complaint_for_verifikator(*, number: str) -> Order | None:
         number=number, events__to_status=Order.Status.COMPLAINT_ESCALATED)).first()
 
 
-def product_reviews(*, product_id: int, limit: int = 10) -> list[Review]:
-    return list(Review.objects.filter(product_id=product_id).select_related("buyer").order_by("-created_at")[:limit])
+@PreparedRead
+def product_reviews(*, product_id: int) -> QuerySet[Review]:
+    """The newest ten reviews of a product (a list: a prepared read runs its SQL as soon as it is called)."""
+    return Review.objects.filter(product_id=product_id).select_related("buyer").order_by("-created_at")[:10]

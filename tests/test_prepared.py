@@ -1,0 +1,84 @@
+"""Prepared reads (plazabanten.prepared): SQL compiled once, filled with each call's arguments, rows and related
+objects exactly as the plain queryset gives them; builders that are not a pure function of their arguments are
+refused instead of frozen."""
+
+import pytest
+from django.db import connection
+from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalog.models import Product, ProductVariant
+from plazabanten.prepared import PreparedRead
+from tests.factories import make_product, make_shop
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_shop_and_slug(*, shop_slug: str, product_slug: str):
+    return (Product.objects.select_related("shop", "kabkota").filter(shop__slug=shop_slug, slug=product_slug)
+            .prefetch_related(Prefetch("variants", ProductVariant.objects.order_by("sku"))))
+
+
+def test_prepared_read_answers_each_call_with_its_own_arguments():
+    read = PreparedRead(_by_shop_and_slug)
+    first, second = make_product(name="Kopi Robusta"), make_product(name="Batik Cilegon")
+    assert [p.pk for p in read(shop_slug=first.shop.slug, product_slug=first.slug)] == [first.pk]
+    assert [p.pk for p in read(shop_slug=second.shop.slug, product_slug=second.slug)] == [second.pk]
+    assert read(shop_slug=first.shop.slug, product_slug=second.slug) == []
+
+
+def test_prepared_read_loads_related_and_prefetched_objects_like_the_queryset():
+    read = PreparedRead(_by_shop_and_slug)
+    product = make_product()
+    ProductVariant.objects.create(product=product, sku="A-KECIL", price=9000, stock=1)
+    expected = _by_shop_and_slug(shop_slug=product.shop.slug, product_slug=product.slug).get()
+    read(shop_slug=product.shop.slug, product_slug=product.slug)  # compiled on the first call
+    with CaptureQueriesContext(connection) as queries:
+        (got,) = read(shop_slug=product.shop.slug, product_slug=product.slug)
+        shop_name, region = got.shop.name, got.kabkota.name
+        skus = [variant.sku for variant in got.variants.all()]
+    assert len(queries) == 2  # the product with its shop and region, then the prefetched variants
+    assert (shop_name, region) == (expected.shop.name, expected.kabkota.name)
+    assert skus == [variant.sku for variant in expected.variants.all()] == sorted(skus)
+    assert [getattr(got, f.attname) for f in Product._meta.concrete_fields] == \
+        [getattr(expected, f.attname) for f in Product._meta.concrete_fields]
+
+
+def test_prepared_read_keeps_integer_arguments_and_constants_apart():
+    shop = make_shop()
+    cheap, dear = make_product(shop=shop, price=5000), make_product(shop=shop, price=90000)
+    read = PreparedRead(lambda *, shop_id, price: Product.objects.filter(shop_id=shop_id, price_min__lte=price,
+                                                                         status=Product.Status.ACTIVE)
+                        .order_by("price_min"))
+    assert [p.pk for p in read(shop_id=shop.pk, price=10000)] == [cheap.pk]
+    assert [p.pk for p in read(shop_id=shop.pk, price=100000)] == [cheap.pk, dear.pk]
+    dear.status = Product.Status.INACTIVE
+    dear.save(update_fields=["status"])
+    assert [p.pk for p in read(shop_id=shop.pk, price=100000)] == [cheap.pk]
+
+
+def test_builder_reading_the_clock_is_refused_not_frozen():
+    read = PreparedRead(lambda *, shop_id: Product.objects.filter(shop_id=shop_id, created_at__lte=timezone.now()))
+    with pytest.raises(ValueError, match="not a plain argument"):
+        read(shop_id=1)
+
+
+def test_builder_rewriting_its_argument_is_refused():
+    read = PreparedRead(lambda *, text: Product.objects.filter(name__icontains=text))
+    with pytest.raises(ValueError, match="not a plain argument"):
+        read(text="kopi")
+
+
+def test_argument_that_never_reaches_the_sql_is_refused():
+    read = PreparedRead(lambda *, shop_id, limit: Product.objects.filter(shop_id=shop_id)[:limit])
+    with pytest.raises(ValueError, match="SQL changes|does not reach"):
+        read(shop_id=1, limit=5)
+
+
+def test_only_str_and_int_arguments_are_prepared():
+    read = PreparedRead(lambda *, ids: Product.objects.filter(pk__in=ids))
+    with pytest.raises(TypeError):
+        read(ids=[1, 2])
+    with pytest.raises(TypeError):
+        PreparedRead(lambda *, active: Product.objects.filter(is_halal=active))(active=True)
