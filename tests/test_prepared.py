@@ -3,7 +3,7 @@ objects exactly as the plain queryset gives them; builders that are not a pure f
 refused instead of frozen."""
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -82,3 +82,42 @@ def test_only_str_and_int_arguments_are_prepared():
         read(ids=[1, 2])
     with pytest.raises(TypeError):
         PreparedRead(lambda *, active: Product.objects.filter(is_halal=active))(active=True)
+
+
+def _active_of_shop(*, shop_id: int):
+    return Product.objects.filter(shop_id=shop_id, status=Product.Status.ACTIVE).order_by("pk")
+
+
+def test_postgres_plans_the_statement_once_with_its_constants_written_in():
+    read = PreparedRead(_active_of_shop)
+    product = make_product()
+    for _ in range(7):
+        assert [p.pk for p in read(shop_id=product.shop_id)] == [product.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements WHERE name LIKE %s",
+                       ["pb_catalog_product_%"])
+        (text, generic_plans), = [(text, generic) for text, generic in cursor.fetchall()
+                                  if 'ORDER BY "catalog_product"."id" ASC; EXECUTE' in text]
+    assert '"shop_id" = $1' in text and "\"status\" = 'active'" in text and "$2" not in text
+    assert generic_plans >= 1  # after five custom plans Postgres keeps one plan for every shop
+
+
+def test_a_rolled_back_transaction_keeps_the_statement_prepared():
+    read = PreparedRead(_active_of_shop)
+    product = make_product()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert read(shop_id=product.shop_id)  # PREPARE and EXECUTE in this transaction
+        raise RuntimeError("rolled back")
+    with CaptureQueriesContext(connection) as queries:
+        assert [p.pk for p in read(shop_id=product.shop_id)] == [product.pk]
+    assert queries[0]["sql"].startswith("EXECUTE ")
+
+
+def test_a_session_unsure_of_its_statements_prepares_them_again_under_new_names():
+    read = PreparedRead(_active_of_shop)
+    product = make_product()
+    read(shop_id=product.shop_id)
+    connection.pb_prepared_session.prepared.clear()  # as after a first call that failed half-way
+    with pytest.raises(DatabaseError), transaction.atomic():
+        read(shop_id=product.shop_id)  # PREPARE again: the name exists
+    assert [p.pk for p in read(shop_id=product.shop_id)] == [product.pk]

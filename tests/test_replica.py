@@ -63,7 +63,8 @@ def url(product) -> str:
 
 
 def catalog_reads(sqls: list[str]) -> list[str]:
-    return [sql for sql in sqls if '"catalog_product"' in sql]
+    """Reads of products: compiled SQL, or a prepared read's statement (plazabanten.prepared names it by table)."""
+    return [sql for sql in sqls if '"catalog_product"' in sql or "pb_catalog_product_" in sql]
 
 
 def test_an_anonymous_product_page_is_read_from_the_replica(client, streaming):
