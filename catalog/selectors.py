@@ -24,7 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from plazabanten.money import format_rupiah
-from plazabanten.prepared import PreparedRead
+from plazabanten.prepared import PreparedRead, any_of
 from regions.models import Region
 from vendors.models import Shop
 
@@ -318,11 +318,16 @@ def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> tuple[list[tup
     return groups, False, None
 
 
+@PreparedRead
+def _cards_by_id(*, ids: list[int]) -> QuerySet[Product]:
+    return product_cards(product_storefront_queryset()).filter(any_of("pk", ids))
+
+
 def _page_of_matches(rows: list, filters: ProductFilters, offset: int) -> list[Product]:
     """A page of a text search's matches, sorted from the rows already read, its cards fetched by id."""
     key, descending = MATCH_ORDERS.get(filters.effective_sort(), MATCH_ORDERS["newest"])
     ids = [row.id for row in sorted(rows, key=key, reverse=descending)][offset:offset + PAGE_SIZE]
-    cards = product_cards(product_storefront_queryset()).in_bulk(ids)
+    cards = {card.pk: card for card in _cards_by_id(ids=ids)} if ids else {}
     return [cards[pk] for pk in ids if pk in cards]
 
 

@@ -1,5 +1,9 @@
 """The cart as a request sees it: saved lines for a signed-in buyer, the session for a guest."""
 
+from django.db.models import QuerySet
+
+from plazabanten.prepared import PreparedRead
+
 from .models import CartLine
 from .services import MAX_LINE_QUANTITY, cart_merge, cart_prices_acknowledge, cart_set_quantity
 
@@ -18,10 +22,15 @@ def _session_prices(session) -> dict[str, int]:
     return {str(k): int(v) for k, v in prices.items() if str(k).isdigit()}
 
 
+@PreparedRead
+def _saved_lines(*, user_id: int) -> QuerySet[CartLine]:
+    return CartLine.objects.filter(user_id=user_id).values_list("variant_id", "quantity", "seen_price")
+
+
 def cart_contents(request) -> tuple[dict[int, int], dict[int, int]]:
     """Quantities and the unit prices the buyer last saw, by variant id (one query when signed in, none for guests)."""
     if request.user.is_authenticated:
-        rows = list(CartLine.objects.filter(user=request.user).values_list("variant_id", "quantity", "seen_price"))
+        rows = _saved_lines(user_id=request.user.pk)
         return ({variant_id: quantity for variant_id, quantity, _seen in rows},
                 {variant_id: seen for variant_id, _quantity, seen in rows if seen is not None})
     quantities = {int(k): v for k, v in _session_lines(request.session).items()}

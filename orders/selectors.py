@@ -4,11 +4,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
-from plazabanten.prepared import PreparedRead
+from plazabanten.prepared import PreparedRead, any_of
 from vendors.models import Capability, Shop
 from vendors.selectors import shop_scope
 
 from .models import CheckoutGroup, Order, OrderEvent, OrderLine, Review
+
+
+@PreparedRead
+def _cart_variants(*, ids: list[int]) -> QuerySet[ProductVariant]:
+    return (ProductVariant.objects.filter(any_of("pk", ids))
+            .select_related("product", "product__shop", "product__shop__kabkota").order_by("product__shop_id", "pk"))
 
 
 def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None = None) -> list[dict]:
@@ -19,9 +25,7 @@ def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None 
     their name, photo or price: they come last, in one group with ``gone`` set and no shop, as variant id and
     quantity only, so the buyer can remove them. Every other group has ``gone`` False."""
     seen_prices = seen_prices or {}
-    variants = (ProductVariant.objects.filter(pk__in=quantities)
-                .select_related("product", "product__shop", "product__shop__kabkota")
-                .order_by("product__shop_id", "pk"))
+    variants = _cart_variants(ids=list(quantities)) if quantities else []
     shops: dict[int, dict] = {}
     gone = {"shop": None, "gone": True, "lines": [], "subtotal": 0, "weight": 0}
     for variant in variants:

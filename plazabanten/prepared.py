@@ -29,17 +29,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, F, Lookup, QuerySet, Value
 from django.db.models.sql import Query
 
-_STAND_INS = {str: ("\ue000a{}", "\ue000b{}"), int: (1_000_000_001, 1_000_000_501)}
+_STAND_INS = {str: ("\ue000a{}", "\ue000b{}"), int: (1_000_000_001, 1_000_000_501), list: ([-1], [-2])}
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
 def _stand_in(kind: type, which: int, position: int):
     pattern = _STAND_INS[kind][which]
+    if kind is list:
+        return [pattern[0] - 1000 * position]
     return pattern.format(position) if kind is str else pattern + position
+
+
+class _AnyOf(Lookup):
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def any_of(field: str, ids: list[int]) -> Lookup:
+    """``field = ANY(ids)``, for ``.filter()``: one array parameter however many ids (``field__in`` writes a
+    placeholder per id, so its SQL changes with the list and cannot be prepared)."""
+    return _AnyOf(F(field), Value(list(ids), output_field=ArrayField(BigIntegerField())))
 
 
 @dataclass(frozen=True)
@@ -94,8 +110,9 @@ def _session(connection) -> _Session:
 
 
 class PreparedRead:
-    """``@PreparedRead`` on a function that builds a queryset from str/int keyword arguments: calling it returns
-    the list of rows, without building or compiling the queryset again."""
+    """``@PreparedRead`` on a function that builds a queryset from keyword arguments (str, int, or a list of ids
+    used through ``any_of``): calling it returns the list of rows, without building or compiling the queryset
+    again."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
@@ -143,10 +160,10 @@ class PreparedRead:
 
         return _PLACEHOLDER.sub(fill, sql)
 
-    def __call__(self, **arguments: str | int) -> list:
+    def __call__(self, **arguments: str | int | list[int]) -> list:
         kinds = tuple((name, type(value)) for name, value in sorted(arguments.items()))
         if any(kind not in _STAND_INS for _name, kind in kinds):
-            raise TypeError(f"{self._build.__qualname__}: prepared arguments are str or int")
+            raise TypeError(f"{self._build.__qualname__}: prepared arguments are str, int or a list of ids")
         compiled = self._compiled.get(kinds)
         if compiled is None:
             compiled = self._compiled[kinds] = self._compile(kinds)

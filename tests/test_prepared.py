@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Product, ProductVariant
-from plazabanten.prepared import PreparedRead
+from plazabanten.prepared import PreparedRead, any_of
 from tests.factories import make_product, make_shop
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +76,22 @@ def test_argument_that_never_reaches_the_sql_is_refused():
         read(shop_id=1, limit=5)
 
 
-def test_only_str_and_int_arguments_are_prepared():
+def test_a_list_of_ids_is_one_array_parameter_whatever_its_length():
+    read = PreparedRead(lambda *, ids: Product.objects.filter(any_of("pk", ids)).order_by("pk"))
+    first, second, third = make_product(), make_product(), make_product()
+    assert [p.pk for p in read(ids=[third.pk, first.pk])] == [first.pk, third.pk]
+    assert [p.pk for p in read(ids=[second.pk])] == [second.pk]
+    assert [p.pk for p in read(ids=[first.pk, second.pk, third.pk, 0])] == [first.pk, second.pk, third.pk]
+    assert read(ids=[]) == []
+
+
+def test_a_list_through_field_in_changes_the_sql_and_is_refused():
     read = PreparedRead(lambda *, ids: Product.objects.filter(pk__in=ids))
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="not a plain argument|SQL changes"):
         read(ids=[1, 2])
+
+
+def test_other_argument_types_are_refused():
     with pytest.raises(TypeError):
         PreparedRead(lambda *, active: Product.objects.filter(is_halal=active))(active=True)
 
@@ -97,7 +109,8 @@ def test_postgres_plans_the_statement_once_with_its_constants_written_in():
         cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements WHERE name LIKE %s",
                        ["pb_catalog_product_%"])
         (text, generic_plans), = [(text, generic) for text, generic in cursor.fetchall()
-                                  if 'ORDER BY "catalog_product"."id" ASC; EXECUTE' in text]
+                                  if 'ORDER BY "catalog_product"."id" ASC; EXECUTE' in text
+                                  and '"shop_id" = $1' in text]
     assert '"shop_id" = $1' in text and "\"status\" = 'active'" in text and "$2" not in text
     assert generic_plans >= 1  # after five custom plans Postgres keeps one plan for every shop
 
