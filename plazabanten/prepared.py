@@ -17,8 +17,9 @@ them (0.2–0.8 ms against ~0.1 ms) on the two cores the web workers share. The 
 statement as literals (a partial index on ``status = 'active'`` stays usable, so Postgres settles on one generic
 plan after five runs) and only the arguments are ``$1, $2, …``. The first call in a session sends
 ``PREPARE …; EXECUTE …`` as one query, later ones ``EXECUTE …``. A prepared statement outlives a rolled-back
-transaction, so only a failed first call leaves the session unsure whether it exists: the session then prepares
-its statements again under new names.
+transaction, so only a failed call leaves the session unsure whether it exists (or a migration made it unusable:
+"cached plan must not change result type"): the session then prepares its statements again under new names, and
+the next request works.
 """
 
 import copy
@@ -176,11 +177,12 @@ class PreparedRead:
         name = f"{compiled.name}_{session.generation}" if session.generation else compiled.name
         bound = compiled.arguments(values)
         execute = f"EXECUTE {name}({', '.join(['%s'] * len(bound))})" if bound else f"EXECUTE {name}"
-        if name in session.prepared:
-            return self._run(queryset, compiled, execute, bound)
+        sql = execute if name in session.prepared else f"PREPARE {name} AS {compiled.statement}; {execute}"
         try:
-            rows = self._run(queryset, compiled, f"PREPARE {name} AS {compiled.statement}; {execute}", bound)
+            rows = self._run(queryset, compiled, sql, bound)
         except Exception:
+            # The statement may exist or not (a first call that failed), or no longer fit the table (a deploy's
+            # migration changed a column it returns): the session prepares anew, under other names.
             session.generation += 1
             session.prepared.clear()
             raise

@@ -134,3 +134,20 @@ def test_a_session_unsure_of_its_statements_prepares_them_again_under_new_names(
     with pytest.raises(DatabaseError), transaction.atomic():
         read(shop_id=product.shop_id)  # PREPARE again: the name exists
     assert [p.pk for p in read(shop_id=product.shop_id)] == [product.pk]
+
+
+def test_a_statement_a_migration_made_unusable_is_prepared_again_on_the_next_call():
+    read = PreparedRead(_by_shop_and_slug)
+    product = make_product()
+    read(shop_slug=product.shop.slug, product_slug=product.slug)
+    try:
+        with connection.cursor() as cursor:  # what a deploy's migration might do while old workers still run
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the facet cells' deferred triggers fire first
+            cursor.execute("ALTER TABLE catalog_product ALTER COLUMN halal_number TYPE text")
+        with pytest.raises(DatabaseError, match="cached plan must not change result type"), transaction.atomic():
+            read(shop_slug=product.shop.slug, product_slug=product.slug)
+        assert [p.pk for p in read(shop_slug=product.shop.slug, product_slug=product.slug)] == [product.pk]
+    finally:
+        with connection.cursor() as cursor:  # the test's rollback restores the column, not the session
+            cursor.execute("DEALLOCATE ALL")
+        connection.pb_prepared_session = None
