@@ -241,32 +241,57 @@ def search_text_correct(text: str) -> str:
     return WORD.sub(lambda match: known.get(match.group().lower(), match.group()), text)
 
 
-def _facet_filtered(queryset: QuerySet, filters: ProductFilters, tree: CategoryTree) -> QuerySet:
-    """The facet filters, on products or on facet cells alike (both carry the FACET_KEY columns)."""
+# The facet conditions that need no value; the others take one (see _facet_conditions).
+FLAG_CONDITIONS = {"halal": Q(is_halal=True), "tkdn": Q(tkdn_local=True), "banten": Q(is_banten=True),
+                   "pdn": Q(pdn_tier=PDN_TIER_FULL), "umk": Q(shop_is_umk=True)}
+
+
+def _facet_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tuple[str, ...], dict]:
+    """The facet filters as the SQL takes them: which conditions apply (the query's shape) and their values."""
+    names, values = [], {}
     node = tree.by_slug.get(filters.category)
     if node is not None:
         leaves = node.leaf_ids()
-        queryset = queryset.filter(category_id=leaves[0]) if len(leaves) == 1 else queryset.filter(
-            category_id__in=leaves)
+        name = "category" if len(leaves) == 1 else "categories"
+        names.append(name)
+        values[name] = leaves[0] if len(leaves) == 1 else leaves
     if filters.kabkota:
-        queryset = queryset.filter(kabkota_id=filters.kabkota)
+        names.append("kabkota")
+        values["kabkota"] = filters.kabkota
     band = next((index for index, (key, _) in enumerate(PRICE_BANDS) if key == filters.price), None)
     if band is not None:
-        queryset = queryset.filter(price_band=band)
-    if filters.halal:
-        queryset = queryset.filter(is_halal=True)
-    if filters.tkdn:
-        queryset = queryset.filter(tkdn_local=True)
-    if filters.banten:
-        queryset = queryset.filter(is_banten=True)
-    if filters.pdn:
-        queryset = queryset.filter(pdn_tier=PDN_TIER_FULL)
-    if filters.umk:
-        queryset = queryset.filter(shop_is_umk=True)
+        names.append("price_band")
+        values["price_band"] = band
+    names += [name for name in FLAG_CONDITIONS if getattr(filters, name)]
     rating = dict(RATING_LEVELS).get(filters.rating)
     if rating is not None:
-        queryset = queryset.filter(rating_band__gte=rating)
+        names.append("rating")
+        values["rating"] = rating
+    return tuple(names), values
+
+
+def _facet_filtered_by(queryset: QuerySet, names: tuple[str, ...], values: dict) -> QuerySet:
+    """The facet conditions on products or on facet cells alike (both carry the FACET_KEY columns)."""
+    lookups = {"root": "category_root_id", "category": "category_id", "kabkota": "kabkota_id",
+               "price_band": "price_band", "rating": "rating_band__gte"}
+    for name in names:
+        if name in FLAG_CONDITIONS:
+            queryset = queryset.filter(FLAG_CONDITIONS[name])
+        elif name == "categories":
+            queryset = queryset.filter(any_of("category_id", values[name]))
+        else:
+            queryset = queryset.filter(**{lookups[name]: values[name]})
     return queryset
+
+
+def _product_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tuple[str, ...], dict]:
+    """_facet_conditions for products, where a top-level category is its own column (category_root), which its
+    sorted listings walk (product_root_* indexes)."""
+    node = tree.by_slug.get(filters.category)
+    if node is None or node.parent_id is not None:
+        return _facet_conditions(filters, tree)
+    names, values = _facet_conditions(replace(filters, category=""), tree)
+    return ("root", *names), {**values, "root": node.id}
 
 
 def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Product], Func | None]:
@@ -275,11 +300,7 @@ def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Pro
     if filters.text:
         condition, relevance = _text_filter(filters.text)
         queryset = queryset.filter(condition)
-    node = tree.by_slug.get(filters.category)
-    if node is not None and node.parent_id is None:
-        # A top-level category: its own column, which its sorted listings walk (product_root_* indexes).
-        queryset, filters = queryset.filter(category_root_id=node.id), replace(filters, category="")
-    return _facet_filtered(queryset, filters, tree), relevance
+    return _facet_filtered_by(queryset, *_product_conditions(filters, tree)), relevance
 
 
 # A text search reads its matches once: their facet values and what every order needs, so that with up to
@@ -313,9 +334,8 @@ def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> tuple[list[tup
         groups = Counter(tuple(row[:len(FACET_KEY)]) for row in rows)
         sampled = len(rows) > FACET_EXACT_MAX
         return [(*key, n) for key, n in groups.items()], sampled, None if sampled else rows
-    cells = _facet_filtered(FacetCell.objects.all(), filters, tree)
-    groups = [row for row in cells.order_by().values_list(*FACET_KEY).annotate(n=Sum("products")) if row[-1] > 0]
-    return groups, False, None
+    names, values = _facet_conditions(filters, tree)
+    return [row for row in _facet_cells(shape=names, **values) if row[-1] > 0], False, None
 
 
 @PreparedRead
@@ -385,11 +405,35 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
         # of the procurement index (which would read the whole catalogue for a rare word).
         first = [_not_by_index(name) for name in by[:2]] if sort == "procurement" else []
         return queryset.annotate(relevance=relevance).order_by(*first, "-relevance", "-id")
-    # urut=pengadaan without text walks the product_listed_procurement index.
-    order = ORDERS.get(sort, ORDERS["newest"])
+    return _in_order(queryset, *_sort_plan(sort, relevance, total))
+
+
+def _sort_plan(sort: str, relevance: Func | None, total: int | None) -> tuple[tuple[str, ...], bool]:
+    """An order that is not ranked: its columns, and whether its page is found by walking their index (urut=pengadaan
+    without text walks the product_listed_procurement index)."""
+    common = total is not None and total > SORT_AFTER_FETCH_MAX
     walk = (common or total is None) if relevance is None else common and sort == "bestselling"
-    return queryset.order_by(*order) if walk else queryset.order_by(
-        *(_not_by_index(name) for name in order))
+    return ORDERS.get(sort, ORDERS["newest"]), walk
+
+
+def _in_order(queryset: QuerySet[Product], order: tuple[str, ...], walk: bool) -> QuerySet[Product]:
+    return queryset.order_by(*order) if walk else queryset.order_by(*(_not_by_index(name) for name in order))
+
+
+@PreparedRead
+def _listing_page(*, shape: tuple, **values) -> QuerySet[Product]:
+    """A page of a listing without text; its shape is (conditions, order, walk, offset, page size)."""
+    names, order, walk, offset, size = shape
+    queryset = _facet_filtered_by(product_storefront_queryset(), names, values)
+    return product_cards(_in_order(queryset, order, walk))[offset:offset + size]
+
+
+@PreparedRead
+def _facet_cells(*, shape: tuple[str, ...], **values) -> QuerySet[FacetCell]:
+    """The facet counts of a listing without text, from the cells the database keeps; its shape is the
+    conditions."""
+    return (_facet_filtered_by(FacetCell.objects.all(), shape, values).order_by().values_list(*FACET_KEY)
+            .annotate(n=Sum("products")))
 
 
 def _estimated_count(queryset: QuerySet) -> int:
@@ -441,7 +485,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
                if (count := sum(n for band, n in by_rating.items() if band >= lowest))]
 
-    matching, relevance = _matching(filters, tree)
+    # a listing without text runs prepared reads (_listing_page); a text search builds its queryset
+    matching, relevance = _matching(filters, tree) if filters.text else (None, None)
     # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as the planner estimates
     matches = max(_estimated_count(matching), FACET_EXACT_MAX + 1) if sampled else total
     pooled = sampled and matches > SORT_AFTER_FETCH_MAX and filters.effective_sort() in RANKED
@@ -454,6 +499,10 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     products = []
     if matched is not None:
         products = _page_of_matches(matched, filters, offset)
+    elif total and not filters.text:
+        names, values = _product_conditions(filters, tree)
+        order, walk = _sort_plan(filters.effective_sort(), None, matches)
+        products = _listing_page(shape=(names, order, walk, offset, PAGE_SIZE), **values)
     elif total:
         ordered = _ordered(matching, filters, relevance, matches)
         products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])

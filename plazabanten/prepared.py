@@ -35,7 +35,9 @@ from django.db import connections
 from django.db.models import BigIntegerField, F, Lookup, QuerySet, Value
 from django.db.models.sql import Query
 
-_STAND_INS = {str: ("\ue000a{}", "\ue000b{}"), int: (1_000_000_001, 1_000_000_501), list: ([-1], [-2])}
+# Integers within a small integer column's range: Django answers an out-of-range comparison with no rows at all,
+# without SQL.
+_STAND_INS = {str: ("\ue000a{}", "\ue000b{}"), int: (20_001, 20_501), list: ([-1], [-2])}
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -113,16 +115,20 @@ def _session(connection) -> _Session:
 class PreparedRead:
     """``@PreparedRead`` on a function that builds a queryset from keyword arguments (str, int, or a list of ids
     used through ``any_of``): calling it returns the list of rows, without building or compiling the queryset
-    again."""
+    again. A builder whose query takes a few forms (which filters are set, the sort, the page) receives them as
+    ``shape``, any hashable value: each shape is compiled and prepared once, and only the other arguments are
+    checked to reach the SQL as plain parameters."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
-        self._compiled: dict[tuple, _Compiled] = {}  # argument names and types -> compiled read
+        self._compiled: dict[tuple, _Compiled] = {}  # (shape, argument names and types) -> compiled read
 
-    def _compile(self, kinds: tuple[tuple[str, type], ...]) -> _Compiled:
+    def _compile(self, shape, kinds: tuple[tuple[str, type], ...]) -> _Compiled:
         built = []
+        shaped = {} if shape is None else {"shape": shape}
         for which in (0, 1):
-            queryset = self._build(**{name: _stand_in(kind, which, n) for n, (name, kind) in enumerate(kinds)})
+            queryset = self._build(**shaped, **{name: _stand_in(kind, which, n) for n, (name, kind) in
+                                                enumerate(kinds)})
             sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
             built.append((queryset, sql, tuple(params)))
         (queryset, sql, params), (_other, other_sql, other_params) = built
@@ -161,13 +167,13 @@ class PreparedRead:
 
         return _PLACEHOLDER.sub(fill, sql)
 
-    def __call__(self, **arguments: str | int | list[int]) -> list:
+    def __call__(self, *, shape=None, **arguments: str | int | list[int]) -> list:
         kinds = tuple((name, type(value)) for name, value in sorted(arguments.items()))
         if any(kind not in _STAND_INS for _name, kind in kinds):
             raise TypeError(f"{self._build.__qualname__}: prepared arguments are str, int or a list of ids")
-        compiled = self._compiled.get(kinds)
+        compiled = self._compiled.get((shape, kinds))
         if compiled is None:
-            compiled = self._compiled[kinds] = self._compile(kinds)
+            compiled = self._compiled[shape, kinds] = self._compile(shape, kinds)
         values = [value for _name, value in sorted(arguments.items())]
         queryset = compiled.template._chain()  # the router picks the database per call (primary or replica)
         connection = connections[queryset.db]

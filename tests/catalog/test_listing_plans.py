@@ -138,3 +138,25 @@ def test_a_text_search_sorted_from_its_matches_gives_the_database_order(catalogu
             offset:offset + selectors.PAGE_SIZE]]
         results = product_search(filters=filters)
         assert not results.sampled and [p.pk for p in results.products] == database and database, (sort, page)
+
+
+@pytest.mark.parametrize("sort", ROOT_INDEXES)
+def test_a_prepared_category_listing_keeps_walking_its_index_after_postgres_caches_the_plan(catalogue, sort,
+                                                                                             monkeypatch):
+    """The page of a listing without text is a prepared statement (plazabanten.prepared): after five runs Postgres
+    may keep one generic plan for every category; that plan must walk an index too."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 100)  # the category's 1,500 are "common": walk
+    filters = ProductFilters(category=catalogue.slug, sort=sort)
+    for _ in range(6):
+        product_search(filters=filters)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(product_search(filters=filters).products) == selectors.PAGE_SIZE
+    (execute,) = [q["sql"] for q in queries if q["sql"].startswith("EXECUTE pb_catalog_product_")]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {execute}")
+        plan = "\n".join(row[0] for row in cursor.fetchall() if " Scan " in row[0])
+    assert ROOT_INDEXES[sort] in plan or SORT_INDEXES[sort] in plan, plan
+    assert "Seq Scan on catalog_product" not in plan, plan
