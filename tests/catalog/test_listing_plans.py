@@ -160,3 +160,8 @@ def test_a_prepared_category_listing_keeps_walking_its_index_after_postgres_cach
         plan = "\n".join(row[0] for row in cursor.fetchall() if " Scan " in row[0])
     assert ROOT_INDEXES[sort] in plan or SORT_INDEXES[sort] in plan, plan
     assert "Seq Scan on catalog_product" not in plan, plan
+
+
+def test_a_big_listing_counts_its_products_with_a_thousands_dot(catalogue, client):
+    page = client.get("/cari/").content.decode()
+    assert re.search(r'id="result-count">\s*6\.000 produk<', page), re.search(r'id="result-count">[^<]*', page)
