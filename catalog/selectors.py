@@ -124,23 +124,16 @@ def category_tree() -> CategoryTree:
 
 
 @PreparedRead
-def _new_arrivals() -> QuerySet[Product]:
+def product_new_arrivals() -> QuerySet[Product]:
     return product_cards(product_storefront_queryset()).order_by("-created_at", "-id")[:12]
 
 
 @PreparedRead
-def _local_picks() -> QuerySet[Product]:
+def product_local_picks() -> QuerySet[Product]:
+    """High-TKDN products made in Banten: what Pemprov wants buyers to see first (a list, as every prepared
+    read)."""
     queryset = product_storefront_queryset().filter(is_banten=True, tkdn_percent__gte=TKDN_LOCAL_MIN)
     return product_cards(queryset).order_by("-sold_count", "-id")[:8]
-
-
-def product_new_arrivals() -> list[Product]:
-    return _new_arrivals()
-
-
-def product_local_picks() -> list[Product]:
-    """High-TKDN products made in Banten: what Pemprov wants buyers to see first."""
-    return _local_picks()
 
 
 @dataclass(frozen=True)

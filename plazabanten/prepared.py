@@ -1,5 +1,5 @@
 """Read querysets whose SQL is compiled once per process and planned once per database session, for the
-storefront's hottest fixed-shape reads (home, product page, reviews).
+storefront's hottest reads (home, product page, listings, the cart).
 
 Django builds and compiles a queryset's SQL on every evaluation: on an uncached product page that was about a
 quarter of the request's Python. A prepared read is built twice, with two different sets of stand-in arguments;
@@ -129,9 +129,10 @@ class PreparedRead:
         for which in (0, 1):
             queryset = self._build(**shaped, **{name: _stand_in(kind, which, n) for n, (name, kind) in
                                                 enumerate(kinds)})
-            sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-            built.append((queryset, sql, tuple(params)))
-        (queryset, sql, params), (_other, other_sql, other_params) = built
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            sql, params = compiler.as_sql()  # also fills select, klass_info and annotation_col_map for the rows
+            built.append((queryset, compiler, sql, tuple(params)))
+        (queryset, compiler, sql, params), (_other, _compiler, other_sql, other_params) = built
         if sql != other_sql or len(params) != len(other_params):
             raise ValueError(f"{self._build.__qualname__}: its SQL changes with its arguments")
         slots = []
@@ -146,8 +147,6 @@ class PreparedRead:
         if {owner for _position, owner in slots} != set(range(len(kinds))):
             raise ValueError(f"{self._build.__qualname__}: an argument does not reach the SQL as itself")
         connection = connections[queryset.db]
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        compiler.as_sql()
         return _Compiled(template=queryset, compiler=compiler, sql=sql, params=params, slots=tuple(slots),
                          statement=self._statement(connection, sql, params, dict(slots)) if
                          connection.vendor == "postgresql" else "",
