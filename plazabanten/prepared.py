@@ -27,7 +27,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
@@ -70,6 +70,7 @@ class _Compiled:
     slots: tuple[tuple[int, int], ...]  # (parameter position, argument number)
     statement: str  # for PREPARE: the constants as literals, the arguments as $1, $2, …
     name: str
+    converters: dict[str, dict] = field(default_factory=dict)  # per database alias, made on first use
 
     def arguments(self, values: list) -> list:
         return [values[owner] for _position, owner in self.slots]
@@ -84,14 +85,21 @@ class _Compiled:
 class _CompiledQuery(Query):
     """A query that answers with SQL compiled earlier instead of compiling itself."""
 
-    prepared: tuple[Any, str, tuple]
+    prepared: tuple[_Compiled, str, tuple]
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
-        template, sql, params = self.prepared
-        compiler = copy.copy(template)
+        compiled, sql, params = self.prepared
+        compiler = copy.copy(compiled.compiler)
         compiler.connection = connection or connections[using]
         compiler.using = using
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        # The columns' converters (a JSON field's decoding, …) are the same for every call: Django works them out
+        # again on every evaluation, from every selected column.
+        converters = compiled.converters.get(compiler.connection.alias)
+        if converters is None:
+            converters = compiled.converters[compiler.connection.alias] = compiler.get_converters(
+                [column for column, _sql, _alias in compiler.select[:compiler.col_count]])
+        compiler.get_converters = lambda expressions: converters
         return compiler
 
 
@@ -197,5 +205,5 @@ class PreparedRead:
     @staticmethod
     def _run(queryset: QuerySet, compiled: _Compiled, sql: str, params: list) -> list:
         queryset.query.__class__ = _CompiledQuery
-        queryset.query.prepared = (compiled.compiler, sql, tuple(params))
+        queryset.query.prepared = (compiled, sql, tuple(params))
         return list(queryset)

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django import template
 
 from catalog.forms import filters_query
-from plazabanten.templatetags.fixed_urls import reverse_fixed
+from plazabanten.templatetags.fixed import reverse_fixed
 
 register = template.Library()
 
