@@ -15,14 +15,15 @@ _cards: dict[tuple, str] = {}
 
 @register.simple_tag
 def product_card(product, eager=False, government=False):
-    """A product card (catalog/_card.html), memoised in the process on every value it shows.
+    """A product card (catalog/_card.html) of a catalog.selectors.ProductCard, memoised in the process on every
+    value it shows.
 
     The key is the card's content itself, so a memoised card is never stale: a new price or rating is a new key.
     Rendering 24 cards through the template engine is most of a listing page's cost when the page cache misses
     (a new combination of filters); most cards on such a page were drawn moments ago for another one.
     """
     key = (get_language(), bool(eager), product.pk, product.shop.slug, product.slug, product.name,
-           product.price_min, product.kabkota.name if product.kabkota_id else "", product.is_banten,
+           product.price_min, product.kabkota.name if product.kabkota else "", product.is_banten,
            product.tkdn_percent, product.is_halal, product.rating_count, product.rating_avg, product.sold_count,
            json.dumps(product.cover, sort_keys=True),
            # a government buyer's card adds the PDN tier, UMK and PKP badges
