@@ -2,6 +2,7 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from catalog.forms import filters_query
 from plazabanten.templatetags.fixed import reverse_fixed
@@ -18,3 +19,12 @@ def filter_url(filters, **changes):
         "catalog:search")
     query = urlencode(filters_query(changed, with_category=False))
     return f"{path}?{query}" if query else path
+
+
+@register.simple_tag
+def facet_links(filters, name: str, facets, sampled: bool):
+    """One facet's values as <li> links, each with its count unless the counts are sampled. A listing shows ~30
+    values; as a template loop each took five node renders."""
+    return format_html_join("", '<li><a href="{}">{}</a>{}</li>', (
+        (filter_url(filters, **{name: facet.key}), facet.label,
+         "" if sampled else format_html(' <span class="count">{}</span>', facet.count)) for facet in facets))
