@@ -4,10 +4,10 @@
 
 gunicorn (sync, 2 workers unless --workers) with production settings on its own database (plazabanten_bench,
 seeded once with --products), wrk -t2 -c16 against: a trivial view (the ceiling), home, listing, category,
-search (a mix of 60 queries with facets), product pages (500), a signed-in cart, place order (each request a
-different buyer's checkout) and payment webhooks (each a different paid charge, then the same ones again as
-duplicates). Prints requests/s, p50, p99 and each page's ratio to the trivial view of the same run. ``--cold``
-turns the page and fragment caches off. Figures only: nothing here asserts on time.
+search (a mix of 60 queries with facets), product pages (500), a signed-in cart and its checkout page, place
+order (each request a different buyer's checkout) and payment webhooks (each a different paid charge, then the same
+ones again as duplicates). Prints requests/s, p50, p99 and each page's ratio to the trivial view of the same run.
+``--cold`` turns the page and fragment caches off. Figures only: nothing here asserts on time.
 
 Then it checks what the requests did, and prints a FAIL line and exits 1 when a check fails: every variant in the
 buyers' carts was given a finite, known stock (SEED_UNITS) and sold (paid) + allocated (unpaid) + remaining must
@@ -475,7 +475,8 @@ def main() -> int:
                  ("categories", f"category, every sort ({len(category_sorts)} URLs)", category_sorts, ""),
                  ("search", f"search ({len(search_list)} URLs)", search_list, ""),
                  ("product", f"product page ({len(product_list)} URLs)", product_list, ""),
-                 ("", "cart, signed in (3 lines, 3 shops)", ["/keranjang/"], cart_cookie)]
+                 ("", "cart, signed in (3 lines, 3 shops)", ["/keranjang/"], cart_cookie),
+                 ("", "checkout page, signed in (3 shops)", ["/checkout/"], cart_cookie)]
         for key, label, paths, cookie in pages:
             script = gets(label.split()[0], paths, cookie)
             if not options.cold:

@@ -11,9 +11,12 @@ from math import ceil
 from typing import Protocol
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from plazabanten.prepared import PreparedRead
 
 from .models import CourierRate, ShopShipping
 from .tracking import Shipment, TrackingResult, sandbox_track
@@ -78,16 +81,21 @@ def zone_for(origin_kabkota: str, destination_kabkota: str) -> int:
     return CourierRate.Zone.NATIONAL
 
 
+@PreparedRead
+def _zone_rates(*, zone: int) -> QuerySet[CourierRate]:
+    """Every service's rate for a zone, cheapest first (a few dozen rows; checkout asks once per shop)."""
+    return CourierRate.objects.filter(zone=zone).order_by("price_per_kg", "courier")
+
+
 class RateTableCourier:
     def quotes(self, *, origin_kabkota, destination_kabkota, weight_grams, couriers):
         kilograms = max(1, ceil(weight_grams / 1000))
-        rates = CourierRate.objects.filter(zone=zone_for(origin_kabkota, destination_kabkota), courier__in=couriers)
         return [
             ShippingQuote(method=f"{rate.courier}:{rate.service}",
                           label=f"{COURIERS.get(rate.courier, rate.courier)} {rate.service}",
                           fee=rate.price_per_kg * kilograms,
                           etd=etd_label(min_days=rate.etd_min_days, max_days=rate.etd_max_days))
-            for rate in rates.order_by("price_per_kg", "courier")
+            for rate in _zone_rates(zone=int(zone_for(origin_kabkota, destination_kabkota))) if rate.courier in couriers
         ]
 
     def track(self, shipment: Shipment, *, now: datetime | None = None) -> TrackingResult:
@@ -109,9 +117,14 @@ def courier_adapter() -> CourierAdapter:
     return RateTableCourier()
 
 
+@PreparedRead
+def _shop_shipping(*, shop_id: int) -> QuerySet[ShopShipping]:
+    return ShopShipping.objects.filter(shop_id=shop_id)
+
+
 def shipping_quotes(*, shop, destination_kabkota: str, weight_grams: int) -> list[ShippingQuote]:
     """Every way this shop can deliver to that kab/kota, cheapest couriers first."""
-    config = ShopShipping.objects.filter(shop=shop).first() or ShopShipping(shop=shop, couriers=list(COURIERS))
+    config = next(iter(_shop_shipping(shop_id=shop.pk)), None) or ShopShipping(shop=shop, couriers=list(COURIERS))
     quotes = []
     if config.pickup:
         quotes.append(ShippingQuote(method="pickup", label=_("Ambil di toko"), fee=0,
