@@ -30,6 +30,7 @@ from plazabanten.prepared import PreparedRead, any_of
 from regions.models import Region
 from vendors.models import Shop
 
+from .cache import kept_in_process
 from .models import (
     FACET_KEY,
     PDN_TIER_FULL,
@@ -161,8 +162,10 @@ class CategoryTree:
         return trail
 
 
+@kept_in_process
 def category_tree() -> CategoryTree:
-    """The whole (small) taxonomy, read once and kept in the cache for a few minutes."""
+    """The whole (small) taxonomy, read once and kept in the cache for a few minutes (and in the process for
+    REFERENCE_LOCAL_SECONDS: callers only read it)."""
     rows = cache.get(TREE_CACHE_KEY)
     if rows is None:
         rows = list(Category.objects.order_by("level", "position", "name")
@@ -562,6 +565,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     )
 
 
+@kept_in_process
 def _kabkota_names() -> dict[str, str]:
     names = cache.get("catalog:kabkota-names:v1")
     if names is None:

@@ -48,3 +48,15 @@ def test_cache_calls_share_one_redis_client_per_pool_across_threads(settings):
     for thread in threads:
         thread.join()
     assert not errors and len(clients) == 4 and all(client is clients[0] for client in clients)
+
+
+def test_reference_data_is_kept_in_the_process_until_it_expires_or_is_cleared(monkeypatch):
+    from catalog import cache as catalog_cache
+
+    calls = []
+    answer = catalog_cache.kept_in_process(lambda: calls.append(1) or len(calls))
+    assert answer() == answer() == 1
+    catalog_cache.local_clear()
+    monkeypatch.setattr(catalog_cache, "REFERENCE_LOCAL_SECONDS", -1)  # each answer expired as soon as kept
+    assert answer() == 2
+    assert answer() == 3
