@@ -1,5 +1,4 @@
-"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments), and
-reference data kept in the worker process."""
+"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments)."""
 
 import hashlib
 import os
