@@ -1,9 +1,11 @@
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from plazabanten.prepared import PreparedRead
 
 from . import roles
 
@@ -27,6 +29,12 @@ class UserManager(BaseUserManager):
     def create_superuser(self, email, password=None, **fields):
         fields.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **fields)
+
+
+@PreparedRead
+def _role_names(*, user_id: int) -> models.QuerySet[Group]:
+    """Every signed-in page asks (the menu, the role checks)."""
+    return Group.objects.filter(user=user_id).values_list("name", flat=True)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -62,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def role_names(self) -> frozenset[str]:
         """The person's roles, read once per user object (a request's user): one query however many checks."""
-        return frozenset(self.groups.values_list("name", flat=True))
+        return frozenset(_role_names(user_id=self.pk))
 
     def has_role(self, role: str) -> bool:
         return role in self.role_names

@@ -1,4 +1,5 @@
-"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments)."""
+"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments), and
+reference data kept in the worker process."""
 
 import hashlib
 import os
