@@ -351,24 +351,96 @@ def _matching(filters: ProductFilters, tree: CategoryTree) -> tuple[QuerySet[Pro
     return _facet_filtered_by(queryset, *_product_conditions(filters, tree)), relevance
 
 
-# A text search reads its matches once: their facet values and what every order needs, so that with up to
-# FACET_EXACT_MAX matches its page is sorted from those rows and fetched by id (a common word with a narrowing
-# facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was the old cost).
+@dataclass
+class FacetCounts:
+    """How many results have each facet value (the results' marginals)."""
+
+    total: int = 0
+    flags: Counter[str] = field(default_factory=Counter)  # FLAG_CONDITIONS name → count
+    by_category: Counter[int] = field(default_factory=Counter)
+    by_kabkota: Counter[str] = field(default_factory=Counter)
+    by_price: Counter[int] = field(default_factory=Counter)
+    by_rating: Counter[int] = field(default_factory=Counter)
+
+    @classmethod
+    def of_cells(cls, cells) -> "FacetCounts":
+        """The marginals of facet cells: rows of (FACET_KEY values…, products)."""
+        counts = cls()
+        flags = counts.flags
+        for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, pdn_tier, \
+                shop_is_umk, n in cells:
+            if n <= 0:  # a cell whose products were all delisted
+                continue
+            counts.total += n
+            flags["pdn"] += n * (pdn_tier == PDN_TIER_FULL)
+            flags["umk"] += n * shop_is_umk
+            flags["halal"] += n * is_halal
+            flags["tkdn"] += n * tkdn_local
+            flags["banten"] += n * is_banten
+            counts.by_category[category_id] += n
+            if kabkota_id:
+                counts.by_kabkota[kabkota_id] += n
+            counts.by_price[price_band] += n
+            counts.by_rating[rating_band] += n
+        return counts
+
+
+# A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
+# common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
+# the old cost). Postgres does the counting: a few dozen rows come back instead of up to 2,001 matches, whose
+# conversion to Python rows cost more than reading them.
 MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
-MATCH_ORDERS = {  # sort → (key of a match row, descending): the ORDER BY of _ordered for text searches
-    "relevance": (lambda row: (row.relevance, row.id), True),
-    "procurement": (lambda row: (row.pdn_tier, row.umk_local, row.relevance, row.id), True),
-    "newest": (lambda row: (row.created_at, row.id), True),
-    "price_asc": (lambda row: (row.price_min, row.id), False),
-    "price_desc": (lambda row: (row.price_min, row.id), True),
-    "bestselling": (lambda row: (row.sold_count, row.id), True),
-}
+# (the flags' counts in FLAG_CONDITIONS order)
+FACETS_OF_MATCHES = """WITH matches AS MATERIALIZED ({matches})
+SELECT NULL, category_id, kabkota_id, price_band, rating_band, GROUPING(category_id, kabkota_id, price_band,
+    rating_band), count(*), count(*) FILTER (WHERE is_halal), count(*) FILTER (WHERE tkdn_local),
+    count(*) FILTER (WHERE is_banten), count(*) FILTER (WHERE pdn_tier = %s), count(*) FILTER (WHERE shop_is_umk)
+FROM matches GROUP BY GROUPING SETS ((), (category_id), (kabkota_id), (price_band), (rating_band))
+UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)"""
+# GROUPING(…) of each set: a bit for every column the set leaves out
+BY_CATEGORY, BY_KABKOTA, BY_PRICE, BY_RATING, ALL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
 
 
-def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> tuple[list[tuple], bool, list | None]:
-    """(FACET_KEY values…, products) per combination of facet values among the results; whether the counts are a
-    sample (a text search with more than FACET_EXACT_MAX matches); and a text search's matches when they are all
-    there (rows of MATCH_FIELDS and their relevance), else None.
+def _match_order(sort: str) -> str:
+    """The ORDER BY of _ordered, on the columns of a text search's matches (MATCH_FIELDS and relevance)."""
+    if sort in RANKED:
+        names = (*(ORDERS["procurement"][:2] if sort == "procurement" else ()), "-relevance", "-id")
+    else:
+        names = ORDERS.get(sort, ORDERS["newest"])
+    return ", ".join(name[1:] + " DESC" if name.startswith("-") else name for name in names)
+
+
+def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) -> tuple[FacetCounts, list[int]]:
+    """The facet counts of at most FACET_EXACT_MAX + 1 of a text search's matches (all of them when there are no
+    more) and the ids of the page at ``offset`` in the order asked for, sorted among those matches."""
+    products, relevance = _matching(filters, tree)
+    matches = (products.annotate(relevance=relevance).order_by()
+               .values(*MATCH_FIELDS, "relevance")[:FACET_EXACT_MAX + 1])
+    sql, params = matches.query.sql_with_params()
+    counts, ids = FacetCounts(), []
+    with connection.cursor() as cursor:
+        cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
+                                                order=_match_order(filters.effective_sort())),
+                       (*params, PDN_TIER_FULL, PAGE_SIZE, offset))
+        for pk, category_id, kabkota_id, price_band, rating_band, grouping, n, *flags in cursor.fetchall():
+            if pk is not None:
+                ids.append(pk)
+            elif grouping == ALL:
+                counts.total = n
+                counts.flags = Counter(dict(zip(FLAG_CONDITIONS, flags)))
+            elif grouping == BY_CATEGORY:
+                counts.by_category[category_id] = n
+            elif grouping == BY_KABKOTA and kabkota_id:
+                counts.by_kabkota[kabkota_id] = n
+            elif grouping == BY_PRICE:
+                counts.by_price[price_band] = n
+            elif grouping == BY_RATING:
+                counts.by_rating[rating_band] = n
+    return counts, ids
+
+
+def _facet_counts(filters: ProductFilters, tree: CategoryTree, offset: int) -> tuple[FacetCounts, list[int] | None]:
+    """The results' facet counts and, for a text search, the ids of its page at ``offset`` among the matches read.
 
     Without text every filter is a facet, so the counts come from the facet cells the database keeps (a few
     hundred rows for the whole catalogue) instead of a scan. A text search reads at most FACET_EXACT_MAX + 1 of its
@@ -376,14 +448,9 @@ def _facet_groups(filters: ProductFilters, tree: CategoryTree) -> tuple[list[tup
     matches; counting all of a common word's matches ("batik": 17% of the catalogue) costs a read of each one.
     """
     if filters.text:
-        products, relevance = _matching(filters, tree)
-        rows = list(products.annotate(relevance=relevance).order_by()
-                    .values_list(*MATCH_FIELDS, "relevance", named=True)[:FACET_EXACT_MAX + 1])
-        groups = Counter(tuple(row[:len(FACET_KEY)]) for row in rows)
-        sampled = len(rows) > FACET_EXACT_MAX
-        return [(*key, n) for key, n in groups.items()], sampled, None if sampled else rows
+        return _facets_of_text(filters, tree, offset)
     names, values = _facet_conditions(filters, tree)
-    return [row for row in _facet_cells(shape=names, **values) if row[-1] > 0], False, None
+    return FacetCounts.of_cells(_facet_cells(shape=names, **values)), None
 
 
 @PreparedRead
@@ -391,10 +458,7 @@ def _cards_by_id(*, ids: list[int]) -> QuerySet[ProductCard]:
     return product_cards(product_storefront_queryset()).filter(any_of("pk", ids))
 
 
-def _page_of_matches(rows: list, filters: ProductFilters, offset: int) -> list[ProductCard]:
-    """A page of a text search's matches, sorted from the rows already read, its cards fetched by id."""
-    key, descending = MATCH_ORDERS.get(filters.effective_sort(), MATCH_ORDERS["newest"])
-    ids = [row.id for row in sorted(rows, key=key, reverse=descending)][offset:offset + PAGE_SIZE]
+def _cards_in_order(ids: list[int]) -> list[ProductCard]:
     cards = {card.pk: card for card in _cards_by_id(ids=ids)} if ids else {}
     return [cards[pk] for pk in ids if pk in cards]
 
@@ -499,39 +563,24 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     text searched for ("Menampilkan hasil untuk …"). The category tree and region names are cached.
     """
     tree = category_tree()
-    groups, sampled, matched = _facet_groups(filters, tree)
+    asked = (min(max(filters.page, 1), MAX_PAGE) - 1) * PAGE_SIZE  # the offset of the page asked for
+    counts, matched = _facet_counts(filters, tree, asked)
     corrected = ""
-    if not groups and filters.text and (guess := search_text_correct(filters.text)) != filters.text:
-        groups, sampled, matched = _facet_groups(replace(filters, text=guess), tree)
-        if groups:
-            corrected, filters = guess, replace(filters, text=guess)
-    total = halal = tkdn = banten = pdn = umk = 0
-    by_category: Counter[int] = Counter()
-    by_kabkota: Counter[str] = Counter()
-    by_price: Counter[int] = Counter()
-    by_rating: Counter[int] = Counter()
-    for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, pdn_tier, shop_is_umk, n \
-            in groups:
-        total += n
-        pdn += n * (pdn_tier == PDN_TIER_FULL)
-        umk += n * shop_is_umk
-        halal += n * is_halal
-        tkdn += n * tkdn_local
-        banten += n * is_banten
-        by_category[category_id] += n
-        if kabkota_id:
-            by_kabkota[kabkota_id] += n
-        by_price[price_band] += n
-        by_rating[rating_band] += n
+    if not counts.total and filters.text and (guess := search_text_correct(filters.text)) != filters.text:
+        guessed = _facet_counts(replace(filters, text=guess), tree, asked)
+        if guessed[0].total:
+            corrected, filters, (counts, matched) = guess, replace(filters, text=guess), guessed
+    total = counts.total
+    sampled = total > FACET_EXACT_MAX and bool(filters.text)
     node = tree.by_slug.get(filters.category)
     children = node.children if node is not None else tree.roots
     categories = [FacetValue(child.slug, child.label, count) for child in children
-                  if (count := sum(by_category[leaf] for leaf in child.leaf_ids()))]
+                  if (count := sum(counts.by_category[leaf] for leaf in child.leaf_ids()))]
     names = _kabkota_names()
-    kabkota = sorted((FacetValue(code, names.get(code, code), count) for code, count in by_kabkota.items()),
+    kabkota = sorted((FacetValue(code, names.get(code, code), count) for code, count in counts.by_kabkota.items()),
                      key=lambda facet: (-facet.count, facet.label))
     ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
-               if (count := sum(n for band, n in by_rating.items() if band >= lowest))]
+               if (count := sum(n for band, n in counts.by_rating.items() if band >= lowest))]
 
     # a listing without text runs prepared reads (_listing_page); a text search builds its queryset
     matching, relevance = _matching(filters, tree) if filters.text else (None, None)
@@ -545,8 +594,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     page = min(max(filters.page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
     products = []
-    if matched is not None:
-        products = _page_of_matches(matched, filters, offset)
+    if matched is not None and not sampled and offset == asked:
+        products = _cards_in_order(matched)
     elif total and not filters.text:
         names, values = _product_conditions(filters, tree)
         order, walk = _sort_plan(filters.effective_sort(), None, matches)
@@ -558,9 +607,9 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         products=products, total=total, page=page, pages=pages, category=node,
         breadcrumbs=tree.path(node) if node is not None else [],
         categories=categories, kabkota=kabkota,
-        prices=[FacetValue(key, label, by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
-                if by_price[band]],
-        ratings=ratings, flags={"halal": halal, "tkdn": tkdn, "banten": banten, "pdn": pdn, "umk": umk},
+        prices=[FacetValue(key, label, counts.by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
+                if counts.by_price[band]],
+        ratings=ratings, flags={name: counts.flags[name] for name in FLAG_CONDITIONS},
         corrected=corrected, sampled=sampled,
     )
 
