@@ -3,6 +3,7 @@ fetched through the filters' indexes and sorted. Checked on the plans Postgres m
 the small test tables answer as a big catalogue would."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -165,3 +166,21 @@ def test_a_prepared_category_listing_keeps_walking_its_index_after_postgres_cach
 def test_a_big_listing_counts_its_products_with_a_thousands_dot(catalogue, client):
     page = client.get("/cari/").content.decode()
     assert re.search(r'id="result-count">\s*6\.000 produk<', page), re.search(r'id="result-count">[^<]*', page)
+
+
+def test_a_minimum_rating_finds_a_common_words_few_rated_matches_through_its_index(catalogue):
+    from django.test.utils import CaptureQueriesContext
+
+    rated = Product.objects.filter(name__startswith="Produk").order_by("pk")[:3]
+    Product.objects.filter(pk__in=[product.pk for product in rated]).update(rating_avg=Decimal("4.8"), rating_count=5)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    filters = ProductFilters(text="produk", rating="4.5")
+    with CaptureQueriesContext(connection) as queries:
+        assert product_search(filters=filters).total == 3
+    # the facet counts and the page, from the matches read once
+    (statement,) = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("WITH matches")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {statement}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "product_listed_rating" in plan, plan  # not a read of each of the word's 300 matches
