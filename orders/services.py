@@ -137,12 +137,13 @@ def _checkout_place(*, buyer, idempotency_key, address, choices) -> CheckoutGrou
 
     deadline = timezone.now() + timedelta(hours=settings.ORDER_PAYMENT_HOURS)
     plans = []
-    for shop_id, shop_variants in sorted(by_shop.items()):
-        shop = shop_variants[0].product.shop
-        choice = choices.get(shop_id)
-        weight = sum(v.product.weight_grams * quantities[v.pk] for v in shop_variants)
-        quotes = {q.method: q for q in shipping_quotes(shop=shop, destination_kabkota=address.kabkota_code,
-                                                       weight_grams=weight)}
+    grouped = [shop_variants for _shop_id, shop_variants in sorted(by_shop.items())]
+    parcels = [(shop_variants[0].product.shop, sum(v.product.weight_grams * quantities[v.pk] for v in shop_variants))
+               for shop_variants in grouped]
+    every_quotes = shipping_quotes(parcels=parcels, destination_kabkota=address.kabkota_code)
+    for shop_variants, (shop, _weight), shop_quotes in zip(grouped, parcels, every_quotes, strict=True):
+        choice = choices.get(shop.pk)
+        quotes = {q.method: q for q in shop_quotes}
         if choice is None or choice.method not in quotes:
             raise CheckoutError(_("Pilih pengiriman untuk %(shop)s.") % {"shop": shop.name})
         subtotal = sum(v.price * quantities[v.pk] for v in shop_variants)

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from plazabanten.prepared import PreparedRead
+from plazabanten.prepared import PreparedRead, any_of
+from vendors.models import Shop
 
 from .models import CourierRate, ShopShipping
 from .tracking import Shipment, TrackingResult, sandbox_track
@@ -88,6 +89,14 @@ def _zone_rates(*, zone: int) -> QuerySet[CourierRate]:
 
 
 class RateTableCourier:
+    def __init__(self):
+        self._zones: dict[int, list[CourierRate]] = {}  # read once per zone for every shop of a checkout
+
+    def _rates(self, zone: int) -> list[CourierRate]:
+        if zone not in self._zones:
+            self._zones[zone] = list(_zone_rates(zone=zone))
+        return self._zones[zone]
+
     def quotes(self, *, origin_kabkota, destination_kabkota, weight_grams, couriers):
         kilograms = max(1, ceil(weight_grams / 1000))
         return [
@@ -95,7 +104,7 @@ class RateTableCourier:
                           label=f"{COURIERS.get(rate.courier, rate.courier)} {rate.service}",
                           fee=rate.price_per_kg * kilograms,
                           etd=etd_label(min_days=rate.etd_min_days, max_days=rate.etd_max_days))
-            for rate in _zone_rates(zone=int(zone_for(origin_kabkota, destination_kabkota))) if rate.courier in couriers
+            for rate in self._rates(int(zone_for(origin_kabkota, destination_kabkota))) if rate.courier in couriers
         ]
 
     def track(self, shipment: Shipment, *, now: datetime | None = None) -> TrackingResult:
@@ -118,21 +127,28 @@ def courier_adapter() -> CourierAdapter:
 
 
 @PreparedRead
-def _shop_shipping(*, shop_id: int) -> QuerySet[ShopShipping]:
-    return ShopShipping.objects.filter(shop_id=shop_id)
+def _shops_shipping(*, shop_ids: list[int]) -> QuerySet[ShopShipping]:
+    return ShopShipping.objects.filter(any_of("shop_id", shop_ids))
 
 
-def shipping_quotes(*, shop, destination_kabkota: str, weight_grams: int) -> list[ShippingQuote]:
-    """Every way this shop can deliver to that kab/kota, cheapest couriers first."""
-    config = next(iter(_shop_shipping(shop_id=shop.pk)), None) or ShopShipping(shop=shop, couriers=list(COURIERS))
-    quotes = []
-    if config.pickup:
-        quotes.append(ShippingQuote(method="pickup", label=_("Ambil di toko"), fee=0,
-                                    etd=_("Siap diambil setelah dikemas")))
-    if destination_kabkota in config.own_courier_fees:
-        quotes.append(ShippingQuote(method="own", label=_("Kurir toko"), fee=int(config.own_courier_fees[
-            destination_kabkota]), etd=etd_label(min_days=1, max_days=1)))
-    if config.couriers and shop.kabkota_id:
-        quotes += courier_adapter().quotes(origin_kabkota=shop.kabkota_id, destination_kabkota=destination_kabkota,
-                                           weight_grams=weight_grams, couriers=config.couriers)
-    return quotes
+def shipping_quotes(*, parcels: list[tuple[Shop, int]], destination_kabkota: str) -> list[list[ShippingQuote]]:
+    """Every way each shop can deliver its parcel (the shop, the weight in grams) to that kab/kota, cheapest
+    couriers first: one list per parcel, in their order. One read of the shops' settings and one of each zone's
+    rates, however many shops a checkout has."""
+    configs = {config.shop_id: config for config in _shops_shipping(shop_ids=[shop.pk for shop, _weight in parcels])}
+    adapter = courier_adapter()
+    every = []
+    for shop, weight_grams in parcels:
+        config = configs.get(shop.pk) or ShopShipping(shop=shop, couriers=list(COURIERS))
+        quotes = []
+        if config.pickup:
+            quotes.append(ShippingQuote(method="pickup", label=_("Ambil di toko"), fee=0,
+                                        etd=_("Siap diambil setelah dikemas")))
+        if destination_kabkota in config.own_courier_fees:
+            quotes.append(ShippingQuote(method="own", label=_("Kurir toko"), fee=int(config.own_courier_fees[
+                destination_kabkota]), etd=etd_label(min_days=1, max_days=1)))
+        if config.couriers and shop.kabkota_id:
+            quotes += adapter.quotes(origin_kabkota=shop.kabkota_id, destination_kabkota=destination_kabkota,
+                                     weight_grams=weight_grams, couriers=config.couriers)
+        every.append(quotes)
+    return every

@@ -131,9 +131,9 @@ def checkout(request):
         return redirect("orders:cart")
     if not shops:
         return redirect("orders:cart")
-    for group in shops:
-        group["quotes"] = shipping_quotes(shop=group["shop"], destination_kabkota=address.kabkota_code,
-                                          weight_grams=group["weight"])
+    every_quotes = shipping_quotes(parcels=[(group["shop"], group["weight"]) for group in shops],
+                                   destination_kabkota=address.kabkota_code)
+    for group, group["quotes"] in zip(shops, every_quotes, strict=True):
         default = quote_default(group["quotes"])
         group["chosen"] = data.get(f"shipping_{group['shop'].pk}", default.method if default else "")
         group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]

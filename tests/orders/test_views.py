@@ -1,3 +1,4 @@
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -39,6 +40,21 @@ def test_cart_page_query_count_does_not_grow_with_lines(client, django_assert_ma
         client.post("/keranjang/tambah/", {"variant": make_product().variants.get().pk, "quantity": 1})
     with django_assert_max_num_queries(4):
         client.get("/keranjang/")
+
+
+def test_checkout_page_query_count_does_not_grow_with_shops(client, django_assert_num_queries):
+    buyer = make_user()
+    make_address(buyer)
+    client.force_login(buyer)
+    client.post("/keranjang/tambah/", {"variant": make_product().variants.get().pk, "quantity": 1})
+    for shops in (1, 3):
+        # user, addresses, cart lines, their variants, the shops' shipping settings, the zone's courier rates, the
+        # addresses' region names, the menu's roles
+        with django_assert_num_queries(8):
+            page = client.get("/checkout/")
+        assert len(set(re.findall(r'name="shipping_(\d+)"', page.content.decode()))) == shops
+        for _ in range(2):  # two more shops
+            client.post("/keranjang/tambah/", {"variant": make_product().variants.get().pk, "quantity": 1})
 
 
 def test_checkout_places_orders_once_for_a_double_tap(client):
@@ -139,10 +155,10 @@ def test_shop_sets_its_delivery_options_and_checkout_offers_them(client):
     assert saved.status_code == 302
     from orders.shipping import shipping_quotes
 
-    methods = {q.method: q.fee for q in shipping_quotes(shop=shop, destination_kabkota="36.74", weight_grams=1500)}
-    assert methods == {"own": 8000, "jne:REG": 18000, "jne:YES": 32000}
-    assert not any(q.method == "own" for q in shipping_quotes(shop=shop, destination_kabkota="36.01",
-                                                                weight_grams=100))
+    (quotes,) = shipping_quotes(parcels=[(shop, 1500)], destination_kabkota="36.74")
+    assert {q.method: q.fee for q in quotes} == {"own": 8000, "jne:REG": 18000, "jne:YES": 32000}
+    (elsewhere,) = shipping_quotes(parcels=[(shop, 100)], destination_kabkota="36.01")
+    assert not any(q.method == "own" for q in elsewhere)
     client.force_login(make_user())
     assert client.get(f"/penjual/{shop.pk}/pengiriman/").status_code == 404
 

@@ -222,8 +222,8 @@ def test_seller_journey_sign_up_to_balance(live_server, page, look, other_party,
     buyer, address = buyer_with_address("ani@example.test", "Ani Lestari")
     variant = shop.products.get().variants.get()
     cart_set_quantity(user=buyer, variant_id=variant.pk, quantity=1)
-    quote = next(q for q in shipping_quotes(shop=shop, destination_kabkota="36.74", weight_grams=400)
-                 if q.method.startswith("jne:"))
+    (quotes,) = shipping_quotes(parcels=[(shop, 400)], destination_kabkota="36.74")
+    quote = next(q for q in quotes if q.method.startswith("jne:"))
     group = checkout_place(buyer=buyer, idempotency_key="seller-journey", address=address,
                            choices={shop.pk: ShopChoice(method=quote.method)})
     attempt = payment_start(group_id=group.pk, buyer=buyer, method="qris")
