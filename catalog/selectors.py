@@ -520,11 +520,19 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
     return _in_order(queryset, *_sort_plan(sort, relevance, total))
 
 
-def _sort_plan(sort: str, relevance: Func | None, total: int | None) -> tuple[tuple[str, ...], bool]:
+# A listing whose only conditions lead an index walks it for these sorts however few its matches: the walk reads a
+# page of rows (a top-level category of 3,000 products sorted by price read and sorted all of them).
+INDEX_LED = {(): tuple(ORDERS), ("root",): ("newest", "price_asc", "price_desc", "bestselling"),
+             ("category",): ("bestselling",)}
+
+
+def _sort_plan(sort: str, relevance: Func | None, total: int | None,
+               conditions: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], bool]:
     """An order that is not ranked: its columns, and whether its page is found by walking their index (urut=pengadaan
-    without text walks the product_listed_procurement index)."""
+    without text walks the product_listed_procurement index). ``conditions`` are a listing's without text."""
     common = total is not None and total > SORT_AFTER_FETCH_MAX
     walk = (common or total is None) if relevance is None else common and sort == "bestselling"
+    walk = walk or sort in INDEX_LED.get(conditions, ())
     return ORDERS.get(sort, ORDERS["newest"]), walk
 
 
@@ -598,7 +606,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         products = _cards_in_order(matched)
     elif total and not filters.text:
         names, values = _product_conditions(filters, tree)
-        order, walk = _sort_plan(filters.effective_sort(), None, matches)
+        order, walk = _sort_plan(filters.effective_sort(), None, matches, names)
         products = _listing_page(shape=(names, order, walk, offset, PAGE_SIZE), **values)
     elif total:
         ordered = _ordered(matching, filters, relevance, matches)

@@ -163,6 +163,24 @@ def test_a_prepared_category_listing_keeps_walking_its_index_after_postgres_cach
     assert "Seq Scan on catalog_product" not in plan, plan
 
 
+@pytest.mark.parametrize("sort", ROOT_INDEXES)
+def test_a_top_level_category_with_few_products_still_walks_an_index_not_sorts_them_all(catalogue, sort):
+    """Its 1,500 products are fewer than SORT_AFTER_FETCH_MAX, but an index leads with its category and holds them
+    in order: the page is a page read, not a fetch and sort of every product in the category."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert len(product_search(filters=ProductFilters(category=catalogue.slug, sort=sort)).products) == \
+            selectors.PAGE_SIZE
+    (execute,) = [q["sql"] for q in queries if q["sql"].startswith("EXECUTE pb_catalog_product_")]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {execute}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert ROOT_INDEXES[sort] in plan or SORT_INDEXES[sort] in plan, plan
+    assert "Sort Key" not in plan, plan
+
+
 def test_a_big_listing_counts_its_products_with_a_thousands_dot(catalogue, client):
     page = client.get("/cari/").content.decode()
     assert re.search(r'id="result-count">\s*6\.000 produk<', page), re.search(r'id="result-count">[^<]*', page)
