@@ -427,7 +427,7 @@ def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) ->
                 ids.append(pk)
             elif grouping == ALL:
                 counts.total = n
-                counts.flags = Counter(dict(zip(FLAG_CONDITIONS, flags)))
+                counts.flags = Counter(dict(zip(FLAG_CONDITIONS, flags, strict=True)))
             elif grouping == BY_CATEGORY:
                 counts.by_category[category_id] = n
             elif grouping == BY_KABKOTA and kabkota_id:
