@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
@@ -16,12 +17,13 @@ from django.db.models import (
     Func,
     IntegerField,
     OrderBy,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 
@@ -632,31 +634,40 @@ def _kabkota_names() -> dict[str, str]:
     return names
 
 
+# The columns of a variant the product page shows (its picker and the stock left).
+VARIANT_COLUMNS = ("id", "sku", "name", "price", "stock", "allocated", "position")
+
+
 @PreparedRead
 def _product_detail(*, shop_slug: str, product_slug: str) -> QuerySet[Product]:
+    """The product with, as JSON arrays, its live variants (not archived) and its ready photos (their renditions
+    made): one read instead of three."""
+    variants = (ProductVariant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True)
+                .order_by("position", "pk").values(row=JSONObject(**{name: name for name in VARIANT_COLUMNS})))
+    images = (ProductImage.objects.filter(product=OuterRef("pk"), status=ProductImage.Status.READY)
+              .order_by("position", "pk").values(row=JSONObject(id="id", renditions="renditions")))
     return (product_storefront_queryset().select_related("shop", "shop__kabkota", "category", "kabkota")
+            .annotate(variant_rows=ArraySubquery(variants), image_rows=ArraySubquery(images))
             .filter(shop__slug=shop_slug, slug=product_slug)[:1])
 
 
-@PreparedRead
-def _live_variants(*, product_id: int) -> QuerySet[ProductVariant]:
-    return ProductVariant.objects.filter(product_id=product_id, archived_at__isnull=True)
-
-
-@PreparedRead
-def _ready_images(*, product_id: int) -> QuerySet[ProductImage]:
-    return ProductImage.objects.filter(product_id=product_id, status=ProductImage.Status.READY)
+def _loaded(model, db: str, columns: dict):
+    """An instance of ``model`` from some of its columns as the database gave them (the others are deferred)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in columns]
+    return model.from_db(db, names, [columns[name] for name in names])
 
 
 def product_detail(*, shop_slug: str, product_slug: str) -> Product | None:
     """The product page's product with ``live_variants`` (not archived) and ``ready_images`` (photos whose
-    renditions are made) attached."""
+    renditions are made) attached: instances holding the columns the page shows (any other is read on use)."""
     found = _product_detail(shop_slug=shop_slug, product_slug=product_slug)
     if not found:
         return None
     product = found[0]
-    product.live_variants = _live_variants(product_id=product.pk)
-    product.ready_images = _ready_images(product_id=product.pk)
+    db = product._state.db
+    product.live_variants = [_loaded(ProductVariant, db, {**row, "product_id": product.pk})
+                             for row in product.variant_rows]
+    product.ready_images = [_loaded(ProductImage, db, {**row, "product_id": product.pk}) for row in product.image_rows]
     return product
 
 
