@@ -4,13 +4,12 @@ reference data kept in the worker process."""
 import hashlib
 import os
 import time
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from plazabanten.cache import storefront_generation
+from plazabanten.cache import kept_clear, storefront_generation
 
 # 0 turns both caches off (bench/run.sh --cold).
 CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
@@ -71,31 +70,13 @@ def page_set(key: str, html: str) -> None:
 
 def local_clear() -> None:
     _local.clear()
-    for state in _kept:
-        state[0] = (0.0, None)
+    kept_clear()
 
 
 # Small reference data (the category tree, the kab/kota names) that every listing reads: kept in the worker process
 # for this long on top of the shared cache, instead of a Redis round trip and an unpickle on each request. A
 # taxonomy edit reaches every worker within REFERENCE_LOCAL_SECONDS plus the shared cache's own expiry.
 REFERENCE_LOCAL_SECONDS = 30
-_kept: list[list[tuple[float, object]]] = []
-
-
-def kept_in_process(function):
-    """Decorator for a function without arguments: its answer is reused for REFERENCE_LOCAL_SECONDS."""
-    state = [(0.0, None)]  # (expires, answer), replaced as one tuple: another thread never sees half of it
-    _kept.append(state)
-
-    @wraps(function)
-    def wrapped():
-        expires, answer = state[0]
-        if expires <= time.monotonic():
-            answer = function()
-            state[0] = (time.monotonic() + REFERENCE_LOCAL_SECONDS, answer)
-        return answer
-
-    return wrapped
 
 
 def _local_put(key: str, html: str) -> None:

@@ -27,12 +27,13 @@ from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 
+from plazabanten.cache import kept_in_process
 from plazabanten.money import format_rupiah
 from plazabanten.prepared import PreparedRead, any_of
 from regions.models import Region
 from vendors.models import Shop
 
-from .cache import kept_in_process
+from .cache import REFERENCE_LOCAL_SECONDS
 from .models import (
     FACET_KEY,
     PDN_TIER_FULL,
@@ -164,7 +165,7 @@ class CategoryTree:
         return trail
 
 
-@kept_in_process
+@kept_in_process(REFERENCE_LOCAL_SECONDS)
 def category_tree() -> CategoryTree:
     """The whole (small) taxonomy, read once and kept in the cache for a few minutes (and in the process for
     REFERENCE_LOCAL_SECONDS: callers only read it)."""
@@ -624,7 +625,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     )
 
 
-@kept_in_process
+@kept_in_process(REFERENCE_LOCAL_SECONDS)
 def _kabkota_names() -> dict[str, str]:
     names = cache.get("catalog:kabkota-names:v1")
     if names is None:

@@ -1,6 +1,8 @@
 """Redis cache that degrades to "no cache" while Redis is down, so pages and checkout keep working."""
 
 import logging
+import time
+from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -67,9 +69,44 @@ class ResilientRedisCache(RedisCache):
         return self._fallback("has_key", False, key, version)
 
 
+_kept: list[list[tuple[float, object]]] = []
+
+
+def kept_in_process(seconds: float):
+    """Decorator for a function without arguments: its answer is reused in this process for ``seconds``.
+    ``forget()`` on the decorated function drops it at once, kept_clear() drops every one (the tests' fixture)."""
+
+    def decorate(function):
+        state = [(0.0, None)]  # (expires, answer), replaced as one tuple: another thread never sees half of it
+        _kept.append(state)
+
+        @wraps(function)
+        def wrapped():
+            expires, answer = state[0]
+            if expires <= time.monotonic():
+                answer = function()
+                state[0] = (time.monotonic() + seconds, answer)
+            return answer
+
+        wrapped.forget = lambda: state.__setitem__(0, (0.0, None))
+        return wrapped
+
+    return decorate
+
+
+def kept_clear() -> None:
+    for state in _kept:
+        state[0] = (0.0, None)
+
+
 STOREFRONT_GENERATION_KEY = "storefront:generation"
+# Every storefront request asks for the generation (its cache keys hold it): each worker process keeps it this long
+# instead of a Redis round trip per request. A wholesale change reaches the other processes within this time, the
+# process that made it at once.
+GENERATION_LOCAL_SECONDS = 1
 
 
+@kept_in_process(GENERATION_LOCAL_SECONDS)
 def storefront_generation() -> int:
     """A number that changes whenever what the storefront may show changes wholesale (a shop suspended or
     reinstated, a product taken down or restored); storefront cache keys include it, so every cached page drops
@@ -84,3 +121,4 @@ def storefront_changed() -> None:
 
     if not cache.add(STOREFRONT_GENERATION_KEY, 1, None):
         cache.incr(STOREFRONT_GENERATION_KEY)
+    storefront_generation.forget()

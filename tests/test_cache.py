@@ -52,11 +52,26 @@ def test_cache_calls_share_one_redis_client_per_pool_across_threads(settings):
 
 def test_reference_data_is_kept_in_the_process_until_it_expires_or_is_cleared(monkeypatch):
     from catalog import cache as catalog_cache
+    from plazabanten import cache as plazabanten_cache
 
     calls = []
-    answer = catalog_cache.kept_in_process(lambda: calls.append(1) or len(calls))
+    answer = plazabanten_cache.kept_in_process(60)(lambda: calls.append(1) or len(calls))
     assert answer() == answer() == 1
     catalog_cache.local_clear()
-    monkeypatch.setattr(catalog_cache, "REFERENCE_LOCAL_SECONDS", -1)  # each answer expired as soon as kept
     assert answer() == 2
-    assert answer() == 3
+    answer.forget()
+    assert answer() == 3 and answer() == 3
+    expired = plazabanten_cache.kept_in_process(-1)(lambda: calls.append(1) or len(calls))
+    assert expired() == 4 and expired() == 5  # each answer expired as soon as kept
+
+
+def test_the_storefront_generation_is_kept_a_second_and_a_change_is_seen_at_once_by_its_process():
+    from django.core.cache import cache
+
+    from plazabanten.cache import STOREFRONT_GENERATION_KEY, storefront_changed, storefront_generation
+
+    first = storefront_generation()
+    cache.set(STOREFRONT_GENERATION_KEY, first + 10, None)  # another process's change
+    assert storefront_generation() == first  # seen within GENERATION_LOCAL_SECONDS, not on every request
+    storefront_changed()  # this process's own change
+    assert storefront_generation() == first + 11
