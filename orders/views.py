@@ -12,7 +12,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.forms import AddressForm
 from accounts.services import address_save
-from regions.selectors import region_labels
+from regions.selectors import region_label
 from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 from vendors.views import verifikator_required
@@ -102,7 +102,7 @@ def _checkout_rate(group, request) -> str:
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
-    addresses = list(request.user.addresses.all())
+    addresses = list(request.user.addresses.select_related("region__parent__parent__parent"))
     if not addresses:
         messages.info(request, _("Tambahkan alamat pengiriman dulu."))
         return redirect(f"{_address_new_url()}?next=/checkout/")
@@ -139,9 +139,8 @@ def checkout(request):
         group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]
         chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
         group["fee"] = chosen.fee if chosen else 0
-    labels = region_labels(codes=[a.region_id for a in addresses])
     for a in addresses:
-        a.region_label = labels[a.region_id]
+        a.region_label = region_label(a.region)
     return render(request, "orders/checkout.html", {
         "addresses": addresses, "address": address, "shops": shops, "error": error,
         "total": sum(g["subtotal"] + g["fee"] for g in shops),

@@ -27,6 +27,16 @@ def region_labels(*, codes: list[str]) -> dict[str, str]:
     return labels
 
 
+def region_label(region: Region) -> str:
+    """What region_labels gives for one region, from the region and its parents already read (a desa/kelurahan
+    with ``select_related("region__parent__parent__parent")``: no query)."""
+    names = []
+    while region is not None:
+        names.append(region.name)
+        region = region.parent
+    return ", ".join(names)
+
+
 def banten_kabkota() -> list[Region]:
     """The 8 kabupaten/kota of Banten."""
     return region_children(parent_code=BANTEN)

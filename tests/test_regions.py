@@ -74,3 +74,14 @@ def test_a_changed_level_drops_the_stale_choices_below_it(client):
 ])
 def test_cascade_endpoint_refuses_bad_parameters(client, params):
     assert client.get("/wilayah/pilih/", params).status_code == 400
+
+
+def test_a_desas_label_from_its_parents_read_with_it_is_the_label_of_its_code(django_assert_num_queries):
+    from regions.selectors import region_label, region_labels
+
+    desa = (Region.objects.filter(level=Region.Level.DESA, code__startswith="36.74.")
+            .select_related("parent__parent__parent").order_by("code").first())
+    with django_assert_num_queries(0):
+        label = region_label(desa)
+    assert label == region_labels(codes=[desa.code])[desa.code]
+    assert label.endswith(", Kota Tangerang Selatan, Banten") and label.count(", ") == 3

@@ -48,9 +48,9 @@ def test_checkout_page_query_count_does_not_grow_with_shops(client, django_asser
     client.force_login(buyer)
     client.post("/keranjang/tambah/", {"variant": make_product().variants.get().pk, "quantity": 1})
     for shops in (1, 3):
-        # user, addresses, cart lines, their variants, the shops' shipping settings, the zone's courier rates, the
-        # addresses' region names, the menu's roles
-        with django_assert_num_queries(8):
+        # user, addresses with their regions' names, cart lines, their variants, the shops' shipping settings, the
+        # zone's courier rates, the menu's roles
+        with django_assert_num_queries(7):
             page = client.get("/checkout/")
         assert len(set(re.findall(r'name="shipping_(\d+)"', page.content.decode()))) == shops
         for _ in range(2):  # two more shops
