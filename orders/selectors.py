@@ -3,6 +3,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Address
 from catalog.models import Product, ProductVariant
 from plazabanten.prepared import PreparedRead, any_of
 from vendors.models import Capability, Shop
@@ -15,6 +16,13 @@ from .models import CheckoutGroup, Order, OrderEvent, OrderLine, Review
 def _cart_variants(*, ids: list[int]) -> QuerySet[ProductVariant]:
     return (ProductVariant.objects.filter(any_of("pk", ids))
             .select_related("product", "product__shop", "product__shop__kabkota").order_by("product__shop_id", "pk"))
+
+
+@PreparedRead
+def addresses_with_regions(*, user_id: int) -> QuerySet[Address]:
+    """The person's address book, each address with its region's chain up to the provinsi (for regions.selectors
+    .region_label): one prepared read, planned once per database session."""
+    return Address.objects.filter(user_id=user_id).select_related("region__parent__parent__parent")
 
 
 def cart_view(*, quantities: dict[int, int], seen_prices: dict[int, int] | None = None) -> list[dict]:

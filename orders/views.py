@@ -102,7 +102,7 @@ def _checkout_rate(group, request) -> str:
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     data = request.POST if request.method == "POST" else request.GET  # GET redraws the page for new choices
-    addresses = list(request.user.addresses.select_related("region__parent__parent__parent"))
+    addresses = selectors.addresses_with_regions(user_id=request.user.pk)
     if not addresses:
         messages.info(request, _("Tambahkan alamat pengiriman dulu."))
         return redirect(f"{_address_new_url()}?next=/checkout/")
