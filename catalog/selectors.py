@@ -593,8 +593,9 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
                if (count := sum(n for band, n in counts.by_rating.items() if band >= lowest))]
 
-    # a listing without text runs prepared reads (_listing_page); a text search builds its queryset
-    matching, relevance = _matching(filters, tree) if filters.text else (None, None)
+    # A text search's page came with its facet counts, unless it is a common word's (or past the last page): only
+    # then is its queryset built again.
+    matching, relevance = _matching(filters, tree) if sampled else (None, None)
     # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as the planner estimates
     matches = max(_estimated_count(matching), FACET_EXACT_MAX + 1) if sampled else total
     pooled = sampled and matches > SORT_AFTER_FETCH_MAX and filters.effective_sort() in RANKED
@@ -612,6 +613,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         order, walk = _sort_plan(filters.effective_sort(), None, matches, names)
         products = _listing_page(shape=(names, order, walk, offset, PAGE_SIZE), **values)
     elif total:
+        if matching is None:
+            matching, relevance = _matching(filters, tree)
         ordered = _ordered(matching, filters, relevance, matches)
         products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(

@@ -202,3 +202,11 @@ def test_a_minimum_rating_finds_a_common_words_few_rated_matches_through_its_ind
         cursor.execute(f"EXPLAIN {statement}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "product_listed_rating" in plan, plan  # not a read of each of the word's 300 matches
+
+
+def test_a_text_search_page_past_the_last_shows_the_last(catalogue):
+    last = product_search(filters=ProductFilters(text="produk", page=13))  # ~300 matches, 24 a page
+    past = product_search(filters=ProductFilters(text="produk", page=40))
+    assert past.page == last.page == 13 and not past.sampled
+    assert [p.pk for p in past.products] == [p.pk for p in last.products]
+    assert len(past.products) == past.total - 12 * 24 > 0
