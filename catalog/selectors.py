@@ -21,7 +21,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
 )
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ValuesListIterable
@@ -366,42 +365,46 @@ class FacetCounts:
     by_rating: Counter[int] = field(default_factory=Counter)
 
     @classmethod
-    def of_cells(cls, cells) -> "FacetCounts":
-        """The marginals of facet cells: rows of (FACET_KEY values…, products)."""
-        counts = cls()
-        flags = counts.flags
-        for category_id, kabkota_id, is_halal, tkdn_local, is_banten, price_band, rating_band, pdn_tier, \
-                shop_is_umk, n in cells:
-            if n <= 0:  # a cell whose products were all delisted
+    def from_rows(cls, rows) -> tuple["FacetCounts", list[int]]:
+        """The counts in rows of FACET_MARGINALS, and the ids of any page rows that follow them (a text search's)."""
+        counts, ids = cls(), []
+        for pk, category_id, kabkota_id, price_band, rating_band, grouping, n, *flags in rows:
+            if pk is not None:
+                ids.append(pk)
+            elif not n:  # no rows at all, or a value whose products were all delisted
                 continue
-            counts.total += n
-            flags["pdn"] += n * (pdn_tier == PDN_TIER_FULL)
-            flags["umk"] += n * shop_is_umk
-            flags["halal"] += n * is_halal
-            flags["tkdn"] += n * tkdn_local
-            flags["banten"] += n * is_banten
-            counts.by_category[category_id] += n
-            if kabkota_id:
-                counts.by_kabkota[kabkota_id] += n
-            counts.by_price[price_band] += n
-            counts.by_rating[rating_band] += n
-        return counts
+            elif grouping == ALL:
+                counts.total = n
+                counts.flags = Counter({name: flag or 0 for name, flag in zip(FLAG_CONDITIONS, flags, strict=True)})
+            elif grouping == BY_CATEGORY:
+                counts.by_category[category_id] = n
+            elif grouping == BY_KABKOTA and kabkota_id:
+                counts.by_kabkota[kabkota_id] = n
+            elif grouping == BY_PRICE:
+                counts.by_price[price_band] = n
+            elif grouping == BY_RATING:
+                counts.by_rating[rating_band] = n
+        return counts, ids
 
 
-# A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
-# common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
-# the old cost). Postgres does the counting: a few dozen rows come back instead of up to 2,001 matches, whose
-# conversion to Python rows cost more than reading them.
-MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
-# (the flags' counts in FLAG_CONDITIONS order)
-FACETS_OF_MATCHES = """WITH matches AS MATERIALIZED ({matches})
-SELECT NULL, category_id, kabkota_id, price_band, rating_band, GROUPING(category_id, kabkota_id, price_band,
-    rating_band), count(*), count(*) FILTER (WHERE is_halal), count(*) FILTER (WHERE tkdn_local),
-    count(*) FILTER (WHERE is_banten), count(*) FILTER (WHERE pdn_tier = %s), count(*) FILTER (WHERE shop_is_umk)
-FROM matches GROUP BY GROUPING SETS ((), (category_id), (kabkota_id), (price_band), (rating_band))
-UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)"""
+# The facet counts of a set of rows, counted by Postgres: per category, kab/kota, price band and rating (GROUPING
+# SETS), and in total with the flags (in FLAG_CONDITIONS order). A row weighs {weight}: 1 for a product, the
+# products of a facet cell. A few dozen rows come back instead of every row of the set.
+FACET_MARGINALS = """SELECT NULL, category_id, kabkota_id, price_band, rating_band,
+    GROUPING(category_id, kabkota_id, price_band, rating_band), sum({weight})::int,
+    (sum({weight}) FILTER (WHERE is_halal))::int, (sum({weight}) FILTER (WHERE tkdn_local))::int,
+    (sum({weight}) FILTER (WHERE is_banten))::int, (sum({weight}) FILTER (WHERE pdn_tier = %s))::int,
+    (sum({weight}) FILTER (WHERE shop_is_umk))::int
+FROM {rows} GROUP BY GROUPING SETS ((), (category_id), (kabkota_id), (price_band), (rating_band))"""
 # GROUPING(…) of each set: a bit for every column the set leaves out
 BY_CATEGORY, BY_KABKOTA, BY_PRICE, BY_RATING, ALL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
+# A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
+# common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
+# the old cost).
+MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
+FACETS_OF_MATCHES = "\n".join((
+    "WITH matches AS MATERIALIZED ({matches})", FACET_MARGINALS.format(weight=1, rows="matches"),
+    "UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)"))
 
 
 def _match_order(sort: str) -> str:
@@ -420,26 +423,22 @@ def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) ->
     matches = (products.annotate(relevance=relevance).order_by()
                .values(*MATCH_FIELDS, "relevance")[:FACET_EXACT_MAX + 1])
     sql, params = matches.query.sql_with_params()
-    counts, ids = FacetCounts(), []
     with connection.cursor() as cursor:
         cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
                                                 order=_match_order(filters.effective_sort())),
                        (*params, PDN_TIER_FULL, PAGE_SIZE, offset))
-        for pk, category_id, kabkota_id, price_band, rating_band, grouping, n, *flags in cursor.fetchall():
-            if pk is not None:
-                ids.append(pk)
-            elif grouping == ALL:
-                counts.total = n
-                counts.flags = Counter(dict(zip(FLAG_CONDITIONS, flags, strict=True)))
-            elif grouping == BY_CATEGORY:
-                counts.by_category[category_id] = n
-            elif grouping == BY_KABKOTA and kabkota_id:
-                counts.by_kabkota[kabkota_id] = n
-            elif grouping == BY_PRICE:
-                counts.by_price[price_band] = n
-            elif grouping == BY_RATING:
-                counts.by_rating[rating_band] = n
-    return counts, ids
+        return FacetCounts.from_rows(cursor.fetchall())
+
+
+def _facets_of_cells(filters: ProductFilters, tree: CategoryTree) -> FacetCounts:
+    """The facet counts of a listing without text, from the cells the database keeps (a few hundred rows for the
+    whole catalogue)."""
+    names, values = _facet_conditions(filters, tree)
+    cells = _facet_filtered_by(FacetCell.objects.all(), names, values).order_by().values(*FACET_KEY, "products")
+    sql, params = cells.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(FACET_MARGINALS.format(weight="products", rows=f"({sql}) AS cells"), (PDN_TIER_FULL, *params))
+        return FacetCounts.from_rows(cursor.fetchall())[0]
 
 
 def _facet_counts(filters: ProductFilters, tree: CategoryTree, offset: int) -> tuple[FacetCounts, list[int] | None]:
@@ -452,8 +451,7 @@ def _facet_counts(filters: ProductFilters, tree: CategoryTree, offset: int) -> t
     """
     if filters.text:
         return _facets_of_text(filters, tree, offset)
-    names, values = _facet_conditions(filters, tree)
-    return FacetCounts.of_cells(_facet_cells(shape=names, **values)), None
+    return _facets_of_cells(filters, tree), None
 
 
 @PreparedRead
@@ -549,14 +547,6 @@ def _listing_page(*, shape: tuple, **values) -> QuerySet[ProductCard]:
     names, order, walk, offset, size = shape
     queryset = _facet_filtered_by(product_storefront_queryset(), names, values)
     return product_cards(_in_order(queryset, order, walk))[offset:offset + size]
-
-
-@PreparedRead
-def _facet_cells(*, shape: tuple[str, ...], **values) -> QuerySet[FacetCell]:
-    """The facet counts of a listing without text, from the cells the database keeps; its shape is the
-    conditions."""
-    return (_facet_filtered_by(FacetCell.objects.all(), shape, values).order_by().values_list(*FACET_KEY)
-            .annotate(n=Sum("products")))
 
 
 def _estimated_count(queryset: QuerySet) -> int:
