@@ -1,5 +1,5 @@
-"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments), and
-reference data kept in the worker process."""
+"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments), and how
+long reference data stays in the worker process (plazabanten.cache.kept_in_process)."""
 
 import hashlib
 import os

@@ -133,8 +133,9 @@ def checkout(request):
         return redirect("orders:cart")
     every_quotes = shipping_quotes(parcels=[(group["shop"], group["weight"]) for group in shops],
                                    destination_kabkota=address.kabkota_code)
-    for group, group["quotes"] in zip(shops, every_quotes, strict=True):
-        default = quote_default(group["quotes"])
+    for group, quotes in zip(shops, every_quotes, strict=True):
+        group["quotes"] = quotes
+        default = quote_default(quotes)
         group["chosen"] = data.get(f"shipping_{group['shop'].pk}", default.method if default else "")
         group["note"] = data.get(f"note_{group['shop'].pk}", "")[:300]
         chosen = next((q for q in group["quotes"] if q.method == group["chosen"]), None)
