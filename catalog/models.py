@@ -152,7 +152,11 @@ class Product(models.Model):
             models.CheckConstraint(condition=models.Q(price_min__gte=0), name="product_price_min_nonnegative"),
         ]
         indexes = [
-            GinIndex(fields=["search_vector"], name="product_search_gin"),
+            # The text with the facet columns (btree_gin): "seragam" with halal intersects the word's entries with
+            # the flag's inside the index instead of reading every product with the word (0.5 s at 1M products).
+            GinIndex(fields=["search_vector", "category", "category_root", "kabkota", "price_band", "rating_band",
+                             "is_halal", "tkdn_local", "is_banten", "pdn_tier", "shop_is_umk"],
+                     name="product_search_facets_gin"),
             models.Index(fields=["status", "-created_at"], name="product_status_created"),
             models.Index(fields=["category", "status"], name="product_category_status"),
             # A leaf category by best selling: its "terlaris" page and every product page's related products.

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     ExpressionWrapper,
     F,
@@ -21,6 +22,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    SmallIntegerField,
+    Value,
 )
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ValuesListIterable
@@ -293,7 +296,7 @@ def search_text_correct(text: str) -> str:
 
 # The facet conditions that need no value; the others take one (see _facet_conditions).
 FLAG_CONDITIONS = {"halal": Q(is_halal=True), "tkdn": Q(tkdn_local=True), "banten": Q(is_banten=True),
-                   "pdn": Q(pdn_tier=PDN_TIER_FULL), "umk": Q(shop_is_umk=True)}
+                   "pdn": Q(pdn_tier=Cast(Value(PDN_TIER_FULL), SmallIntegerField())), "umk": Q(shop_is_umk=True)}
 
 
 def _facet_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tuple[str, ...], dict]:
@@ -320,17 +323,25 @@ def _facet_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tupl
     return tuple(names), values
 
 
+# A facet condition's column and lookup, and the column's type: a value is compared as that type, since the text
+# index's facet columns (product_search_facets_gin, btree_gin) only serve a comparison of the column's own type, and
+# a bare number is an integer (a bigint category or a smallint band compared with it is read row by row).
+FACET_LOOKUPS = {"root": ("category_root_id", BigIntegerField), "category": ("category_id", BigIntegerField),
+                 "kabkota": ("kabkota_id", None), "price_band": ("price_band", SmallIntegerField),
+                 "rating": ("rating_band__gte", SmallIntegerField)}
+
+
 def _facet_filtered_by(queryset: QuerySet, names: tuple[str, ...], values: dict) -> QuerySet:
     """The facet conditions on products or on facet cells alike (both carry the FACET_KEY columns)."""
-    lookups = {"root": "category_root_id", "category": "category_id", "kabkota": "kabkota_id",
-               "price_band": "price_band", "rating": "rating_band__gte"}
     for name in names:
         if name in FLAG_CONDITIONS:
             queryset = queryset.filter(FLAG_CONDITIONS[name])
         elif name == "categories":
             queryset = queryset.filter(any_of("category_id", values[name]))
         else:
-            queryset = queryset.filter(**{lookups[name]: values[name]})
+            lookup, column_type = FACET_LOOKUPS[name]
+            value = Cast(Value(values[name]), column_type()) if column_type else values[name]
+            queryset = queryset.filter(**{lookup: value})
     return queryset
 
 

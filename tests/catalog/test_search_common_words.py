@@ -34,7 +34,7 @@ def batik():
                 sold_count=n, kabkota_id=template.kabkota_id, stock_total=5, is_halal=n % 2 == 0)
         for n in range(60)])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('product_search_gin')")  # as autovacuum would
+        cursor.execute("SELECT gin_clean_pending_list('product_search_facets_gin')")  # as autovacuum would
         cursor.execute("ANALYZE catalog_product")
         cursor.execute("ANALYZE vendors_shop")
     return shop
