@@ -1,4 +1,5 @@
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -374,6 +375,7 @@ class FacetCounts:
     by_kabkota: Counter[str] = field(default_factory=Counter)
     by_price: Counter[int] = field(default_factory=Counter)
     by_rating: Counter[int] = field(default_factory=Counter)
+    best_sold: list[int] = field(default_factory=list)  # a full sample's best sellers' sold counts, most first
 
     @classmethod
     def from_rows(cls, rows) -> tuple["FacetCounts", list[int]]:
@@ -382,6 +384,8 @@ class FacetCounts:
         for pk, category_id, kabkota_id, price_band, rating_band, grouping, n, *flags in rows:
             if pk is not None:
                 ids.append(pk)
+            elif grouping == BEST_SOLD:
+                counts.best_sold.append(n)
             elif not n:  # no rows at all, or a value whose products were all delisted
                 continue
             elif grouping == ALL:
@@ -409,13 +413,17 @@ FACET_MARGINALS = """SELECT NULL, category_id, kabkota_id, price_band, rating_ba
 FROM {rows} GROUP BY GROUPING SETS ((), (category_id), (kabkota_id), (price_band), (rating_band))"""
 # GROUPING(…) of each set: a bit for every column the set leaves out
 BY_CATEGORY, BY_KABKOTA, BY_PRICE, BY_RATING, ALL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
+BEST_SOLD = -1  # a row of FACETS_OF_MATCHES holding a sampled best seller's sold count
 # A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
 # common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
 # the old cost).
 MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
 FACETS_OF_MATCHES = "\n".join((
     "WITH matches AS MATERIALIZED ({matches})", FACET_MARGINALS.format(weight=1, rows="matches"),
-    "UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)"))
+    "UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)",
+    # a full sample (a common word): its best sellers' sold counts, for the relevance pool's threshold
+    f"UNION ALL (SELECT NULL, NULL, NULL, NULL, NULL, {BEST_SOLD}, sold_count, NULL, NULL, NULL, NULL, NULL",
+    "FROM matches WHERE (SELECT count(*) FROM matches) > %s ORDER BY sold_count DESC LIMIT %s)"))
 
 
 def _match_order(sort: str) -> str:
@@ -437,7 +445,7 @@ def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) ->
     with connection.cursor() as cursor:
         cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
                                                 order=_match_order(filters.effective_sort())),
-                       (*params, PDN_TIER_FULL, PAGE_SIZE, offset))
+                       (*params, PDN_TIER_FULL, PAGE_SIZE, offset, FACET_EXACT_MAX, BEST_SOLD_SAMPLE))
         return FacetCounts.from_rows(cursor.fetchall())
 
 
@@ -482,13 +490,22 @@ def _cards_in_order(ids: list[int]) -> list[ProductCard]:
 SORT_AFTER_FETCH_MAX = 5_000
 # A text search with more matches than this counts its facets from a sample of them.
 FACET_EXACT_MAX = 2_000
-# A text search the planner expects more than SORT_AFTER_FETCH_MAX matches for (its estimate comes from the text
-# index's statistics) ranks only the RANK_POOL best sellers among them (for government buyers: the first in the
-# procurement order), read by walking that order's index: about RANK_POOL ÷ the word's share of the catalogue
-# rows. Its other sorts fetch and sort every match instead: a word's products sit in one price range and often
-# one age, so walking the price or age index would read most of the catalogue before them (seen: 5.7 s for the
-# cheapest "kawangsan" at 1M products).
+# A text search with more than FACET_EXACT_MAX matches (its sample is full) ranks by relevance only the RANK_POOL
+# best sellers among them. Its sample says about which sold count they reach: the matches that sold at least that
+# many are read through the text index and a sold-count index together (BitmapAnd), POOL_MARGIN × RANK_POOL of them
+# expected ("golok", 1.3% of a million products: 10 ms). When fewer reach it the pool is found as before: by
+# walking the best-selling index for a word the planner expects more than SORT_AFTER_FETCH_MAX matches of (about
+# RANK_POOL ÷ the word's share of the catalogue rows: 64 ms for "golok"), else by sorting every match. The pool is
+# the same either way. Government buyers' procurement order pools a common word's first RANK_POOL by walking its
+# index. The other sorts fetch and sort every match: a word's products sit in one price range and often one age,
+# so walking the price or age index would read most of the catalogue before them (seen: 5.7 s for the cheapest
+# "kawangsan" at 1M products).
 RANK_POOL = 600
+POOL_MARGIN = 2.5
+# A word the planner expects in more than 1/WALK_SHARE of the catalogue has its pool walked all the same: the walk
+# then reads under 6,000 rows, less than building the bitmap of the word's every match ("batik", 17%: 4 vs 18 ms).
+WALK_SHARE = 10
+BEST_SOLD_SAMPLE = 400  # the most sold counts a sample returns: a threshold deeper in it is too low to narrow
 ORDERS = {
     "newest": ("-created_at", "-id"),
     "price_asc": ("price_min", "id"),
@@ -514,16 +531,43 @@ def _not_by_index(name: str) -> OrderBy:
 RANKED = ("relevance", "procurement")
 
 
+def pool_threshold(best_sold: list[int], matches: int) -> int | None:
+    """The sold count about POOL_MARGIN × RANK_POOL of a text search's ``matches`` reach, read off the best sellers
+    of its sample of FACET_EXACT_MAX + 1 (at most the sample's BEST_SOLD_SAMPLE-th: the planner's estimate of two
+    words together can be far too low, "ikan asin" 1,016 for 24k). None when nothing narrows: every match sold
+    at least that many (0)."""
+    if not best_sold:
+        return None
+    rank = min(math.ceil((FACET_EXACT_MAX + 1) * POOL_MARGIN * RANK_POOL / matches), len(best_sold))
+    return best_sold[rank - 1] or None
+
+
+def _best_sellers(queryset: QuerySet[Product], matches: int, best_sold: list[int], walk: bool) -> Q:
+    """The RANK_POOL best sellers among the matches: those that sold at least the pool_threshold if enough did,
+    else found by walking the best-selling index (``walk``, for a common word) or by sorting every match."""
+    by = ORDERS["bestselling"]
+    threshold = pool_threshold(best_sold, matches)
+    if threshold is not None and matches * WALK_SHARE <= _catalogue_rows():
+        ids = list(queryset.filter(sold_count__gte=threshold).order_by(*(_not_by_index(name) for name in by))
+                   .values_list("pk", flat=True)[:RANK_POOL])
+        if len(ids) == RANK_POOL:
+            return any_of("pk", ids)
+    return Q(pk__in=_in_order(queryset, by, walk).values("pk")[:RANK_POOL])
+
+
 def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None,
-             total: int | None = None) -> QuerySet[Product]:
+             total: int | None = None, best_sold: list[int] | None = None) -> QuerySet[Product]:
     """The matches in the order asked for. ``total`` (the number of matches, known from the facet counts or, for a
     common word, estimated) picks how: walk the sort's index when matches are common, fetch and sort them when
-    they are few."""
+    they are few. ``best_sold``, a full sample's (FacetCounts.best_sold), says there are more matches than
+    FACET_EXACT_MAX: relevance then ranks the pool of best sellers."""
     sort = filters.effective_sort()
     common = total is not None and total > SORT_AFTER_FETCH_MAX
     if relevance is not None and sort in RANKED:
         by = ORDERS[sort if sort == "procurement" else "bestselling"]
-        if common:
+        if sort == "relevance" and (common or best_sold is not None):
+            queryset = Product.objects.filter(_best_sellers(queryset, total or 0, best_sold or [], walk=common))
+        elif common:
             queryset = Product.objects.filter(pk__in=queryset.order_by(*by).values("pk")[:RANK_POOL])
         # Every match (or the pool) is ranked, so the PDN tier and UMK come from the matches too, never from a walk
         # of the procurement index (which would read the whole catalogue for a rare word).
@@ -567,7 +611,7 @@ def _estimated_count(queryset: QuerySet) -> int:
 
 def product_search(*, filters: ProductFilters) -> SearchResults:
     """One page of products plus every facet count, in two queries (four when a typo needs correcting, three for a
-    common word: the planner's estimate of its matches).
+    common word: the planner's estimate of its matches; four when it is ranked by relevance: its pool's ids).
 
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows; a
     text search with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the
@@ -599,7 +643,9 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     matching, relevance = _matching(filters, tree) if sampled else (None, None)
     # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as the planner estimates
     matches = max(_estimated_count(matching), FACET_EXACT_MAX + 1) if sampled else total
-    pooled = sampled and matches > SORT_AFTER_FETCH_MAX and filters.effective_sort() in RANKED
+    # relevance ranks a pool of best sellers whenever the sample is full; the procurement order for a common word
+    pooled = sampled and (filters.effective_sort() == "relevance"
+                          or matches > SORT_AFTER_FETCH_MAX and filters.effective_sort() == "procurement")
     reachable = RANK_POOL if pooled else FACET_EXACT_MAX + 1 if sampled else total
     pages = max(1, min(MAX_PAGE, -(-reachable // PAGE_SIZE)))
     if sampled:
@@ -616,7 +662,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     elif total:
         if matching is None:
             matching, relevance = _matching(filters, tree)
-        ordered = _ordered(matching, filters, relevance, matches)
+        ordered = _ordered(matching, filters, relevance, matches, best_sold=counts.best_sold if sampled else None)
         products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,
@@ -627,6 +673,14 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         ratings=ratings, flags={name: counts.flags[name] for name in FLAG_CONDITIONS},
         corrected=corrected, sampled=sampled,
     )
+
+
+@kept_in_process(REFERENCE_LOCAL_SECONDS)
+def _catalogue_rows() -> int:
+    """About how many products the catalogue holds (the planner's own count, kept up by ANALYZE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'catalog_product'::regclass")
+        return cursor.fetchone()[0]
 
 
 @kept_in_process(REFERENCE_LOCAL_SECONDS)

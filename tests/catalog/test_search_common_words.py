@@ -1,7 +1,9 @@
 """A common word ("batik" is in 17% of the catalogue) is searched without reading every match: its facets come
-from a sample of FACET_EXACT_MAX + 1 matches; when the planner expects more than SORT_AFTER_FETCH_MAX, relevance
-ranks a pool of the RANK_POOL best sellers among them and "terlaris" walks its index. A rarer word keeps exact
-counts and ranks every match."""
+from a sample of FACET_EXACT_MAX + 1 matches; relevance ranks a pool of the RANK_POOL best sellers among them (read
+above a sold count the sample gives, or walked) and "terlaris" walks its index. A rarer word keeps exact counts and
+ranks every match."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -80,11 +82,37 @@ def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeyp
         assert sampled.sampled and [p.pk for p in sampled.products] == exact and len(exact) == selectors.PAGE_SIZE
 
 
-def test_a_common_word_the_planner_expects_few_of_is_ranked_whole(small_limits, monkeypatch, batik):
-    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 1000)
+def test_a_common_word_the_planner_expects_few_of_still_ranks_its_pool(small_limits, monkeypatch, batik):
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 1000)  # "ikan asin": 1,016 expected, 24k found
     results = product_search(filters=ProductFilters(text="batik"))
-    assert results.sampled and results.products[0].name == "Batik batik batik tulis"  # sold least, ranked anyway
-    assert results.pages == 2  # 41 known matches at least, 24 a page
+    assert results.sampled and min(product.sold_count for product in results.products) >= 60 - 30
+    assert results.pages == 2  # the pool of 30, 24 a page
+
+
+def pool_of(filters: ProductFilters) -> tuple[list[int], list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        products = product_search(filters=filters).products
+    return [product.pk for product in products], [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize("filters", [ProductFilters(text="batik"), ProductFilters(text="batik", page=2),
+                                     ProductFilters(text="batik", price="0-50rb")])
+def test_the_pool_read_above_the_samples_sold_threshold_is_the_walked_pool(small_limits, monkeypatch, batik, filters):
+    walked, _ = pool_of(filters)
+    monkeypatch.setattr(selectors, "WALK_SHARE", 0)  # however common the word
+    monkeypatch.setattr(selectors, "POOL_MARGIN", 1)  # the sample's 41 sold 0–40: "batik" alone reads above 20
+    read, sqls = pool_of(filters)
+    assert read == walked and read
+    assert any(re.search(r'"catalog_product"."sold_count" >= \d+', sql) for sql in sqls), sqls
+
+
+def test_a_threshold_too_few_matches_reach_falls_back_to_the_walk(small_limits, monkeypatch, batik):
+    walked, _ = pool_of(ProductFilters(text="batik"))
+    monkeypatch.setattr(selectors, "WALK_SHARE", 0)
+    monkeypatch.setattr(selectors, "POOL_MARGIN", 0.01)  # the sample's best: 40, which 20 matches reach, not 30
+    read, sqls = pool_of(ProductFilters(text="batik"))
+    assert read == walked
+    assert any('"catalog_product"."sold_count" >= 40' in sql for sql in sqls), sqls
 
 
 def test_a_rarer_word_keeps_exact_counts_and_ranks_every_match(small_limits, batik):
