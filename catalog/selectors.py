@@ -582,6 +582,23 @@ INDEX_LED = {(): tuple(ORDERS), ("root",): ("newest", "price_asc", "price_desc",
              ("category",): ("bestselling",)}
 
 
+def _by_price_band(queryset: QuerySet[Product], sort: str, offset: int) -> list[int]:
+    """The ids of a page of a common word's matches by price, read one price band at a time from the cheapest (or
+    the dearest) until the page is full: a band's matches come through the text index, which holds the band, and
+    are sorted; the bands past the page are not read ("seragam" cheapest first, at 1M products: its 88k matches
+    sorted took 146 ms; two empty bands and the 18k of the third, 48 ms)."""
+    order = [_not_by_index(name) for name in ORDERS[sort]]
+    bands = range(len(PRICE_BANDS))
+    wanted = offset + PAGE_SIZE
+    ids: list[int] = []
+    for band in bands if sort == "price_asc" else reversed(bands):
+        in_band = _facet_filtered_by(queryset, ("price_band",), {"price_band": band}).order_by(*order)
+        ids += in_band.values_list("pk", flat=True)[:wanted - len(ids)]
+        if len(ids) == wanted:
+            break
+    return ids[offset:]
+
+
 def _sort_plan(sort: str, relevance: Func | None, total: int | None,
                conditions: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], bool]:
     """An order that is not ranked: its columns, and whether its page is found by walking their index (urut=pengadaan
@@ -662,8 +679,12 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     elif total:
         if matching is None:
             matching, relevance = _matching(filters, tree)
-        ordered = _ordered(matching, filters, relevance, matches, best_sold=counts.best_sold if sampled else None)
-        products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
+        sort = filters.effective_sort()
+        if sampled and sort in ("price_asc", "price_desc") and not filters.price:
+            products = _cards_in_order(_by_price_band(matching, sort, offset))
+        else:
+            ordered = _ordered(matching, filters, relevance, matches, best_sold=counts.best_sold if sampled else None)
+            products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,
         breadcrumbs=tree.path(node) if node is not None else [],

@@ -72,14 +72,20 @@ def test_relevance_for_a_common_word_ranks_the_best_sellers_pool(small_limits, b
 
 
 @pytest.mark.parametrize("sort", ["price_asc", "price_desc", "newest", "bestselling"])
-def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeypatch, batik, sort):
+@pytest.mark.parametrize("page", [1, 2])  # the sample's 41 matches make two pages
+def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeypatch, batik, sort, page):
     selectors.cache.clear()
-    exact = [p.pk for p in product_search(filters=ProductFilters(text="batik", sort=sort)).products]
+    exact = [p.pk for p in product_search(filters=ProductFilters(text="batik", sort=sort, page=page)).products]
     monkeypatch.setattr(selectors, "FACET_EXACT_MAX", 40)
     for most in (0, 10**9):  # walking the sort's index, fetching and sorting the matches
         monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", most)
-        sampled = product_search(filters=ProductFilters(text="batik", sort=sort))
+        with CaptureQueriesContext(connection) as queries:
+            sampled = product_search(filters=ProductFilters(text="batik", sort=sort, page=page))
         assert sampled.sampled and [p.pk for p in sampled.products] == exact and len(exact) == selectors.PAGE_SIZE
+        # by price, read band by band: the 49 matches under Rp50.000 fill both pages cheapest first; dearest first
+        # reads the three empty bands above Rp100.000, the 11 of Rp50.000–100.000 and then the first band
+        by_band = [query["sql"] for query in queries.captured_queries if '"price_band" = (' in query["sql"]]
+        assert len(by_band) == {"price_asc": 1, "price_desc": 5}.get(sort, 0)
 
 
 def test_a_common_word_the_planner_expects_few_of_still_ranks_its_pool(small_limits, monkeypatch, batik):
