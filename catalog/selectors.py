@@ -297,7 +297,7 @@ def search_text_correct(text: str) -> str:
 
 # The facet conditions that need no value; the others take one (see _facet_conditions).
 FLAG_CONDITIONS = {"halal": Q(is_halal=True), "tkdn": Q(tkdn_local=True), "banten": Q(is_banten=True),
-                   "pdn": Q(pdn_tier=Cast(Value(PDN_TIER_FULL), SmallIntegerField())), "umk": Q(shop_is_umk=True)}
+                   "pdn": Q(pdn_tier=PDN_TIER_FULL), "umk": Q(shop_is_umk=True)}
 
 
 def _facet_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tuple[str, ...], dict]:
@@ -324,12 +324,12 @@ def _facet_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tupl
     return tuple(names), values
 
 
-# A facet condition's column and lookup, and the column's type: a value is compared as that type, since the text
-# index's facet columns (product_search_facets_gin, btree_gin) only serve a comparison of the column's own type, and
-# a bare number is an integer (a bigint category or a smallint band compared with it is read row by row).
+# A facet condition's column and lookup, and for the text index's facet columns the column's type: a value is
+# compared as that type, since those columns (product_search_facets_gin, btree_gin) only serve a comparison of the
+# column's own type, and a bare number is an integer (a bigint category compared with it is checked row by row).
 FACET_LOOKUPS = {"root": ("category_root_id", BigIntegerField), "category": ("category_id", BigIntegerField),
                  "kabkota": ("kabkota_id", None), "price_band": ("price_band", SmallIntegerField),
-                 "rating": ("rating_band__gte", SmallIntegerField)}
+                 "rating": ("rating_band__gte", None)}
 
 
 def _facet_filtered_by(queryset: QuerySet, names: tuple[str, ...], values: dict) -> QuerySet:

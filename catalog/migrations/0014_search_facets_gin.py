@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='product',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector', 'category', 'category_root', 'kabkota', 'price_band', 'rating_band', 'is_halal', 'tkdn_local', 'is_banten', 'pdn_tier', 'shop_is_umk'], name='product_search_facets_gin'),
+            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector', 'category', 'category_root', 'kabkota', 'price_band'], name='product_search_facets_gin'),
         ),
     ]
