@@ -493,7 +493,7 @@ FACET_EXACT_MAX = 2_000
 # A text search with more than FACET_EXACT_MAX matches (its sample is full) ranks by relevance only the RANK_POOL
 # best sellers among them. Its sample says about which sold count they reach: the matches that sold at least that
 # many are read through the text index and a sold-count index together (BitmapAnd), POOL_MARGIN × RANK_POOL of them
-# expected ("golok", 1.3% of a million products: 10 ms). When fewer reach it the pool is found as before: by
+# expected ("golok", 1.3% of 1M products: 14 ms). When fewer reach it the pool is found as before: by
 # walking the best-selling index for a word the planner expects more than SORT_AFTER_FETCH_MAX matches of (about
 # RANK_POOL ÷ the word's share of the catalogue rows: 64 ms for "golok"), else by sorting every match. The pool is
 # the same either way. Government buyers' procurement order pools a common word's first RANK_POOL by walking its
@@ -503,7 +503,8 @@ FACET_EXACT_MAX = 2_000
 RANK_POOL = 600
 POOL_MARGIN = 2.5
 # A word the planner expects in more than 1/WALK_SHARE of the catalogue has its pool walked all the same: the walk
-# then reads under 6,000 rows, less than building the bitmap of the word's every match ("batik", 17%: 4 vs 18 ms).
+# then reads under 6,000 rows, less than building the bitmap of the word's every match ("batik" with TKDN at 1M
+# products: 29 ms through the bitmap).
 WALK_SHARE = 10
 BEST_SOLD_SAMPLE = 400  # the most sold counts a sample returns: a threshold deeper in it is too low to narrow
 ORDERS = {
@@ -586,7 +587,7 @@ def _by_price_band(queryset: QuerySet[Product], sort: str, offset: int) -> list[
     """The ids of a page of a common word's matches by price, read one price band at a time from the cheapest (or
     the dearest) until the page is full: a band's matches come through the text index, which holds the band, and
     are sorted; the bands past the page are not read ("seragam" cheapest first, at 1M products: its 88k matches
-    sorted took 146 ms; two empty bands and the 18k of the third, 48 ms)."""
+    sorted took 146 ms; two empty bands and the 18k of the third, 41 ms)."""
     order = [_not_by_index(name) for name in ORDERS[sort]]
     bands = range(len(PRICE_BANDS))
     wanted = offset + PAGE_SIZE
