@@ -72,15 +72,15 @@ def test_relevance_for_a_common_word_ranks_the_best_sellers_pool(small_limits, b
 
 
 @pytest.mark.parametrize("sort", ["price_asc", "price_desc", "newest", "bestselling"])
-@pytest.mark.parametrize("page", [1, 2])  # the sample's 41 matches make two pages
-def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeypatch, batik, sort, page):
+@pytest.mark.parametrize("number", [1, 2])  # the sample's 41 matches make two pages
+def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeypatch, batik, sort, number):
     selectors.cache.clear()
-    exact = [p.pk for p in product_search(filters=ProductFilters(text="batik", sort=sort, page=page)).products]
+    exact = [p.pk for p in product_search(filters=ProductFilters(text="batik", sort=sort, page=number)).products]
     monkeypatch.setattr(selectors, "FACET_EXACT_MAX", 40)
     for most in (0, 10**9):  # walking the sort's index, fetching and sorting the matches
         monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", most)
         with CaptureQueriesContext(connection) as queries:
-            sampled = product_search(filters=ProductFilters(text="batik", sort=sort, page=page))
+            sampled = product_search(filters=ProductFilters(text="batik", sort=sort, page=number))
         assert sampled.sampled and [p.pk for p in sampled.products] == exact and len(exact) == selectors.PAGE_SIZE
         # by price, read band by band: the 49 matches under Rp50.000 fill both pages cheapest first; dearest first
         # reads the three empty bands above Rp100.000, the 11 of Rp50.000–100.000 and then the first band
