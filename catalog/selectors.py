@@ -567,7 +567,9 @@ def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Fu
     if relevance is not None and sort in RANKED:
         by = ORDERS[sort if sort == "procurement" else "bestselling"]
         if sort == "relevance" and (common or best_sold is not None):
-            queryset = Product.objects.filter(_best_sellers(queryset, total or 0, best_sold or [], walk=common))
+            # a full sample: at least FACET_EXACT_MAX + 1 matches, whatever the estimate
+            matches = max(total or 0, FACET_EXACT_MAX + 1)
+            queryset = Product.objects.filter(_best_sellers(queryset, matches, best_sold or [], walk=common))
         elif common:
             queryset = Product.objects.filter(pk__in=queryset.order_by(*by).values("pk")[:RANK_POOL])
         # Every match (or the pool) is ranked, so the PDN tier and UMK come from the matches too, never from a walk
@@ -661,9 +663,9 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     matching, relevance = _matching(filters, tree) if sampled else (None, None)
     # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as the planner estimates
     matches = max(_estimated_count(matching), FACET_EXACT_MAX + 1) if sampled else total
+    sort = filters.effective_sort()
     # relevance ranks a pool of best sellers whenever the sample is full; the procurement order for a common word
-    pooled = sampled and (filters.effective_sort() == "relevance"
-                          or matches > SORT_AFTER_FETCH_MAX and filters.effective_sort() == "procurement")
+    pooled = sampled and (sort == "relevance" or matches > SORT_AFTER_FETCH_MAX and sort == "procurement")
     reachable = RANK_POOL if pooled else FACET_EXACT_MAX + 1 if sampled else total
     pages = max(1, min(MAX_PAGE, -(-reachable // PAGE_SIZE)))
     if sampled:
@@ -675,12 +677,11 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         products = _cards_in_order(matched)
     elif total and not filters.text:
         names, values = _product_conditions(filters, tree)
-        order, walk = _sort_plan(filters.effective_sort(), None, matches, names)
+        order, walk = _sort_plan(sort, None, matches, names)
         products = _listing_page(shape=(names, order, walk, offset, PAGE_SIZE), **values)
     elif total:
         if matching is None:
             matching, relevance = _matching(filters, tree)
-        sort = filters.effective_sort()
         if sampled and sort in ("price_asc", "price_desc") and not filters.price:
             products = _cards_in_order(_by_price_band(matching, sort, offset))
         else:
