@@ -416,10 +416,14 @@ BY_CATEGORY, BY_KABKOTA, BY_PRICE, BY_RATING, ALL = 0b0111, 0b1011, 0b1101, 0b11
 BEST_SOLD = -1  # a row of FACETS_OF_MATCHES holding a sampled best seller's sold count
 # A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
 # common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
-# the old cost).
+# the old cost). The sample's LIMIT sits outside the CTE that reads the matches, so their scan is planned as a read
+# of all of them (a CTE is planned on its own) and still stops after the sample: planned with the LIMIT, a common
+# word and a flag ("grosir" with halal) became a sequential scan expected to stop early, which checked the word in
+# 48k rows (25 ms, against 8 ms through the text index).
 MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
 FACETS_OF_MATCHES = "\n".join((
-    "WITH matches AS MATERIALIZED ({matches})", FACET_MARGINALS.format(weight=1, rows="matches"),
+    "WITH every_match AS MATERIALIZED ({matches}), matches AS MATERIALIZED (SELECT * FROM every_match LIMIT %s)",
+    FACET_MARGINALS.format(weight=1, rows="matches"),
     "UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)",
     # a full sample (a common word): its best sellers' sold counts, for the relevance pool's threshold
     f"UNION ALL (SELECT NULL, NULL, NULL, NULL, NULL, {BEST_SOLD}, sold_count, NULL, NULL, NULL, NULL, NULL",
@@ -440,12 +444,13 @@ def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) ->
     more) and the ids of the page at ``offset`` in the order asked for, sorted among those matches."""
     products, relevance = _matching(filters, tree)
     matches = (products.annotate(relevance=relevance).order_by()
-               .values(*MATCH_FIELDS, "relevance")[:FACET_EXACT_MAX + 1])
+               .values(*MATCH_FIELDS, "relevance"))
     sql, params = matches.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
                                                 order=_match_order(filters.effective_sort())),
-                       (*params, PDN_TIER_FULL, PAGE_SIZE, offset, FACET_EXACT_MAX, BEST_SOLD_SAMPLE))
+                       (*params, FACET_EXACT_MAX + 1, PDN_TIER_FULL, PAGE_SIZE, offset, FACET_EXACT_MAX,
+                        BEST_SOLD_SAMPLE))
         return FacetCounts.from_rows(cursor.fetchall())
 
 
