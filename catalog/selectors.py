@@ -439,13 +439,20 @@ def _match_order(sort: str) -> str:
     return ", ".join(name[1:] + " DESC" if name.startswith("-") else name for name in names)
 
 
+@PreparedRead
+def _text_matches(*, shape: tuple[str, ...], text: str, **values) -> QuerySet:
+    """A text search's matches with their facet values, sort columns and relevance; its shape is the facet
+    conditions. Only its SQL is used (PreparedRead.sql): compiling it took about a millisecond a search."""
+    condition, relevance = _text_filter(text)
+    matches = _facet_filtered_by(product_storefront_queryset().filter(condition), shape, values)
+    return matches.annotate(relevance=relevance).order_by().values(*MATCH_FIELDS, "relevance")
+
+
 def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) -> tuple[FacetCounts, list[int]]:
     """The facet counts of at most FACET_EXACT_MAX + 1 of a text search's matches (all of them when there are no
     more) and the ids of the page at ``offset`` in the order asked for, sorted among those matches."""
-    products, relevance = _matching(filters, tree)
-    matches = (products.annotate(relevance=relevance).order_by()
-               .values(*MATCH_FIELDS, "relevance"))
-    sql, params = matches.query.sql_with_params()
+    names, values = _product_conditions(filters, tree)
+    sql, params = _text_matches.sql(shape=names, text=filters.text, **values)
     with connection.cursor() as cursor:
         cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
                                                 order=_match_order(filters.effective_sort())),

@@ -174,14 +174,24 @@ class PreparedRead:
 
         return _PLACEHOLDER.sub(fill, sql)
 
-    def __call__(self, *, shape=None, **arguments: str | int | list[int]) -> list:
+    def _compiled_for(self, shape, arguments: dict) -> tuple[_Compiled, list]:
         kinds = tuple((name, type(value)) for name, value in sorted(arguments.items()))
         if any(kind not in _STAND_INS for _name, kind in kinds):
             raise TypeError(f"{self._build.__qualname__}: prepared arguments are str, int or a list of ids")
         compiled = self._compiled.get((shape, kinds))
         if compiled is None:
             compiled = self._compiled[shape, kinds] = self._compile(shape, kinds)
-        values = [value for _name, value in sorted(arguments.items())]
+        return compiled, [value for _name, value in sorted(arguments.items())]
+
+    def sql(self, *, shape=None, **arguments: str | int | list[int]) -> tuple[str, list]:
+        """The read's SQL and parameters for these arguments, compiled once per shape, not run: for a statement
+        that embeds it and must be planned for each call's values (a text search: how common its words are
+        decides the plan)."""
+        compiled, values = self._compiled_for(shape, arguments)
+        return compiled.sql, compiled.parameters(values)
+
+    def __call__(self, *, shape=None, **arguments: str | int | list[int]) -> list:
+        compiled, values = self._compiled_for(shape, arguments)
         queryset = compiled.template._chain()  # the router picks the database per call (primary or replica)
         connection = connections[queryset.db]
         if not compiled.statement:

@@ -58,6 +58,24 @@ def test_prepared_read_keeps_integer_arguments_and_constants_apart():
     assert [p.pk for p in read(shop_id=shop.pk, price=100000)] == [cheap.pk]
 
 
+def test_the_sql_of_a_read_is_compiled_once_and_filled_with_each_calls_arguments():
+    """PreparedRead.sql: for a statement that embeds the read and is planned per call (a text search)."""
+    shop = make_shop()
+    make_product(shop=shop, price=5000), make_product(shop=shop, price=90000)
+    read = PreparedRead(lambda *, shop_id, price: Product.objects.filter(shop_id=shop_id, price_min__lte=price)
+                        .order_by("price_min").values("pk"))
+    (sql, params), (again, other) = read.sql(shop_id=shop.pk, price=10000), read.sql(shop_id=shop.pk, price=100000)
+    assert sql == again and params != other
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS read", params)  # noqa: S608 (Django's own SQL)
+        assert cursor.fetchone() == (1,)
+        cursor.execute(f"SELECT count(*) FROM ({again}) AS read", other)  # noqa: S608
+        assert cursor.fetchone() == (2,)
+    with CaptureQueriesContext(connection) as queries:
+        read.sql(shop_id=shop.pk, price=1)
+    assert not queries  # nothing run
+
+
 def test_builder_reading_the_clock_is_refused_not_frozen():
     read = PreparedRead(lambda *, shop_id: Product.objects.filter(shop_id=shop_id, created_at__lte=timezone.now()))
     with pytest.raises(ValueError, match="not a plain argument"):
