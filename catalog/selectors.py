@@ -461,12 +461,17 @@ def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) ->
         return FacetCounts.from_rows(cursor.fetchall())
 
 
+@PreparedRead
+def _cells(*, shape: tuple[str, ...], **values) -> QuerySet:
+    """The facet cells a listing's conditions (its shape) keep; only its SQL is used (PreparedRead.sql)."""
+    return _facet_filtered_by(FacetCell.objects.all(), shape, values).order_by().values(*FACET_KEY, "products")
+
+
 def _facets_of_cells(filters: ProductFilters, tree: CategoryTree) -> FacetCounts:
     """The facet counts of a listing without text, from the cells the database keeps (a few hundred rows for the
     whole catalogue)."""
     names, values = _facet_conditions(filters, tree)
-    cells = _facet_filtered_by(FacetCell.objects.all(), names, values).order_by().values(*FACET_KEY, "products")
-    sql, params = cells.query.sql_with_params()
+    sql, params = _cells.sql(shape=names, **values)
     with connection.cursor() as cursor:
         cursor.execute(FACET_MARGINALS.format(weight="products", rows=f"({sql}) AS cells"), (PDN_TIER_FULL, *params))
         return FacetCounts.from_rows(cursor.fetchall())[0]
