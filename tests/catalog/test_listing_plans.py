@@ -52,7 +52,8 @@ def catalogue():
                 sold_count=n % 89, kabkota_id=template.kabkota_id, stock_total=5)
         for n in range(5999)])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('product_search_facets_gin')")  # as autovacuum would
+        for index in ("product_search_facets_gin", "product_search_halal_gin"):  # as autovacuum would
+            cursor.execute("SELECT gin_clean_pending_list(%s)", [index])
         cursor.execute("ANALYZE catalog_product")
         cursor.execute("ANALYZE vendors_shop")
     return big
@@ -106,7 +107,8 @@ def test_few_matches_are_fetched_by_their_filter_and_sorted_not_found_by_walking
     assert SORT_INDEXES[sort] not in plan and "Index Scan using product_root" not in plan, plan
     text_plan = plan_of(ProductFilters(text="produk", halal=True, sort=sort), total=3)
     assert SORT_INDEXES[sort] not in text_plan, text_plan
-    assert "Bitmap Index Scan on product_search_facets_gin" in text_plan, text_plan
+    # through a text index (the halal products' own, with halal)
+    assert re.search(r"Bitmap Index Scan on product_search_(facets|halal)_gin", text_plan), text_plan
 
 
 @pytest.mark.parametrize("sort", SORT_INDEXES)
@@ -247,6 +249,21 @@ def test_a_common_words_sample_is_planned_as_a_read_of_all_its_matches_and_stopp
         (document,) = cursor.fetchone()
     plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
     assert not scans_under_a_limit(plan), json.dumps(plan, indent=1)
+
+
+def test_a_word_with_halal_is_read_through_the_text_index_of_halal_products(catalogue):
+    """3 of the word's 300 products are halal, though half of the catalogue is: they are found through
+    product_search_halal_gin, not by reading each of the word's products."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert product_search(filters=ProductFilters(text="produk", halal=True)).total == 3
+    (statement,) = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("WITH every_match")]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {statement}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "product_search_halal_gin" in plan, plan
 
 
 def test_a_text_search_page_past_the_last_shows_the_last(catalogue):
