@@ -486,9 +486,8 @@ def main() -> int:
             results.append((key, label, wrk(base_url + "/", options.duration, script)))
             print(f"  {label}: done", flush=True)
         if mix:
-            # Earlier visitors fill the caches for as long as a page stays cached: the steady state, in which a
-            # page is a hit when anyone asked for it in the last CACHE_SECONDS (a shorter warm-up measures a
-            # cache still filling up).
+            # Earlier visitors fill the caches for a page's whole lifetime (CACHE_SECONDS): the steady state, in
+            # which every URL asked for misses once per lifetime, however popular it is.
             wrk(base_url + "/", max(options.duration, CACHE_SECONDS), gets("mix-earlier", mix[0]))
             results.append(("mix", "realistic mix (Zipf, see above)",
                             wrk(base_url + "/", options.duration, gets("mix", mix[1]))))

@@ -61,7 +61,8 @@ def test_prepared_read_keeps_integer_arguments_and_constants_apart():
 def test_the_sql_of_a_read_is_compiled_once_and_filled_with_each_calls_arguments():
     """PreparedRead.sql: for a statement that embeds the read and is planned per call (a text search)."""
     shop = make_shop()
-    make_product(shop=shop, price=5000), make_product(shop=shop, price=90000)
+    make_product(shop=shop, price=5000)
+    make_product(shop=shop, price=90000)
     read = PreparedRead(lambda *, shop_id, price: Product.objects.filter(shop_id=shop_id, price_min__lte=price)
                         .order_by("price_min").values("pk"))
     (sql, params), (again, other) = read.sql(shop_id=shop.pk, price=10000), read.sql(shop_id=shop.pk, price=100000)
