@@ -49,6 +49,13 @@ def test_a_word_nothing_resembles_finds_nothing_and_corrects_nothing():
     assert results.total == 0 and results.products == [] and results.corrected == ""
 
 
+def test_no_results_say_so_across_the_whole_grid(client):
+    make_product(name="Kemeja Batik")  # not halal
+    page = client.get(reverse("catalog:search"), {"q": "kemeja", "halal": "1"}).content.decode()
+    # one item spanning every column (.grid-empty), not squeezed into the first card's column on a phone
+    assert re.search(r'<li class="grid-empty">Tidak ada produk yang cocok', page), page
+
+
 def test_the_vocabulary_holds_only_listed_products_words():
     make_product(name="Batik Cap Kapurban")
     make_product(name="Anyaman Pandan", status=Product.Status.DRAFT)
