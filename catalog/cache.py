@@ -1,4 +1,4 @@
-"""Keys of the storefront's short-lived caches (whole anonymous pages and personal-data-free fragments), and how
+"""Keys and lifetimes of the storefront's caches (whole anonymous pages and personal-data-free fragments), and how
 long reference data stays in the worker process (plazabanten.cache.kept_in_process)."""
 
 import hashlib
@@ -7,12 +7,18 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 
 from plazabanten.cache import kept_clear, storefront_generation
 
-# 0 turns both caches off (bench/run.sh --cold).
+# Listings (home, search and category pages) show many products and are not dropped when one changes: they are at
+# most this old. 0 turns every storefront cache off (bench/run.sh --cold).
 CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
+# A product page is dropped whenever anything of the product it shows changes (products_forget: price, stock,
+# photos, words, status, reviews, sold count), so it is kept much longer; what it shows of other rows (the related
+# products' cards, the shop's rating) is at most this old. A shop's own edits drop every page (storefront_changed).
+PRODUCT_CACHE_SECONDS = int(os.environ.get("PB_PRODUCT_CACHE_SECONDS", "600")) if CACHE_SECONDS > 0 else 0
 
 
 def _digest(text: str) -> str:
@@ -32,8 +38,7 @@ def product_fragment_name(*, shop_slug: str, product_slug: str, government: bool
     return f"product:{'government:' if government else ''}{shop_slug}/{product_slug}"
 
 
-def product_forget(*, shop_slug: str, product_slug: str) -> None:
-    """Drop a product page from the caches at once (after a take-down) instead of letting it expire."""
+def _product_keys(*, shop_slug: str, product_slug: str) -> list[str]:
     path = reverse("catalog:product", args=[shop_slug, product_slug])
     names = [product_fragment_name(shop_slug=shop_slug, product_slug=product_slug, government=government)
              for government in (False, True)]
@@ -41,9 +46,36 @@ def product_forget(*, shop_slug: str, product_slug: str) -> None:
     for language, _ in settings.LANGUAGES:
         keys += [fragment_key(language=language, name=name) for name in names]
         keys += [page_key(language=language, fragment=fragment, full_path=path) for fragment in (False, True)]
+    return keys
+
+
+def _keys_forget(keys: list[str]) -> None:
     cache.delete_many(keys)
     for key in keys:
         _local.pop(key, None)  # this process at once; other workers within LOCAL_SECONDS
+
+
+def product_forget(*, shop_slug: str, product_slug: str) -> None:
+    """Drop the page of a product's URL from the caches at once (a URL the product just left: a new slug)."""
+    _keys_forget(_product_keys(shop_slug=shop_slug, product_slug=product_slug))
+
+
+def products_forget(*, product_ids) -> None:
+    """Once the transaction commits, drop the pages of these products from the caches: something they show
+    changed. Called where the product rows' derived columns are refreshed (catalog.services), so every writer of
+    prices, stock, photos, reviews or sales passes through it."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+
+    def forget():
+        from .models import Product
+
+        pages = Product.objects.filter(pk__in=ids).values_list("shop__slug", "slug")
+        _keys_forget([key for shop_slug, product_slug in pages
+                      for key in _product_keys(shop_slug=shop_slug, product_slug=product_slug)])
+
+    transaction.on_commit(forget)
 
 
 # Whole anonymous pages are also kept in the worker process for a few seconds: a Redis round trip (and the client
@@ -63,8 +95,8 @@ def page_get(key: str) -> str | None:
     return html
 
 
-def page_set(key: str, html: str) -> None:
-    cache.set(key, html, CACHE_SECONDS)
+def page_set(key: str, html: str, seconds: int) -> None:
+    cache.set(key, html, seconds)
     _local_put(key, html)
 
 

@@ -10,6 +10,7 @@ from plazabanten.money import rupiah_parse
 from plazabanten.services import task_enqueue
 from plazabanten.spreadsheet import cell_unescape
 
+from .cache import product_forget, products_forget
 from .images import render_renditions
 from .models import FACET_KEY, Category, Product, ProductImage, ProductImport, ProductVariant
 
@@ -22,6 +23,7 @@ def product_refresh_summary(*, product: Product) -> None:
         low=Min("price"), high=Max("price"), stock=Sum(F("stock") - F("allocated")))
     Product.objects.filter(pk=product.pk).update(
         price_min=summary["low"] or 0, price_max=summary["high"] or 0, stock_total=summary["stock"] or 0)
+    products_forget(product_ids=[product.pk])
 
 
 def product_stock_refresh(*, product_ids) -> None:
@@ -35,6 +37,7 @@ def product_stock_refresh(*, product_ids) -> None:
     available = (ProductVariant.objects.filter(product_id=OuterRef("pk"), archived_at__isnull=True)
                  .values("product_id").annotate(units=Sum(F("stock") - F("allocated"))).values("units"))
     Product.objects.filter(pk__in=ids).update(stock_total=Coalesce(Subquery(available), 0))
+    products_forget(product_ids=ids)  # the page shows each variant's stock left
 
 
 def _stock_typed(variant: ProductVariant, stock: int, seen: int | None) -> int:
@@ -145,6 +148,7 @@ def product_cover_refresh(*, product_id: int) -> None:
              .order_by("position", "pk").values("renditions")[:1])
     Product.objects.filter(pk=product_id).update(
         cover=Coalesce(Subquery(first), Value({}, output_field=JSONField())))
+    products_forget(product_ids=[product_id])  # the page shows every photo that is ready, in order
 
 
 @transaction.atomic
@@ -307,8 +311,6 @@ def product_save(*, shop, fields: dict, variants: list[dict], product: Product |
 
     ``variants``: dicts with sku, name, price, stock and, for an existing variant, its ``id`` and ``delete``.
     """
-    from .cache import product_forget
-
     if product is None:
         product = Product(shop=shop)
     else:
@@ -376,8 +378,6 @@ def _photo_ready_require(product: Product) -> None:
 @transaction.atomic
 def product_status_set(*, shop, product: Product, status: str) -> Product:
     """The seller switches a product on sale (Aktif) or off (Nonaktif/Draf) from its photo page."""
-    from .cache import product_forget
-
     if status not in (Product.Status.ACTIVE, Product.Status.INACTIVE, Product.Status.DRAFT):
         raise ValidationError(_("Status tidak dikenal."), code="status")
     locked = Product.objects.select_for_update().get(pk=product.pk, shop=shop)
@@ -387,7 +387,7 @@ def product_status_set(*, shop, product: Product, status: str) -> Product:
         _photo_ready_require(locked)
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
-    transaction.on_commit(lambda: product_forget(shop_slug=shop.slug, product_slug=locked.slug))
+    products_forget(product_ids=[locked.pk])
     return locked
 
 

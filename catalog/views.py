@@ -18,19 +18,27 @@ from vendors.models import Shop
 from vendors.selectors import user_has_shop
 
 from . import selectors
-from .cache import CACHE_SECONDS, fragment_key, page_get, page_key, page_set, product_fragment_name
+from .cache import (
+    CACHE_SECONDS,
+    PRODUCT_CACHE_SECONDS,
+    fragment_key,
+    page_get,
+    page_key,
+    page_set,
+    product_fragment_name,
+)
 from .forms import SORT_LABELS, SORT_PARAMS, ProductSearchForm, filters_query
 
 
-def _cached_fragment(name: str, build):
+def _cached_fragment(name: str, build, seconds: int):
     """Rendered results and product articles hold nothing personal (no CSRF token, no cart), so every visitor
-    shares them for a short time; base.html around them is still rendered per request."""
+    shares them for a while; base.html around them is still rendered per request."""
     key = fragment_key(language=get_language(), name=name)
-    fragment = cache.get(key)
+    fragment = cache.get(key) if seconds > 0 else None
     if fragment is None:
         fragment = build()
-        if fragment is not None:
-            cache.set(key, fragment, CACHE_SECONDS)
+        if fragment is not None and seconds > 0:
+            cache.set(key, fragment, seconds)
     return fragment
 
 
@@ -50,15 +58,19 @@ CSRF_MARKER = "__pb_csrf__"
 ANONYMOUS_COOKIES = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
 
 
-def anonymous_page_cache(view):
-    """Whole pages for visitors with no session (so no user, cart or messages) from the cache, for a short time.
+def anonymous_page_cache(view=None, *, product: bool = False):
+    """Whole pages for visitors with no session (so no user, cart or messages) from the cache: a listing for
+    CACHE_SECONDS, a product page (``product=True``: dropped whenever the product changes) for PRODUCT_CACHE_SECONDS.
 
     The cached HTML keeps a marker where the CSRF token goes; each visitor gets their own token put back in.
     """
+    if view is None:
+        return lambda view: anonymous_page_cache(view, product=product)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if CACHE_SECONDS <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
+        seconds = PRODUCT_CACHE_SECONDS if product else CACHE_SECONDS
+        if seconds <= 0 or set(request.COOKIES) - ANONYMOUS_COOKIES:
             return view(request, *args, **kwargs)
         key = page_key(language=get_language(), fragment=_wants_fragment(request), full_path=request.get_full_path())
         cached = page_get(key)
@@ -69,7 +81,7 @@ def anonymous_page_cache(view):
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            page_set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()))
+            page_set(key, CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()), seconds)
             response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response
@@ -116,7 +128,7 @@ def search(request, category_slug: str = ""):
         })
         return {"html": html, "title": title, "total": results.total}
 
-    fragment = _cached_fragment(filters.cache_key(), build)
+    fragment = _cached_fragment(filters.cache_key(), build, CACHE_SECONDS)
     if _wants_fragment(request):
         response = HttpResponse(fragment["html"])
     else:
@@ -126,7 +138,7 @@ def search(request, category_slug: str = ""):
 
 
 @require_GET
-@anonymous_page_cache
+@anonymous_page_cache(product=True)
 def product_page(request, shop_slug: str, product_slug: str):
     government = _is_government(request)
 
@@ -140,7 +152,7 @@ def product_page(request, shop_slug: str, product_slug: str):
                 "product_id": product.pk}
 
     fragment = _cached_fragment(product_fragment_name(shop_slug=shop_slug, product_slug=product_slug,
-                                                      government=government), build)
+                                                      government=government), build, PRODUCT_CACHE_SECONDS)
     if fragment is None:
         raise Http404("produk tidak ditemukan")
     # The shared article leaves a slot for the per-visitor part (the add-to-cart form with its CSRF token).

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from catalog.cache import products_forget
 from catalog.models import Product, ProductVariant
 from vendors.models import Capability, Shop
 from vendors.selectors import shop_scope
@@ -345,7 +346,7 @@ def review_create(*, buyer, line_id: int, rating: int, text: str = "") -> Review
         product = Product.objects.select_for_update().get(pk=line.variant.product_id)
         review = Review.objects.create(line=line, product=product, buyer=buyer, rating=rating, text=text[:1000])
         _ratings_refresh(product=product)
-        _product_page_forget(product_id=product.pk)
+        products_forget(product_ids=[product.pk])  # the writer sees their review at once
     return review
 
 
@@ -361,17 +362,8 @@ def review_reply(*, shop: Shop, user, review_id: int, text: str) -> Review:
             raise ReviewError(_("Ulasan ini sudah dibalas."))
         review.reply, review.replied_at = text[:1000], timezone.now()
         review.save(update_fields=["reply", "replied_at"])
-        _product_page_forget(product_id=review.product_id)
+        products_forget(product_ids=[review.product_id])
     return review
-
-
-def _product_page_forget(*, product_id: int) -> None:
-    """The product page shows its reviews: drop its cached copy once the review is committed, so the writer sees
-    it at once instead of "Belum ada ulasan" for the rest of the cache's lifetime."""
-    from catalog.cache import product_forget
-
-    shop_slug, product_slug = Product.objects.filter(pk=product_id).values_list("shop__slug", "slug").get()
-    transaction.on_commit(lambda: product_forget(shop_slug=shop_slug, product_slug=product_slug))
 
 
 def _ratings_refresh(*, product: Product) -> None:
@@ -385,9 +377,13 @@ def _ratings_refresh(*, product: Product) -> None:
 
 def product_ratings_recount() -> None:
     """Every product's and shop's rating from its reviews, in two statements that write only the rows that
-    differ (demo data, a repair): a count no review backs goes back to zero."""
+    differ (demo data, a repair): a count no review backs goes back to zero. Every storefront page is dropped
+    (product pages show ratings and are kept long)."""
     from django.db import connection
 
+    from plazabanten.cache import storefront_changed
+
+    changed = 0
     with connection.cursor() as cursor:
         for table, key in (("catalog_product", "product_id"), ("vendors_shop", "shop_id")):
             source = ("SELECT product_id AS id, rating FROM orders_review" if key == "product_id" else
@@ -399,6 +395,9 @@ def product_ratings_recount() -> None:
                                            FROM ({source}) s GROUP BY id) r ON r.id = t2.id
                 WHERE t.id = t2.id AND (t.rating_count <> COALESCE(r.n, 0) OR t.rating_avg <> COALESCE(r.avg, 0))
             """)  # noqa: S608 - table names and subqueries are constants above
+            changed += cursor.rowcount
+    if changed:
+        transaction.on_commit(storefront_changed)
 
 
 def shop_shipping_save(*, shop, pickup: bool, couriers: list[str], own_courier_fees: dict[str, int]):

@@ -28,6 +28,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from catalog.cache import products_forget
 from catalog.models import Product, ProductVariant
 from catalog.services import product_stock_refresh
 
@@ -122,6 +123,7 @@ def stock_follow_order(*, order: Order, previous: str) -> None:
         for product_id, quantity in sorted(sold.items()):
             Product.objects.filter(pk=product_id).update(
                 sold_count=Greatest(F("sold_count") + sold_move * quantity, 0))
+        products_forget(product_ids=sold)  # the page shows how many were sold
 
 
 def _lock(*, order: Order, previous: str, products: bool) -> None:

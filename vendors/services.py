@@ -180,6 +180,8 @@ def shop_update_identity(*, shop: Shop, actor, owner_name: str, owner_nik: str, 
         shop.save(update_fields=["umkm_class", "is_pkp", "is_koperasi"])
         if shop.is_umk != was_umk:  # its products carry the UMK mark for the government facets
             shop_products_reclassify(shop=shop)
+        if shop.status == Status.VERIFIED and (umkm, is_pkp) != (before["umkm_class"], before["is_pkp"]):
+            transaction.on_commit(storefront_changed)  # a government buyer's product page shows both
         audit_record(actor=actor, action="shop.update_identity", target=shop, before=before,
                      after={"umkm_class": umkm, "is_pkp": is_pkp, "is_koperasi": shop.is_koperasi, "nib": nib,
                             "entity_type": entity_type})

@@ -1,0 +1,88 @@
+"""A product page is kept long in the page cache (PRODUCT_CACHE_SECONDS) because every change of what it shows
+drops it at once: every writer of prices, stock, photos, status, reviews and sales passes catalog.cache
+.products_forget. Listings, which show many products, keep their short lifetime (CACHE_SECONDS)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from catalog import services
+from catalog.cache import CACHE_SECONDS, PRODUCT_CACHE_SECONDS, page_key
+from orders.services import orders_expire_unpaid
+from tests.catalog.test_photos import jpeg_bytes
+from tests.factories import make_product, make_user
+from tests.orders.test_checkout import buy
+
+pytestmark = pytest.mark.django_db
+
+
+def visit(product) -> tuple[str | None, str]:
+    """(X-Page-Cache, the page) for an anonymous visitor."""
+    response = Client().get(f"/p/{product.shop.slug}/{product.slug}/")
+    assert response.status_code == 200
+    return response.get("X-Page-Cache"), response.content.decode()
+
+
+def seconds_left(path: str) -> int:
+    key = cache.make_and_validate_key(page_key(language="id", fragment=False, full_path=path))
+    return cache._cache.get_client(key).ttl(key)
+
+
+def test_a_product_page_is_kept_for_its_long_lifetime_and_a_listing_for_its_short_one():
+    assert PRODUCT_CACHE_SECONDS > CACHE_SECONDS > 0
+    product = make_product(name="Kopi Robusta Pandeglang")
+    assert visit(product)[0] == "miss"
+    assert visit(product)[0] == "hit"
+    assert Client().get("/cari/?q=kopi")["X-Page-Cache"] == "miss"
+    assert CACHE_SECONDS < seconds_left(f"/p/{product.shop.slug}/{product.slug}/") <= PRODUCT_CACHE_SECONDS
+    assert 0 < seconds_left("/cari/?q=kopi") <= CACHE_SECONDS
+
+
+def test_a_seller_changing_price_and_stock_drops_the_page(django_capture_on_commit_callbacks):
+    product = make_product(price=150_000, stock=7)
+    variant = product.variants.get()
+    assert "Rp150.000" in visit(product)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.variant_bulk_update(shops=[product.shop], changes={variant.pk: (135_000, 3)})
+    state, page = visit(product)
+    assert state == "miss" and "Rp135.000" in page and "Rp150.000" not in page and "Stok 3" in page
+
+
+def test_a_checkout_and_its_expiry_change_the_stock_shown_at_once(django_capture_on_commit_callbacks):
+    product = make_product(stock=5)
+    assert "Stok 5" in visit(product)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(make_user(), product.variants.get(), quantity=2)
+    assert "Stok 3" in visit(product)[1]  # the unpaid order holds two
+    with django_capture_on_commit_callbacks(execute=True):
+        assert orders_expire_unpaid(now=timezone.now() + timedelta(days=2)) == 1
+    assert "Stok 5" in visit(product)[1]
+
+
+def test_a_photo_made_ready_and_the_seller_switching_the_product_off_drop_the_page(
+        django_capture_on_commit_callbacks):
+    product = make_product()
+    assert "srcset" not in visit(product)[1]
+    with django_capture_on_commit_callbacks(execute=True):  # the tests' eager Celery renders it on commit
+        services.product_image_add(product=product, upload=SimpleUploadedFile("kopi.jpg", jpeg_bytes((600, 600))))
+    assert "srcset" in visit(product)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_status_set(shop=product.shop, product=product, status="inactive")
+    assert Client().get(f"/p/{product.shop.slug}/{product.slug}/").status_code == 404
+
+
+def test_without_the_commit_the_page_stays(django_capture_on_commit_callbacks):
+    """The page is dropped after the change commits, not before: a reader between the two would cache the old
+    rows again for the whole lifetime."""
+    product = make_product(price=150_000)
+    visit(product)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.variant_bulk_update(shops=[product.shop], changes={product.variants.get().pk: (99_000, 10)})
+    assert visit(product)[0] == "hit"  # not yet committed: nothing dropped
+    for callback in callbacks:
+        callback()
+    assert visit(product)[0] == "miss"
