@@ -15,7 +15,9 @@ from .models import CheckoutGroup, Order, OrderEvent, OrderLine, Review
 @PreparedRead
 def _cart_variants(*, ids: list[int]) -> QuerySet[ProductVariant]:
     return (ProductVariant.objects.filter(any_of("pk", ids))
-            .select_related("product", "product__shop", "product__shop__kabkota").order_by("product__shop_id", "pk"))
+            .select_related("product", "product__shop", "product__shop__kabkota")
+            .defer("product__search_vector", "product__description")  # the widest columns; neither page shows them
+            .order_by("product__shop_id", "pk"))
 
 
 @PreparedRead
