@@ -1,12 +1,14 @@
 """Shop members manage their products: list, create and edit with variants, photos, bulk price/stock, export."""
 
 import csv
+import math
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plazabanten.spreadsheet import cell_safe
@@ -14,6 +16,7 @@ from vendors.decorators import shop_view
 from vendors.models import Capability, Shop
 
 from . import selectors, services
+from .cache import CACHE_SECONDS
 from .forms import ProductForm, ProductImportForm, ProductPhotoForm, VariantBulkForm, VariantFormSet
 from .models import Product
 
@@ -58,7 +61,19 @@ def product_status(request, shop: Shop, product_id: int):
         return _photos_again(request, shop, product, status=422)
     messages.success(request, _("Produk “%(name)s” sekarang %(status)s.") % {
         "name": product.name, "status": product.get_status_display().lower()})
+    _listings_follow(request)
     return redirect("catalog:product_photos", shop_id=shop.pk, product_id=product.pk)
+
+
+def _listings_follow(request) -> None:
+    """Say when a change shows in search results and category pages: the product page shows it at once, the
+    listings are cached for CACHE_SECONDS (catalog.cache)."""
+    minutes = math.ceil(CACHE_SECONDS / 60)
+    if minutes:
+        messages.info(request, ngettext(
+            "Halaman produk sudah berubah; hasil pencarian dan kategori menyusul paling lambat %(n)s menit lagi.",
+            "Halaman produk sudah berubah; hasil pencarian dan kategori menyusul paling lambat %(n)s menit lagi.",
+            minutes) % {"n": minutes})
 
 
 def _photos_again(request, shop: Shop, product: Product, *, status: int):
@@ -136,6 +151,8 @@ def product_edit(request, shop: Shop, product_id: int | None = None):
                                                 "sekaligus), lalu aktifkan."))
                     return redirect("catalog:product_photos", shop_id=shop.pk, product_id=saved.pk)
                 messages.success(request, _("Produk tersimpan."))
+                if saved.status == Product.Status.ACTIVE:
+                    _listings_follow(request)
                 if archived:
                     messages.info(request, _("Varian yang pernah dipesan tidak dihapus tetapi diarsipkan: tidak "
                                              "dijual lagi, riwayat pesanannya tetap ada."))
@@ -171,6 +188,7 @@ def variant_bulk_edit(request, shop: Shop):
     except ValidationError as error:
         return shown_again(" ".join(error.messages) + " " + _("Tidak ada yang diubah."))
     messages.success(request, _("%(n)s varian diperbarui.") % {"n": count})
+    _listings_follow(request)
     return redirect("catalog:seller_products", shop_id=shop.pk)
 
 

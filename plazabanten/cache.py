@@ -55,6 +55,9 @@ class ResilientRedisCache(RedisCache):
     def delete(self, key, version=None):
         return self._fallback("delete", False, key, version)
 
+    def delete_many(self, keys, version=None):
+        return self._fallback("delete_many", None, keys, version)
+
     def incr(self, key, delta=1, version=None):
         try:
             return super().incr(key, delta, version)

@@ -35,6 +35,7 @@ def streaming(replica_port, settings, wait_until, monkeypatch):
     """The `replica` alias pointing at the replica's copy of the test database, for this test only."""
     settings.PB_REPLICA_CHECK_SECONDS = 0  # ask the replica on every request: the tests change its state
     monkeypatch.setattr(catalog_views, "CACHE_SECONDS", 0)  # every page built from the database
+    monkeypatch.setattr(catalog_views, "PRODUCT_CACHE_SECONDS", 0)
     yield wait_until
     replica.replica_mark(ok=False)  # closes this thread's connection too
 
