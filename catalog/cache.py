@@ -15,7 +15,7 @@ from plazabanten.cache import kept_clear, storefront_generation
 # Listings (home, search and category pages) show many products and are not dropped when one changes: they are at
 # most this old, as a marketplace's search index lags its products (a seller is told so when a change of theirs
 # will show there later). 0 turns every storefront cache off (bench/run.sh --cold).
-CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "120"))
+CACHE_SECONDS = int(os.environ.get("PB_CATALOG_CACHE_SECONDS", "30"))
 # A product page is dropped whenever anything of the product it shows changes (products_forget: price, stock,
 # photos, words, status, reviews, sold count), so it is kept much longer; what it shows of other rows (the related
 # products' cards, the shop's rating) is at most this old. A shop's own edits drop every page (storefront_changed).

@@ -64,7 +64,7 @@ def test_a_ready_photo_lets_the_product_go_on_sale_and_off_again(client, draft):
     product_image_render(image_id=image.pk)
     response = client.post(status_url(draft), {"status": "active"}, follow=True)
     # its page shows it at once; the cached listings later, and the seller is told when
-    assert "hasil pencarian dan kategori menyusul paling lambat 2 menit" in response.content.decode()
+    assert "hasil pencarian dan kategori menyusul paling lambat 1 menit" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Product.Status.ACTIVE
     assert client.get(reverse("catalog:product", args=[draft.shop.slug, draft.slug])).status_code == 200
