@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.cache import CACHE_SECONDS, PRODUCT_CACHE_SECONDS, page_key
-from orders.services import orders_expire_unpaid
+from catalog.models import Product
+from orders.models import Order
+from orders.services import order_transition, orders_expire_unpaid
 from tests.catalog.test_photos import jpeg_bytes
-from tests.factories import make_product, make_user
+from tests.factories import make_product, make_user, order_walk
 from tests.orders.test_checkout import buy
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +63,19 @@ def test_a_checkout_and_its_expiry_change_the_stock_shown_at_once(django_capture
     with django_capture_on_commit_callbacks(execute=True):
         assert orders_expire_unpaid(now=timezone.now() + timedelta(days=2)) == 1
     assert "Stok 5" in visit(product)[1]
+
+
+def test_a_completed_sale_shows_in_the_sold_count_at_once(django_capture_on_commit_callbacks):
+    product = make_product(stock=5)
+    Product.objects.filter(pk=product.pk).update(rating_count=1, rating_avg=5)  # the count shows beside a rating
+    with django_capture_on_commit_callbacks(execute=True):
+        order = buy(make_user(), product.variants.get(), quantity=2).orders.get()
+        order_transition(order_id=order.pk, to_status=Order.Status.PAID)
+        order_walk(order, to=Order.Status.DELIVERED)
+    assert "0 terjual" in visit(product)[1]  # cached again, the stock no longer moving
+    with django_capture_on_commit_callbacks(execute=True):
+        order_walk(order, to=Order.Status.COMPLETED)
+    assert "2 terjual" in visit(product)[1]
 
 
 def test_a_photo_made_ready_and_the_seller_switching_the_product_off_drop_the_page(
