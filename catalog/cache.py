@@ -3,6 +3,7 @@ long reference data stays in the worker process (plazabanten.cache.kept_in_proce
 
 import hashlib
 import os
+import threading
 import time
 
 from django.conf import settings
@@ -64,19 +65,30 @@ def product_forget(*, shop_slug: str, product_slug: str) -> None:
 def products_forget(*, product_ids) -> None:
     """Once the transaction commits, drop the pages of these products from the caches: something they show
     changed. Called where the product rows' derived columns are refreshed (catalog.services), so every writer of
-    prices, stock, photos, reviews or sales passes through it."""
-    ids = sorted(set(product_ids))
-    if not ids:
+    prices, stock, photos, reviews or sales passes through it. The ids a thread gives before a commit are dropped
+    together, with one read of their slugs (a CSV import or a bulk edit refreshes hundreds of products)."""
+    if not product_ids:
         return
+    if not hasattr(_forgetting, "ids"):
+        _forgetting.ids = set()
+    _forgetting.ids.update(product_ids)
+    transaction.on_commit(_forget_pending)
 
-    def forget():
-        from .models import Product
 
-        pages = Product.objects.filter(pk__in=ids).values_list("shop__slug", "slug")
-        _keys_forget([key for shop_slug, product_slug in pages
-                      for key in _product_keys(shop_slug=shop_slug, product_slug=product_slug)])
+# The ids products_forget was given in this thread since a commit last dropped them. Ids of a transaction that
+# rolled back stay until the next commit drops them with its own: one more miss each, never a stale page.
+_forgetting = threading.local()
 
-    transaction.on_commit(forget)
+
+def _forget_pending() -> None:
+    from .models import Product
+
+    ids, _forgetting.ids = getattr(_forgetting, "ids", set()), set()
+    if not ids:  # an earlier callback of the same commit dropped them
+        return
+    pages = Product.objects.filter(pk__in=sorted(ids)).values_list("shop__slug", "slug")
+    _keys_forget([key for shop_slug, product_slug in pages
+                  for key in _product_keys(shop_slug=shop_slug, product_slug=product_slug)])
 
 
 # Whole anonymous pages are also kept in the worker process for a few seconds: a Redis round trip (and the client

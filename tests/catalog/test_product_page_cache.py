@@ -16,7 +16,7 @@ from catalog.models import Product
 from orders.models import Order
 from orders.services import order_transition, orders_expire_unpaid
 from tests.catalog.test_photos import jpeg_bytes
-from tests.factories import make_product, make_user, order_walk
+from tests.factories import make_product, make_shop, make_user, order_walk
 from tests.orders.test_checkout import buy
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,17 @@ def test_without_the_commit_the_page_stays(django_capture_on_commit_callbacks):
     for callback in callbacks:
         callback()
     assert visit(product)[0] == "miss"
+
+
+def test_a_bulk_edit_drops_its_products_pages_after_one_read_of_their_addresses(
+        django_capture_on_commit_callbacks, django_assert_num_queries):
+    shop = make_shop()
+    products = [make_product(shop=shop, price=150_000) for _ in range(3)]
+    changes = {product.variants.get().pk: (99_000, 4) for product in products}
+    assert all(visit(product)[0] == "miss" for product in products)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.variant_bulk_update(shops=[shop], changes=changes)
+    with django_assert_num_queries(1):  # the three products' slugs, not one read each
+        for callback in callbacks:
+            callback()
+    assert all(visit(product)[0] == "miss" and "Rp99.000" in visit(product)[1] for product in products)
