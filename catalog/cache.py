@@ -62,6 +62,11 @@ def product_forget(*, shop_slug: str, product_slug: str) -> None:
     _keys_forget(_product_keys(shop_slug=shop_slug, product_slug=product_slug))
 
 
+# The ids products_forget was given in this thread since a commit last dropped them. Ids of a transaction that
+# rolled back stay until the next commit drops them with its own: one more miss each, never a stale page.
+_forgetting = threading.local()
+
+
 def products_forget(*, product_ids) -> None:
     """Once the transaction commits, drop the pages of these products from the caches: something they show
     changed. Called where the product rows' derived columns are refreshed (catalog.services), so every writer of
@@ -69,15 +74,8 @@ def products_forget(*, product_ids) -> None:
     together, with one read of their slugs (a CSV import or a bulk edit refreshes hundreds of products)."""
     if not product_ids:
         return
-    if not hasattr(_forgetting, "ids"):
-        _forgetting.ids = set()
-    _forgetting.ids.update(product_ids)
+    _forgetting.__dict__.setdefault("ids", set()).update(product_ids)
     transaction.on_commit(_forget_pending)
-
-
-# The ids products_forget was given in this thread since a commit last dropped them. Ids of a transaction that
-# rolled back stay until the next commit drops them with its own: one more miss each, never a stale page.
-_forgetting = threading.local()
 
 
 def _forget_pending() -> None:
