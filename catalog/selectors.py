@@ -1,4 +1,3 @@
-import json
 import math
 import re
 from collections import Counter
@@ -26,6 +25,7 @@ from django.db.models import (
     SmallIntegerField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ValuesListIterable
 from django.utils import timezone
@@ -376,58 +376,68 @@ class FacetCounts:
     by_price: Counter[int] = field(default_factory=Counter)
     by_rating: Counter[int] = field(default_factory=Counter)
     best_sold: list[int] = field(default_factory=list)  # a full sample's best sellers' sold counts, most first
+    estimate: int = 0  # a full sample's estimate of how many matches there are in all
 
     @classmethod
     def from_rows(cls, rows) -> tuple["FacetCounts", list[int]]:
-        """The counts in rows of FACET_MARGINALS, and the ids of any page rows that follow them (a text search's)."""
+        """The counts in rows of FACET_CELLS, summed here into each facet's, and what a text search's rows add: the
+        ids of its page, its sample's best sellers' sold counts and its estimate."""
         counts, ids = cls(), []
-        for pk, category_id, kabkota_id, price_band, rating_band, grouping, n, *flags in rows:
+        for pk, kind, category_id, kabkota_id, price_band, rating_band, n, *flags in rows:
             if pk is not None:
                 ids.append(pk)
-            elif grouping == BEST_SOLD:
+            elif kind == BEST_SOLD:
                 counts.best_sold.append(n)
-            elif not n:  # no rows at all, or a value whose products were all delisted
-                continue
-            elif grouping == ALL:
-                counts.total = n
-                counts.flags = Counter({name: flag or 0 for name, flag in zip(FLAG_CONDITIONS, flags, strict=True)})
-            elif grouping == BY_CATEGORY:
-                counts.by_category[category_id] = n
-            elif grouping == BY_KABKOTA and kabkota_id:
-                counts.by_kabkota[kabkota_id] = n
-            elif grouping == BY_PRICE:
-                counts.by_price[price_band] = n
-            elif grouping == BY_RATING:
-                counts.by_rating[rating_band] = n
+            elif kind == ESTIMATE:
+                counts.estimate = n
+            elif n:  # not a cell whose products were all delisted
+                counts.total += n
+                counts.by_category[category_id] += n
+                if kabkota_id:
+                    counts.by_kabkota[kabkota_id] += n
+                counts.by_price[price_band] += n
+                counts.by_rating[rating_band] += n
+                counts.flags.update({name: flag for name, flag in zip(FLAG_CONDITIONS, flags, strict=True) if flag})
         return counts, ids
 
 
-# The facet counts of a set of rows, counted by Postgres: per category, kab/kota, price band and rating (GROUPING
-# SETS), and in total with the flags (in FLAG_CONDITIONS order). A row weighs {weight}: 1 for a product, the
-# products of a facet cell. A few dozen rows come back instead of every row of the set.
-FACET_MARGINALS = """SELECT NULL, category_id, kabkota_id, price_band, rating_band,
-    GROUPING(category_id, kabkota_id, price_band, rating_band), sum({weight})::int,
-    (sum({weight}) FILTER (WHERE is_halal))::int, (sum({weight}) FILTER (WHERE tkdn_local))::int,
-    (sum({weight}) FILTER (WHERE is_banten))::int, (sum({weight}) FILTER (WHERE pdn_tier = %s))::int,
-    (sum({weight}) FILTER (WHERE shop_is_umk))::int
-FROM {rows} GROUP BY GROUPING SETS ((), (category_id), (kabkota_id), (price_band), (rating_band))"""
-# GROUPING(…) of each set: a bit for every column the set leaves out
-BY_CATEGORY, BY_KABKOTA, BY_PRICE, BY_RATING, ALL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
-BEST_SOLD = -1  # a row of FACETS_OF_MATCHES holding a sampled best seller's sold count
+# What a row of FACET_CELLS or FACETS_OF_MATCHES holds (its second column) when it is not a page's id
+CELL, BEST_SOLD, ESTIMATE = 0, -1, -2
+# The facet cells of a set of rows, counted by Postgres: how many rows have each category, kab/kota, price band and
+# rating together, and how many of those have each flag (in FLAG_CONDITIONS order). A row weighs {weight}: 1 for a
+# product, the products of a facet cell. FacetCounts sums the cells into each facet's counts: a few dozen to a few
+# hundred rows come back instead of every row of the set, and one GROUP BY costs less than a GROUPING SETS of each
+# facet (3 of a 2,001-match sample's 8.5 ms).
+FACET_CELLS = f"""SELECT NULL, {CELL}, category_id, kabkota_id, price_band, rating_band, sum({{weight}})::int,
+    (sum({{weight}}) FILTER (WHERE is_halal))::int, (sum({{weight}}) FILTER (WHERE tkdn_local))::int,
+    (sum({{weight}}) FILTER (WHERE is_banten))::int, (sum({{weight}}) FILTER (WHERE pdn_tier = %s))::int,
+    (sum({{weight}}) FILTER (WHERE shop_is_umk))::int
+FROM {{rows}} GROUP BY category_id, kabkota_id, price_band, rating_band"""  # noqa: S608 (constants)
 # A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
 # common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
 # the old cost). The sample's LIMIT sits outside the CTE that reads the matches, so their scan is planned as a read
 # of all of them (a CTE is planned on its own) and still stops after the sample: planned with the LIMIT, a common
 # word and a flag ("grosir" with halal) became a sequential scan expected to stop early, which checked the word in
 # 48k rows (25 ms, against 8 ms through the text index).
+# A full sample (a common word) has no page here: it is found among all the matches. It gives instead its best
+# sellers' sold counts, for the relevance pool's threshold, and an estimate of how many matches there are in all:
+# the matches are read in the table's order (through a bitmap of the text index, or a sequential scan), so the
+# sample filled the table's blocks up to its last match's, and the rest of the table holds as many in proportion
+# ("ikan asin" at 1M products: 24,309 for 24,194, where the planner expects 1,214; within 10% for the bench's
+# words at 100k and 1M). It assumes a word's products are spread over the table, as years of listings are.
 MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
+ROW_PLACE = RawSQL(""""catalog_product".ctid""", ())  # (block, row in it): a tid
 FACETS_OF_MATCHES = "\n".join((
-    "WITH every_match AS MATERIALIZED ({matches}), matches AS MATERIALIZED (SELECT * FROM every_match LIMIT %s)",
-    FACET_MARGINALS.format(weight=1, rows="matches"),
-    "UNION ALL (SELECT id, {nulls} FROM matches ORDER BY {order} LIMIT %s OFFSET %s)",
-    # a full sample (a common word): its best sellers' sold counts, for the relevance pool's threshold
-    f"UNION ALL (SELECT NULL, NULL, NULL, NULL, NULL, {BEST_SOLD}, sold_count, NULL, NULL, NULL, NULL, NULL",
-    "FROM matches WHERE (SELECT count(*) FROM matches) > %s ORDER BY sold_count DESC LIMIT %s)"))
+    "WITH every_match AS MATERIALIZED ({matches}), matches AS MATERIALIZED (SELECT * FROM every_match LIMIT %s),",
+    "sample AS (SELECT count(*) AS size, (max(place)::text::point)[0] AS last_block FROM matches)",
+    FACET_CELLS.format(weight=1, rows="matches"),
+    "UNION ALL (SELECT id, {nulls} FROM matches WHERE (SELECT size FROM sample) <= %s",
+    "ORDER BY {order} LIMIT %s OFFSET %s)",
+    f"UNION ALL (SELECT NULL, {BEST_SOLD}, NULL, NULL, NULL, NULL, sold_count, NULL, NULL, NULL, NULL, NULL",
+    "FROM matches WHERE (SELECT size FROM sample) > %s ORDER BY sold_count DESC LIMIT %s)",
+    f"UNION ALL SELECT NULL, {ESTIMATE}, NULL, NULL, NULL, NULL,",
+    "(size * (pg_relation_size('catalog_product') / current_setting('block_size')::int) / (last_block + 1))::int,",
+    "NULL, NULL, NULL, NULL, NULL FROM sample WHERE size > %s"))
 
 
 def _match_order(sort: str) -> str:
@@ -441,23 +451,25 @@ def _match_order(sort: str) -> str:
 
 @PreparedRead
 def _text_matches(*, shape: tuple[str, ...], text: str, **values) -> QuerySet:
-    """A text search's matches with their facet values, sort columns and relevance; its shape is the facet
-    conditions. Only its SQL is used (PreparedRead.sql): compiling it took about a millisecond a search."""
+    """A text search's matches with their facet values, sort columns, relevance and place in the table (for
+    FACETS_OF_MATCHES's estimate); its shape is the facet conditions. Only its SQL is used (PreparedRead.sql):
+    compiling it took about a millisecond a search."""
     condition, relevance = _text_filter(text)
     matches = _facet_filtered_by(product_storefront_queryset().filter(condition), shape, values)
-    return matches.annotate(relevance=relevance).order_by().values(*MATCH_FIELDS, "relevance")
+    return (matches.annotate(relevance=relevance, place=ROW_PLACE).order_by()
+            .values(*MATCH_FIELDS, "relevance", "place"))
 
 
 def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) -> tuple[FacetCounts, list[int]]:
     """The facet counts of at most FACET_EXACT_MAX + 1 of a text search's matches (all of them when there are no
-    more) and the ids of the page at ``offset`` in the order asked for, sorted among those matches."""
+    more) and, when that is all of them, the ids of the page at ``offset`` in the order asked for."""
     names, values = _product_conditions(filters, tree)
     sql, params = _text_matches.sql(shape=names, text=filters.text, **values)
     with connection.cursor() as cursor:
         cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
                                                 order=_match_order(filters.effective_sort())),
-                       (*params, FACET_EXACT_MAX + 1, PDN_TIER_FULL, PAGE_SIZE, offset, FACET_EXACT_MAX,
-                        BEST_SOLD_SAMPLE))
+                       (*params, FACET_EXACT_MAX + 1, PDN_TIER_FULL, FACET_EXACT_MAX, PAGE_SIZE, offset,
+                        FACET_EXACT_MAX, BEST_SOLD_SAMPLE, FACET_EXACT_MAX))
         return FacetCounts.from_rows(cursor.fetchall())
 
 
@@ -473,7 +485,7 @@ def _facets_of_cells(filters: ProductFilters, tree: CategoryTree) -> FacetCounts
     names, values = _facet_conditions(filters, tree)
     sql, params = _cells.sql(shape=names, **values)
     with connection.cursor() as cursor:
-        cursor.execute(FACET_MARGINALS.format(weight="products", rows=f"({sql}) AS cells"), (PDN_TIER_FULL, *params))
+        cursor.execute(FACET_CELLS.format(weight="products", rows=f"({sql}) AS cells"), (PDN_TIER_FULL, *params))
         return FacetCounts.from_rows(cursor.fetchall())[0]
 
 
@@ -523,7 +535,9 @@ POOL_MARGIN = 2.5
 # then reads under 6,000 rows, less than building the bitmap of the word's every match ("batik" with TKDN at 1M
 # products: 29 ms through the bitmap).
 WALK_SHARE = 10
-BEST_SOLD_SAMPLE = 400  # the most sold counts a sample returns: a threshold deeper in it is too low to narrow
+# The most sold counts a full sample returns: enough for a threshold POOL_MARGIN × RANK_POOL of the matches reach
+# when there are more than SORT_AFTER_FETCH_MAX; fewer are sorted, as any sort's are.
+BEST_SOLD_SAMPLE = math.ceil((FACET_EXACT_MAX + 1) * POOL_MARGIN * RANK_POOL / SORT_AFTER_FETCH_MAX)
 ORDERS = {
     "newest": ("-created_at", "-id"),
     "price_asc": ("price_min", "id"),
@@ -551,43 +565,67 @@ RANKED = ("relevance", "procurement")
 
 def pool_threshold(best_sold: list[int], matches: int) -> int | None:
     """The sold count about POOL_MARGIN × RANK_POOL of a text search's ``matches`` reach, read off the best sellers
-    of its sample of FACET_EXACT_MAX + 1 (at most the sample's BEST_SOLD_SAMPLE-th: the planner's estimate of two
-    words together can be far too low, "ikan asin" 1,016 for 24k). None when nothing narrows: every match sold
-    at least that many (0)."""
-    if not best_sold:
+    of its sample of FACET_EXACT_MAX + 1. None when the sample's best sellers do not reach that deep (too few
+    matches for a threshold to narrow them) or when nothing narrows: every match sold at least that many (0)."""
+    rank = math.ceil((FACET_EXACT_MAX + 1) * POOL_MARGIN * RANK_POOL / matches)
+    if rank > 2 * len(best_sold):
         return None
-    rank = min(math.ceil((FACET_EXACT_MAX + 1) * POOL_MARGIN * RANK_POOL / matches), len(best_sold))
-    return best_sold[rank - 1] or None
+    return best_sold[min(rank, len(best_sold)) - 1] or None
 
 
-def _best_sellers(queryset: QuerySet[Product], matches: int, best_sold: list[int], walk: bool) -> Q:
-    """The RANK_POOL best sellers among the matches: those that sold at least the pool_threshold if enough did,
-    else found by walking the best-selling index (``walk``, for a common word) or by sorting every match."""
+@PreparedRead
+def _text_pool(*, shape: tuple, text: str, least_sold: int | None = None, **values) -> QuerySet:
+    """The RANK_POOL best sellers among a text search's matches, each with its relevance. Its shape: the facet
+    conditions, and how the pool is read: "threshold" (the matches that sold at least ``least_sold``, sorted),
+    "walk" (the best-selling index walked) or "sort" (every match sorted). Only its SQL is used
+    (PreparedRead.sql): a text search is planned for how common its words are."""
+    names, how = shape
+    condition, relevance = _text_filter(text)
+    matches = _facet_filtered_by(product_storefront_queryset().filter(condition), names, values)
+    if how == "threshold":
+        matches = matches.filter(sold_count__gte=least_sold)
     by = ORDERS["bestselling"]
+    order = by if how == "walk" else [_not_by_index(name) for name in by]
+    return matches.annotate(relevance=relevance).order_by(*order).values_list("pk", "relevance")[:RANK_POOL]
+
+
+def _best_sellers(filters: ProductFilters, tree: CategoryTree, matches: int,
+                  best_sold: list[int]) -> list[tuple[int, float]]:
+    """The RANK_POOL best sellers among a common word's matches, each with its relevance: those that sold at least
+    the pool_threshold if enough did, else found by walking the best-selling index (a word more common than
+    SORT_AFTER_FETCH_MAX) or by sorting every match."""
+    names, values = _product_conditions(filters, tree)
     threshold = pool_threshold(best_sold, matches)
-    if threshold is not None and matches * WALK_SHARE <= _catalogue_rows():
-        ids = list(queryset.filter(sold_count__gte=threshold).order_by(*(_not_by_index(name) for name in by))
-                   .values_list("pk", flat=True)[:RANK_POOL])
-        if len(ids) == RANK_POOL:
-            return any_of("pk", ids)
-    return Q(pk__in=_in_order(queryset, by, walk).values("pk")[:RANK_POOL])
+    with connection.cursor() as cursor:
+        if threshold is not None and matches * WALK_SHARE <= _catalogue_rows():
+            cursor.execute(*_text_pool.sql(shape=(names, "threshold"), text=filters.text, least_sold=threshold,
+                                           **values))
+            pool = cursor.fetchall()
+            if len(pool) == RANK_POOL:
+                return pool
+        how = "walk" if matches > SORT_AFTER_FETCH_MAX else "sort"
+        cursor.execute(*_text_pool.sql(shape=(names, how), text=filters.text, **values))
+        return cursor.fetchall()
+
+
+def _ranked_page(pool: list[tuple[int, float]], offset: int) -> list[int]:
+    """The ids of the page at ``offset`` of a pool ranked by relevance, then newest first. Ranked here, a pool's
+    page costs a read of its 24 cards; ranked by Postgres, it joined all 600 rows to their cards' shops and
+    regions before sorting them (4 ms)."""
+    ranked = sorted(pool, key=lambda row: (row[1], row[0]), reverse=True)
+    return [pk for pk, _ in ranked[offset:offset + PAGE_SIZE]]
 
 
 def _ordered(queryset: QuerySet[Product], filters: ProductFilters, relevance: Func | None,
-             total: int | None = None, best_sold: list[int] | None = None) -> QuerySet[Product]:
-    """The matches in the order asked for. ``total`` (the number of matches, known from the facet counts or, for a
-    common word, estimated) picks how: walk the sort's index when matches are common, fetch and sort them when
-    they are few. ``best_sold``, a full sample's (FacetCounts.best_sold), says there are more matches than
-    FACET_EXACT_MAX: relevance then ranks the pool of best sellers."""
+             total: int | None = None) -> QuerySet[Product]:
+    """The matches in the order asked for (a common word ranked by relevance is _best_sellers' instead). ``total``
+    (the number of matches, known from the facet counts or, for a common word, estimated) picks how: walk the
+    sort's index when matches are common, fetch and sort them when they are few."""
     sort = filters.effective_sort()
     common = total is not None and total > SORT_AFTER_FETCH_MAX
     if relevance is not None and sort in RANKED:
-        by = ORDERS[sort if sort == "procurement" else "bestselling"]
-        if sort == "relevance" and (common or best_sold is not None):
-            # a full sample: at least FACET_EXACT_MAX + 1 matches, whatever the estimate
-            matches = max(total or 0, FACET_EXACT_MAX + 1)
-            queryset = Product.objects.filter(_best_sellers(queryset, matches, best_sold or [], walk=common))
-        elif common:
+        by = ORDERS["procurement"]
+        if sort == "procurement" and common:
             queryset = Product.objects.filter(pk__in=queryset.order_by(*by).values("pk")[:RANK_POOL])
         # Every match (or the pool) is ranked, so the PDN tier and UMK come from the matches too, never from a walk
         # of the procurement index (which would read the whole catalogue for a rare word).
@@ -641,14 +679,9 @@ def _listing_page(*, shape: tuple, **values) -> QuerySet[ProductCard]:
     return product_cards(_in_order(queryset, order, walk))[offset:offset + size]
 
 
-def _estimated_count(queryset: QuerySet) -> int:
-    """The planner's estimate of the rows a query returns (planning only: about a millisecond)."""
-    return json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]["Plan Rows"]
-
-
 def product_search(*, filters: ProductFilters) -> SearchResults:
-    """One page of products plus every facet count, in two queries (four when a typo needs correcting, three for a
-    common word: the planner's estimate of its matches; four when it is ranked by relevance: its pool's ids).
+    """One page of products plus every facet count, in two queries (four when a typo needs correcting; three for a
+    common word ranked by relevance: its pool's ids).
 
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows; a
     text search with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the
@@ -675,11 +708,8 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
                if (count := sum(n for band, n in counts.by_rating.items() if band >= lowest))]
 
-    # A text search's page came with its facet counts, unless it is a common word's (or past the last page): only
-    # then is its queryset built again.
-    matching, relevance = _matching(filters, tree) if sampled else (None, None)
-    # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as the planner estimates
-    matches = max(_estimated_count(matching), FACET_EXACT_MAX + 1) if sampled else total
+    # a common word: at least FACET_EXACT_MAX + 1 matches, about as many as its sample estimates
+    matches = max(counts.estimate, FACET_EXACT_MAX + 1) if sampled else total
     sort = filters.effective_sort()
     # relevance ranks a pool of best sellers whenever the sample is full; the procurement order for a common word
     pooled = sampled and (sort == "relevance" or matches > SORT_AFTER_FETCH_MAX and sort == "procurement")
@@ -697,12 +727,14 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
         order, walk = _sort_plan(sort, None, matches, names)
         products = _listing_page(shape=(names, order, walk, offset, PAGE_SIZE), **values)
     elif total:
-        if matching is None:
-            matching, relevance = _matching(filters, tree)
-        if sampled and sort in ("price_asc", "price_desc") and not filters.price:
-            products = _cards_in_order(_by_price_band(matching, sort, offset))
+        # a text search's page came with its facet counts, unless it is a common word's (or past the last page)
+        if sampled and sort == "relevance":
+            products = _cards_in_order(_ranked_page(_best_sellers(filters, tree, matches, counts.best_sold), offset))
+        elif sampled and sort in ("price_asc", "price_desc") and not filters.price:
+            products = _cards_in_order(_by_price_band(_matching(filters, tree)[0], sort, offset))
         else:
-            ordered = _ordered(matching, filters, relevance, matches, best_sold=counts.best_sold if sampled else None)
+            matching, relevance = _matching(filters, tree)
+            ordered = _ordered(matching, filters, relevance, matches)
             products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
     return SearchResults(
         products=products, total=total, page=page, pages=pages, category=node,

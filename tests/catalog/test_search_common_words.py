@@ -55,11 +55,31 @@ def test_a_common_word_reads_a_sample_not_every_match(small_limits, batik):
     product_search(filters=ProductFilters(text="kopi"))  # the category tree and region names, cached
     with CaptureQueriesContext(connection) as queries:
         product_search(filters=ProductFilters(text="batik"))
-    facet_query, estimate, page_query = (query["sql"] for query in queries.captured_queries)
+    facet_query, pool_query, cards_query = (query["sql"] for query in queries.captured_queries)
     sample, counting = facet_query.split("LIMIT 41)")  # the sample is read first, then counted
     assert "GROUP BY" in counting and "GROUP BY" not in sample
-    assert estimate.startswith("EXPLAIN")
-    assert "LIMIT 30" in page_query  # the pool
+    assert "LIMIT 30" in pool_query and "ts_rank" in pool_query  # the pool, with each one's relevance
+    assert "ts_rank" not in cards_query  # the page's cards only: ranked in Python
+
+
+def test_a_full_sample_estimates_the_matches_from_where_it_stopped_in_the_table(small_limits):
+    """1,000 products, every tenth a batik: the sample of 41 stops about two fifths into the table (~13 rows a
+    block: the estimate is as fine as the blocks the sample spans)."""
+    with connection.cursor() as cursor:  # a table file of these products only (earlier tests' rows leave pages)
+        cursor.execute("TRUNCATE catalog_product CASCADE")
+    shop, category = make_shop(), make_category()
+    template = make_product(shop=shop, category=category, name="Kopi Robusta")
+    Product.objects.bulk_create([
+        Product(shop=shop, category=category, name=f"Kain batik {n}" if n % 10 == 0 else f"Gerabah hias {n}",
+                slug=f"produk-{n}", status=Product.Status.ACTIVE, price_min=1000, price_max=1000,
+                kabkota_id=template.kabkota_id, stock_total=5, description="Buatan tangan perajin Banten. " * 8)
+        for n in range(1000)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    counts, _ = selectors._facets_of_text(ProductFilters(text="batik"), selectors.category_tree(), 0)
+    assert counts.total == 41 and 70 <= counts.estimate <= 140, counts.estimate  # 100 in all
+    counts, _ = selectors._facets_of_text(ProductFilters(text="robusta"), selectors.category_tree(), 0)
+    assert counts.total == 1 and not counts.estimate  # all of them counted: nothing to estimate
 
 
 def test_relevance_for_a_common_word_ranks_the_best_sellers_pool(small_limits, batik):
@@ -88,8 +108,8 @@ def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeyp
         assert len(by_band) == {"price_asc": 1, "price_desc": 5}.get(sort, 0)
 
 
-def test_a_common_word_the_planner_expects_few_of_still_ranks_its_pool(small_limits, monkeypatch, batik):
-    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 1000)  # "ikan asin": 1,016 expected, 24k found
+def test_a_common_word_estimated_below_the_walk_still_ranks_its_pool(small_limits, monkeypatch, batik):
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 1000)  # fewer matches estimated: sorted, not walked
     results = product_search(filters=ProductFilters(text="batik"))
     assert results.sampled and min(product.sold_count for product in results.products) >= 60 - 30
     assert results.pages == 2  # the pool of 30, 24 a page
