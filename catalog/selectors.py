@@ -377,11 +377,12 @@ class FacetCounts:
     by_rating: Counter[int] = field(default_factory=Counter)
     best_sold: list[int] = field(default_factory=list)  # a full sample's best sellers' sold counts, most first
     estimate: int = 0  # a full sample's estimate of how many matches there are in all
+    paged: bool = False  # a text search read every match and sorted its page (the ids from_rows returns)
 
     @classmethod
     def from_rows(cls, rows) -> tuple["FacetCounts", list[int]]:
         """The counts in rows of FACET_CELLS, summed here into each facet's, and what a text search's rows add: the
-        ids of its page, its sample's best sellers' sold counts and its estimate."""
+        ids of its page (and that it has one), its sample's best sellers' sold counts and its estimate."""
         counts, ids = cls(), []
         for pk, kind, category_id, kabkota_id, price_band, rating_band, n, *flags in rows:
             if pk is not None:
@@ -390,6 +391,8 @@ class FacetCounts:
                 counts.best_sold.append(n)
             elif kind == ESTIMATE:
                 counts.estimate = n
+            elif kind == PAGED:
+                counts.paged = True
             elif n:  # not a cell whose products were all delisted
                 counts.total += n
                 counts.by_category[category_id] += n
@@ -402,7 +405,7 @@ class FacetCounts:
 
 
 # What a row of FACET_CELLS or FACETS_OF_MATCHES holds (its second column) when it is not a page's id
-CELL, BEST_SOLD, ESTIMATE = 0, -1, -2
+CELL, BEST_SOLD, ESTIMATE, PAGED = 0, -1, -2, -3
 # The facet cells of a set of rows, counted by Postgres: how many rows have each category, kab/kota, price band and
 # rating together, and how many of those have each flag (in FLAG_CONDITIONS order). A row weighs {weight}: 1 for a
 # product, the products of a facet cell. FacetCounts sums the cells into each facet's counts: a few dozen to a few
@@ -419,25 +422,41 @@ FROM {{rows}} GROUP BY category_id, kabkota_id, price_band, rating_band"""  # no
 # of all of them (a CTE is planned on its own) and still stops after the sample: planned with the LIMIT, a common
 # word and a flag ("grosir" with halal) became a sequential scan expected to stop early, which checked the word in
 # 48k rows (25 ms, against 8 ms through the text index).
-# A full sample (a common word) has no page here: it is found among all the matches. It gives instead its best
-# sellers' sold counts, for the relevance pool's threshold, and an estimate of how many matches there are in all:
-# the matches are read in the table's order (through a bitmap of the text index, or a sequential scan), so the
-# sample filled the table's blocks up to its last match's, and the rest of the table holds as many in proportion
-# ("ikan asin" at 1M products: 24,309 for 24,194, where the planner expects 1,214; within 10% for the bench's
-# words at 100k and 1M). It assumes a word's products are spread over the table, as years of listings are.
+# A full sample (a common word) also gives an estimate of how many matches there are in all. The matches are read in
+# the table's order (through a bitmap of the text index, or a sequential scan), so the sample spans the table's
+# blocks from its first match's to its last's, and the rest of the table holds as many in proportion ("ikan asin"
+# at 1M products: 24,309 for 24,194, where the planner expects 1,214; within 10% for the bench's words at 100k and
+# 1M). Counted from the first match on, a word whose products were all listed lately, at the table's end, is not
+# taken for a rare one; a word listed long ago and rarely since is overestimated, which only costs a read.
+# When that estimate is at most SORT_AFTER_FETCH_MAX, the same statement reads on to every match (at most that many
+# and one: more says the estimate was short, and the page is then found as for a commoner word) and sorts their
+# page, so a word of a few thousand products is one read. Relevance then ranks the pool of its RANK_POOL best
+# sellers, as for a commoner word. A commoner word's page is found by another query, from the best sellers' sold
+# counts that its sample gives (the relevance pool's threshold) and its estimate.
 MATCH_FIELDS = (*FACET_KEY, "id", "price_min", "sold_count", "created_at", "umk_local")
 ROW_PLACE = RawSQL(""""catalog_product".ctid""", ())  # (block, row in it): a tid
 FACETS_OF_MATCHES = "\n".join((
     "WITH every_match AS MATERIALIZED ({matches}), matches AS MATERIALIZED (SELECT * FROM every_match LIMIT %s),",
-    "sample AS (SELECT count(*) AS size, (max(place)::text::point)[0] AS last_block FROM matches)",
+    "span AS (SELECT count(*) AS size, (min(place)::text::point)[0] AS first_block,",
+    "(max(place)::text::point)[0] AS last_block FROM matches),",
+    "sample AS (SELECT size, estimate, size <= %s OR estimate <= %s AS fetch_all FROM (SELECT size, (size * (",
+    "pg_relation_size('catalog_product') / current_setting('block_size')::int - first_block)",
+    "/ (last_block - first_block + 1))::int AS estimate FROM span) AS estimated),",
+    "fetched AS NOT MATERIALIZED (SELECT * FROM every_match WHERE (SELECT fetch_all FROM sample) LIMIT %s),",
+    "paged AS (SELECT size <= %s OR fetch_all AND (SELECT count(*) FROM fetched) < %s AS done FROM sample)",
     FACET_CELLS.format(weight=1, rows="matches"),
-    "UNION ALL (SELECT id, {nulls} FROM matches WHERE (SELECT size FROM sample) <= %s",
+    "UNION ALL (SELECT id, {nulls} FROM {page_rows} WHERE (SELECT done FROM paged)",
     "ORDER BY {order} LIMIT %s OFFSET %s)",
+    f"UNION ALL SELECT NULL, {PAGED}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+    "FROM paged WHERE done",
     f"UNION ALL (SELECT NULL, {BEST_SOLD}, NULL, NULL, NULL, NULL, sold_count, NULL, NULL, NULL, NULL, NULL",
-    "FROM matches WHERE (SELECT size FROM sample) > %s ORDER BY sold_count DESC LIMIT %s)",
-    f"UNION ALL SELECT NULL, {ESTIMATE}, NULL, NULL, NULL, NULL,",
-    "(size * (pg_relation_size('catalog_product') / current_setting('block_size')::int) / (last_block + 1))::int,",
-    "NULL, NULL, NULL, NULL, NULL FROM sample WHERE size > %s"))
+    "FROM matches WHERE (SELECT size FROM sample) > %s AND NOT (SELECT done FROM paged)",
+    "ORDER BY sold_count DESC LIMIT %s)",
+    f"UNION ALL SELECT NULL, {ESTIMATE}, NULL, NULL, NULL, NULL, estimate, NULL, NULL, NULL, NULL, NULL",
+    "FROM sample WHERE size > %s"))
+# The rows a relevance page is ranked among: every match of a sample that is all of them, else the pool
+POOL_OF_FETCHED = ("(SELECT * FROM fetched WHERE (SELECT size FROM sample) <= %s UNION ALL (SELECT * FROM fetched"
+                   " WHERE (SELECT size FROM sample) > %s ORDER BY sold_count DESC, id DESC LIMIT %s)) AS pool")
 
 
 def _match_order(sort: str) -> str:
@@ -462,13 +481,18 @@ def _text_matches(*, shape: tuple[str, ...], text: str, **values) -> QuerySet:
 
 def _facets_of_text(filters: ProductFilters, tree: CategoryTree, offset: int) -> tuple[FacetCounts, list[int]]:
     """The facet counts of at most FACET_EXACT_MAX + 1 of a text search's matches (all of them when there are no
-    more) and, when that is all of them, the ids of the page at ``offset`` in the order asked for."""
+    more) and, when it has read all of them (FacetCounts.paged), the ids of the page at ``offset``."""
     names, values = _product_conditions(filters, tree)
     sql, params = _text_matches.sql(shape=names, text=filters.text, **values)
+    sort = filters.effective_sort()
+    fetch_most = max(FACET_EXACT_MAX, SORT_AFTER_FETCH_MAX)
+    page_rows, page_params = ((POOL_OF_FETCHED, (FACET_EXACT_MAX, FACET_EXACT_MAX, RANK_POOL)) if sort == "relevance"
+                              else ("fetched", ()))
     with connection.cursor() as cursor:
-        cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11),
-                                                order=_match_order(filters.effective_sort())),
-                       (*params, FACET_EXACT_MAX + 1, PDN_TIER_FULL, FACET_EXACT_MAX, PAGE_SIZE, offset,
+        cursor.execute(FACETS_OF_MATCHES.format(matches=sql, nulls=", ".join(["NULL"] * 11), page_rows=page_rows,
+                                                order=_match_order(sort)),
+                       (*params, FACET_EXACT_MAX + 1, FACET_EXACT_MAX, SORT_AFTER_FETCH_MAX, fetch_most + 1,
+                        FACET_EXACT_MAX, fetch_most + 1, PDN_TIER_FULL, *page_params, PAGE_SIZE, offset,
                         FACET_EXACT_MAX, BEST_SOLD_SAMPLE, FACET_EXACT_MAX))
         return FacetCounts.from_rows(cursor.fetchall())
 
@@ -720,7 +744,7 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     page = min(max(filters.page, 1), pages)
     offset = (page - 1) * PAGE_SIZE
     products = []
-    if matched is not None and not sampled and offset == asked:
+    if counts.paged and offset == asked:
         products = _cards_in_order(matched)
     elif total and not filters.text:
         names, values = _product_conditions(filters, tree)

@@ -97,15 +97,20 @@ def test_a_common_word_sorted_gives_the_same_page_as_sorting_every_match(monkeyp
     selectors.cache.clear()
     exact = [p.pk for p in product_search(filters=ProductFilters(text="batik", sort=sort, page=number)).products]
     monkeypatch.setattr(selectors, "FACET_EXACT_MAX", 40)
-    for most in (0, 10**9):  # walking the sort's index, fetching and sorting the matches
+    # walking the sort's index (or by price, band by band), the estimate on the line, every match fetched
+    for most in (0, 45, 10**9):
         monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", most)
         with CaptureQueriesContext(connection) as queries:
             sampled = product_search(filters=ProductFilters(text="batik", sort=sort, page=number))
         assert sampled.sampled and [p.pk for p in sampled.products] == exact and len(exact) == selectors.PAGE_SIZE
-        # by price, read band by band: the 49 matches under Rp50.000 fill both pages cheapest first; dearest first
-        # reads the three empty bands above Rp100.000, the 11 of Rp50.000–100.000 and then the first band
-        by_band = [query["sql"] for query in queries.captured_queries if '"price_band" = (' in query["sql"]]
-        assert len(by_band) == {"price_asc": 1, "price_desc": 5}.get(sort, 0)
+        if most == 0:
+            # by price, read band by band: the 49 matches under Rp50.000 fill both pages cheapest first; dearest
+            # first reads the three empty bands above Rp100.000, the 11 of Rp50.000–100.000 and then the first band
+            by_band = [query["sql"] for query in queries.captured_queries if '"price_band" = (' in query["sql"]]
+            assert len(by_band) == {"price_asc": 1, "price_desc": 5}.get(sort, 0)
+        elif most == 10**9:  # the statement that counted the facets read on to every match and sorted the page
+            facets, cards = (query["sql"] for query in queries.captured_queries)
+            assert facets.startswith("WITH every_match") and cards.startswith("EXECUTE")
 
 
 def test_a_common_word_estimated_below_the_walk_still_ranks_its_pool(small_limits, monkeypatch, batik):
@@ -144,3 +149,30 @@ def test_a_threshold_too_few_matches_reach_falls_back_to_the_walk(small_limits, 
 def test_a_rarer_word_keeps_exact_counts_and_ranks_every_match(small_limits, batik):
     results = product_search(filters=ProductFilters(text="tulis"))
     assert not results.sampled and results.total == 1 and results.flags["halal"] == 1
+
+
+def test_a_word_listed_in_a_burst_lately_is_estimated_short_and_still_gets_its_page(small_limits, monkeypatch):
+    """A word sold a little for long, then a lot lately: its sample holds the early products only and estimates
+    far fewer than there are. The statement reads on to SORT_AFTER_FETCH_MAX + 1 matches at most, sees more, and
+    the page is found as a commoner word's: the same page."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE catalog_product CASCADE")
+    shop, category = make_shop(), make_category()
+    template = make_product(shop=shop, category=category, name="Kopi Robusta")
+    early = [f"Kain batik {n}" if n % 12 == 0 else f"Gerabah hias {n}" for n in range(500)]  # 42 batik
+    Product.objects.bulk_create([
+        Product(shop=shop, category=category, name=name, slug=f"produk-{n}", status=Product.Status.ACTIVE,
+                price_min=1000 + n, price_max=1000 + n, sold_count=n % 97, kabkota_id=template.kabkota_id,
+                stock_total=5, description="Buatan tangan perajin Banten. " * 8)
+        for n, name in enumerate([*early, *(f"Batik tulis baru {n}" for n in range(200))])])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 10**9)
+    everything = product_search(filters=ProductFilters(text="batik"))
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 100)
+    counts, _ = selectors._facets_of_text(ProductFilters(text="batik"), selectors.category_tree(), 0)
+    assert counts.estimate <= 100 and not counts.paged  # 242 in all
+    with CaptureQueriesContext(connection) as queries:
+        read_on = product_search(filters=ProductFilters(text="batik"))
+    assert [p.pk for p in read_on.products] == [p.pk for p in everything.products] and len(read_on.products) == 24
+    assert any("ts_rank" in query["sql"] and "LIMIT 30" in query["sql"] for query in queries.captured_queries)
