@@ -272,3 +272,14 @@ def test_a_text_search_page_past_the_last_shows_the_last(catalogue):
     assert past.page == last.page == 13 and not past.sampled
     assert [p.pk for p in past.products] == [p.pk for p in last.products]
     assert len(past.products) == past.total - 12 * 24 > 0
+
+
+def test_a_common_words_pool_above_a_sold_count_is_read_through_the_text_index_with_it(catalogue):
+    # the planner expects few of two words together and would read every match to keep those above the count
+    sql, params = selectors._text_pool.sql(shape=((), "threshold"), text="produk", least_sold=5)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index_condition = re.search(r"Bitmap Index Scan on product_search_facets_gin.*\n\s*Index Cond: (.*)", plan)
+    assert index_condition and "sold_count >= 5" in index_condition[1], plan
