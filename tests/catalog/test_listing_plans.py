@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog import selectors
 from catalog.models import Product
@@ -39,14 +40,14 @@ def plan_of(filters: ProductFilters, total: int | None) -> str:
 def catalogue():
     """3,000 listed products, analysed like a seeded catalogue: a category of 1,500 where only 3 are halal, though
     half the others are (the planner, taking the filters as independent, expects 750 halal ones there), and 300
-    of them with "Produk" in their name."""
+    of them with "Produk unggulan" in their name (two words the planner expects together in 15)."""
     selectors.cache.clear()  # the category tree another test cached
     shop, big = make_shop(), make_category()
     common = [make_category() for _ in range(19)]
     template = make_product(shop=shop, category=big, price=1000)
     Product.objects.bulk_create([
         Product(shop=shop, category=big if n < 1500 else common[n % 19],
-                name=f"Produk {n}" if 1000 <= n < 1300 else f"Barang {n}", slug=f"produk-{n}",
+                name=f"Produk unggulan {n}" if 1000 <= n < 1300 else f"Barang {n}", slug=f"produk-{n}",
                 is_halal=n in (1001, 1002, 1003) if n < 3000 else n % 2 == 0,
                 status=Product.Status.ACTIVE, price_min=1000 * (n % 97 + 1), price_max=1000 * (n % 97 + 1),
                 sold_count=n % 89, kabkota_id=template.kabkota_id, stock_total=5)
@@ -169,7 +170,6 @@ def test_a_prepared_category_listing_keeps_walking_its_index_after_postgres_cach
                                                                                              monkeypatch):
     """The page of a listing without text is a prepared statement (plazabanten.prepared): after five runs Postgres
     may keep one generic plan for every category; that plan must walk an index too."""
-    from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 100)  # the category's 1,500 are "common": walk
     filters = ProductFilters(category=catalogue.slug, sort=sort)
@@ -190,7 +190,6 @@ def test_a_prepared_category_listing_keeps_walking_its_index_after_postgres_cach
 def test_a_top_level_category_with_few_products_still_walks_an_index_not_sorts_them_all(catalogue, sort):
     """Its 1,500 products are fewer than SORT_AFTER_FETCH_MAX, but an index leads with its category and holds them
     in order: the page is a page read, not a fetch and sort of every product in the category."""
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert len(product_search(filters=ProductFilters(category=catalogue.slug, sort=sort)).products) == \
@@ -210,7 +209,6 @@ def test_a_big_listing_counts_its_products_with_a_thousands_dot(catalogue, clien
 
 
 def test_a_minimum_rating_finds_a_common_words_few_rated_matches_through_its_index(catalogue):
-    from django.test.utils import CaptureQueriesContext
 
     rated = Product.objects.filter(name__startswith="Produk").order_by("pk")[:3]
     Product.objects.filter(pk__in=[product.pk for product in rated]).update(rating_avg=Decimal("4.8"), rating_count=5)
@@ -233,7 +231,6 @@ def test_a_common_words_sample_is_planned_as_a_read_of_all_its_matches_and_stopp
     every row before it (48k rows, 25 ms, against 8 ms through the text index)."""
     import json
 
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert product_search(filters=ProductFilters(text="barang", halal=True)).total > 0
@@ -254,7 +251,6 @@ def test_a_common_words_sample_is_planned_as_a_read_of_all_its_matches_and_stopp
 def test_a_word_with_halal_is_read_through_the_text_index_of_halal_products(catalogue):
     """3 of the word's 300 products are halal, though half of the catalogue is: they are found through
     product_search_halal_gin, not by reading each of the word's products."""
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert product_search(filters=ProductFilters(text="produk", halal=True)).total == 3
@@ -283,3 +279,18 @@ def test_a_common_words_pool_above_a_sold_count_is_read_through_the_text_index_w
         plan = "\n".join(row[0] for row in cursor.fetchall())
     index_condition = re.search(r"Bitmap Index Scan on product_search_facets_gin.*\n\s*Index Cond: (.*)", plan)
     assert index_condition and "sold_count >= 5" in index_condition[1], plan
+
+
+def test_a_common_words_page_by_best_selling_walks_its_index_whatever_the_planner_expects(catalogue, monkeypatch):
+    monkeypatch.setattr(selectors, "FACET_EXACT_MAX", 40)  # a sample of 41 estimates the 300
+    monkeypatch.setattr(selectors, "SORT_AFTER_FETCH_MAX", 45)
+    with CaptureQueriesContext(connection) as queries:
+        results = product_search(filters=ProductFilters(text="produk unggulan", sort="bestselling"))
+    assert results.sampled and len(results.products) == selectors.PAGE_SIZE
+    (page,) = [query["sql"] for query in queries.captured_queries
+               if query["sql"].startswith('SELECT "catalog_product"."id" AS "pk"')]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {page}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # with the text index, the planner would read the 15 it expects and sort them: it would read all 300
+    assert "Index Scan using product_listed_bestselling" in plan and "Bitmap" not in plan, plan
