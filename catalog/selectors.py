@@ -389,8 +389,8 @@ class FacetCounts:
 
     @classmethod
     def from_rows(cls, rows) -> tuple["FacetCounts", list[int]]:
-        """The counts in rows of FACET_CELLS, summed here into each facet's, and what a text search's rows add: the
-        ids of its page (and that it has one), its sample's best sellers' sold counts and its estimate."""
+        """The counts in rows of FACET_MARGINALS, and what a text search's rows add: the ids of its page (and that it
+        has one), its sample's best sellers' sold counts and its estimate."""
         counts, ids = cls(), []
         for pk, kind, category_id, kabkota_id, price_band, rating_band, n, *flags in rows:
             if pk is not None:
@@ -401,29 +401,36 @@ class FacetCounts:
                 counts.estimate = n
             elif kind == PAGED:
                 counts.paged = True
-            elif n:  # not a cell whose products were all delisted
-                counts.total += n
-                counts.by_category[category_id] += n
-                if kabkota_id:
-                    counts.by_kabkota[kabkota_id] += n
-                counts.by_price[price_band] += n
-                counts.by_rating[rating_band] += n
-                counts.flags.update({name: flag for name, flag in zip(FLAG_CONDITIONS, flags, strict=True) if flag})
+            elif not n:  # no rows at all, or a value whose products were all delisted
+                continue
+            elif kind == ALL:
+                counts.total = n
+                counts.flags = Counter({name: flag or 0 for name, flag in zip(FLAG_CONDITIONS, flags, strict=True)})
+            elif kind == BY_CATEGORY:
+                counts.by_category[category_id] = n
+            elif kind == BY_KABKOTA and kabkota_id:
+                counts.by_kabkota[kabkota_id] = n
+            elif kind == BY_PRICE:
+                counts.by_price[price_band] = n
+            elif kind == BY_RATING:
+                counts.by_rating[rating_band] = n
         return counts, ids
 
 
-# What a row of FACET_CELLS or FACETS_OF_MATCHES holds (its second column) when it is not a page's id
-CELL, BEST_SOLD, ESTIMATE, PAGED = 0, -1, -2, -3
-# The facet cells of a set of rows, counted by Postgres: how many rows have each category, kab/kota, price band and
-# rating together, and how many of those have each flag (in FLAG_CONDITIONS order). A row weighs {weight}: 1 for a
-# product, the products of a facet cell. FacetCounts sums the cells into each facet's counts: a few dozen to a few
-# hundred rows come back instead of every row of the set, and one GROUP BY costs less than a GROUPING SETS of each
-# facet (3 of a 2,001-match sample's 8.5 ms).
-FACET_CELLS = f"""SELECT NULL, {CELL}, category_id, kabkota_id, price_band, rating_band, sum({{weight}})::int,
-    (sum({{weight}}) FILTER (WHERE is_halal))::int, (sum({{weight}}) FILTER (WHERE tkdn_local))::int,
-    (sum({{weight}}) FILTER (WHERE is_banten))::int, (sum({{weight}}) FILTER (WHERE pdn_tier = %s))::int,
-    (sum({{weight}}) FILTER (WHERE shop_is_umk))::int
-FROM {{rows}} GROUP BY category_id, kabkota_id, price_band, rating_band"""  # noqa: S608 (constants)
+# The facet counts of a set of facet cells (FACET_KEY and how many products have it), counted by Postgres: per
+# category, kab/kota, price band and rating (GROUPING SETS), and in total with the flags (in FLAG_CONDITIONS order).
+# A few dozen rows come back instead of every cell. A text search groups its matches into cells first: one GROUP BY
+# of 2,001 matches and the sets over a few dozen cells cost less than the sets over the matches.
+FACET_MARGINALS = """SELECT NULL, GROUPING(category_id, kabkota_id, price_band, rating_band), category_id,
+    kabkota_id, price_band, rating_band, sum(products)::int,
+    (sum(products) FILTER (WHERE is_halal))::int, (sum(products) FILTER (WHERE tkdn_local))::int,
+    (sum(products) FILTER (WHERE is_banten))::int, (sum(products) FILTER (WHERE pdn_tier = %s))::int,
+    (sum(products) FILTER (WHERE shop_is_umk))::int
+FROM {cells} GROUP BY GROUPING SETS ((), (category_id), (kabkota_id), (price_band), (rating_band))"""
+# Its second column: GROUPING(…) of each set, a bit for every column the set leaves out; or, for the other rows of
+# FACETS_OF_MATCHES, what they hold
+BY_CATEGORY, BY_KABKOTA, BY_PRICE, BY_RATING, ALL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
+BEST_SOLD, ESTIMATE, PAGED = -1, -2, -3
 # A text search reads its matches once, in one statement that counts their facet values and sorts their page (a
 # common word with a narrowing facet, "batik" with ★4.5+, reads the word's 17k matches at 100k products; twice was
 # the old cost). The sample's LIMIT sits outside the CTE that reads the matches, so their scan is planned as a read
@@ -451,8 +458,9 @@ FACETS_OF_MATCHES = "\n".join((
     "pg_relation_size('catalog_product') / current_setting('block_size')::int - first_block)",
     "/ (last_block - first_block + 1))::int AS estimate FROM span) AS estimated),",
     "fetched AS NOT MATERIALIZED (SELECT * FROM every_match WHERE (SELECT fetch_all FROM sample) LIMIT %s),",
-    "paged AS (SELECT size <= %s OR fetch_all AND (SELECT count(*) FROM fetched) < %s AS done FROM sample)",
-    FACET_CELLS.format(weight=1, rows="matches"),
+    "paged AS (SELECT size <= %s OR fetch_all AND (SELECT count(*) FROM fetched) < %s AS done FROM sample),",
+    "cells AS (SELECT {key}, count(*) AS products FROM matches GROUP BY {key})".replace("{key}", ", ".join(FACET_KEY)),
+    FACET_MARGINALS.format(cells="cells"),
     "UNION ALL (SELECT id, {nulls} FROM {page_rows} WHERE (SELECT done FROM paged)",
     "ORDER BY {order} LIMIT %s OFFSET %s)",
     f"UNION ALL SELECT NULL, {PAGED}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
@@ -517,7 +525,7 @@ def _facets_of_cells(filters: ProductFilters, tree: CategoryTree) -> FacetCounts
     names, values = _facet_conditions(filters, tree)
     sql, params = _cells.sql(shape=names, **values)
     with connection.cursor() as cursor:
-        cursor.execute(FACET_CELLS.format(weight="products", rows=f"({sql}) AS cells"), (PDN_TIER_FULL, *params))
+        cursor.execute(FACET_MARGINALS.format(cells=f"({sql}) AS cells"), (PDN_TIER_FULL, *params))
         return FacetCounts.from_rows(cursor.fetchall())[0]
 
 
