@@ -268,7 +268,7 @@ def _text_filter(text: str, *, indexed: bool = True) -> tuple[Q, Func]:
     """Stemmed Indonesian full text (name weighted above description); the condition and the relevance.
 
     Not ``indexed``, the condition is the function behind ``@@``, which no index serves and the planner expects a
-    third of the rows to pass: for a page found by walking a sort's index, which a common word's is. With ``@@`` the
+    third of the rows to pass: for a common word's page found by walking its sort's index. With ``@@`` the
     planner, expecting few of two words together (677 of "kain tulis" in one kab/kota for 16k at 1M products),
     read and sorted all 16k instead (29 ms)."""
     query = SearchQuery(text, config="indonesian", search_type="websearch")
@@ -605,8 +605,8 @@ RANKED = ("relevance", "procurement")
 
 def pool_threshold(best_sold: list[int], matches: int) -> int | None:
     """The sold count about POOL_MARGIN × RANK_POOL of a text search's ``matches`` reach, read off the best sellers
-    of its sample of FACET_EXACT_MAX + 1. None when the sample's best sellers do not reach that deep (too few
-    matches for a threshold to narrow them) or when nothing narrows: every match sold at least that many (0)."""
+    of its sample of FACET_EXACT_MAX + 1 (at most the sample's last). None when they reach less than half as deep
+    (too few matches for a threshold to narrow them) or when nothing narrows: every match sold at least that many."""
     rank = math.ceil((FACET_EXACT_MAX + 1) * POOL_MARGIN * RANK_POOL / matches)
     if rank > 2 * len(best_sold):
         return None
@@ -720,8 +720,8 @@ def _listing_page(*, shape: tuple, **values) -> QuerySet[ProductCard]:
 
 
 def product_search(*, filters: ProductFilters) -> SearchResults:
-    """One page of products plus every facet count, in two queries (four when a typo needs correcting; three for a
-    common word ranked by relevance: its pool's ids).
+    """One page of products plus every facet count, in two queries (four when a typo needs correcting; more for a
+    word of over SORT_AFTER_FETCH_MAX matches: its relevance pool, or its page's price bands).
 
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows; a
     text search with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the

@@ -55,10 +55,12 @@ def test_a_common_word_reads_a_sample_not_every_match(small_limits, batik):
     product_search(filters=ProductFilters(text="kopi"))  # the category tree and region names, cached
     with CaptureQueriesContext(connection) as queries:
         product_search(filters=ProductFilters(text="batik"))
-    facet_query, pool_query, cards_query = (query["sql"] for query in queries.captured_queries)
+    facet_query, *pool_queries, cards_query = (query["sql"] for query in queries.captured_queries)
     sample, counting = facet_query.split("LIMIT 41)")  # the sample is read first, then counted
     assert "GROUP BY" in counting and "GROUP BY" not in sample
-    assert "LIMIT 30" in pool_query and "ts_rank" in pool_query  # the pool, with each one's relevance
+    # the pool, with each one's relevance (above a sold count first, when the estimate says that narrows it)
+    assert "LIMIT 30" in pool_queries[-1] and "ts_rank" in pool_queries[-1]
+    assert not any(query.startswith("EXPLAIN") for query in pool_queries)  # the sample estimates the matches
     assert "ts_rank" not in cards_query  # the page's cards only: ranked in Python
 
 
