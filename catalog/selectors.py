@@ -363,14 +363,18 @@ def _product_conditions(filters: ProductFilters, tree: CategoryTree) -> tuple[tu
     return ("root", *names), {**values, "root": node.id}
 
 
+def _text_matched(text: str, names: tuple[str, ...], values: dict, *,
+                  indexed: bool = True) -> tuple[QuerySet[Product], Func]:
+    """The storefront's products with the text and the facet conditions, and their relevance."""
+    condition, relevance = _text_filter(text, indexed=indexed)
+    return _facet_filtered_by(product_storefront_queryset().filter(condition), names, values), relevance
+
+
 def _matching(filters: ProductFilters, tree: CategoryTree, *,
               indexed: bool = True) -> tuple[QuerySet[Product], Func | None]:
-    queryset = product_storefront_queryset()
-    relevance = None
     if filters.text:
-        condition, relevance = _text_filter(filters.text, indexed=indexed)
-        queryset = queryset.filter(condition)
-    return _facet_filtered_by(queryset, *_product_conditions(filters, tree)), relevance
+        return _text_matched(filters.text, *_product_conditions(filters, tree), indexed=indexed)
+    return _facet_filtered_by(product_storefront_queryset(), *_product_conditions(filters, tree)), None
 
 
 @dataclass
@@ -489,8 +493,7 @@ def _text_matches(*, shape: tuple[str, ...], text: str, **values) -> QuerySet:
     """A text search's matches with their facet values, sort columns, relevance and place in the table (for
     FACETS_OF_MATCHES's estimate); its shape is the facet conditions. Only its SQL is used (PreparedRead.sql):
     compiling it took about a millisecond a search."""
-    condition, relevance = _text_filter(text)
-    matches = _facet_filtered_by(product_storefront_queryset().filter(condition), shape, values)
+    matches, relevance = _text_matched(text, shape, values)
     return (matches.annotate(relevance=relevance, place=ROW_PLACE).order_by()
             .values(*MATCH_FIELDS, "relevance", "place"))
 
@@ -620,8 +623,7 @@ def _text_pool(*, shape: tuple, text: str, least_sold: int | None = None, **valu
     "walk" (the best-selling index walked) or "sort" (every match sorted). Only its SQL is used
     (PreparedRead.sql): a text search is planned for how common its words are."""
     names, how = shape
-    condition, relevance = _text_filter(text, indexed=how != "walk")
-    matches = _facet_filtered_by(product_storefront_queryset().filter(condition), names, values)
+    matches, relevance = _text_matched(text, names, values, indexed=how != "walk")
     if how == "threshold":
         matches = matches.filter(sold_count__gte=least_sold)
     by = ORDERS["bestselling"]
