@@ -123,6 +123,9 @@ class Product(models.Model):
     shop_is_umk = models.BooleanField(_("UMK"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The transaction that last changed what a search reads, stamped by a trigger (migration 0017): each web
+    # process's search index (catalog/search_index.py) reads the products changed since it last looked.
+    index_version = models.BigIntegerField(default=0, editable=False)
     price_band = _band("price_min", PRICE_BAND_LIMITS, below=True)
     rating_band = _band("rating_avg", RATING_BAND_LEVELS, below=False)
     tkdn_local = models.GeneratedField(expression=Q(tkdn_percent__gte=TKDN_LOCAL_MIN),
@@ -152,6 +155,7 @@ class Product(models.Model):
             models.CheckConstraint(condition=models.Q(price_min__gte=0), name="product_price_min_nonnegative"),
         ]
         indexes = [
+            models.Index(fields=["index_version"], name="product_index_version"),
             # The text with the selective facet columns (btree_gin): a word and a category, kab/kota or price band
             # intersect inside the index instead of reading every product with the word, and a common word's
             # pages by price are read band by band. The flags are left out: a flag's entries hold half the

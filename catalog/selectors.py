@@ -1,11 +1,13 @@
 import math
 import re
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
@@ -36,6 +38,7 @@ from plazabanten.prepared import PreparedRead, any_of
 from regions.models import Region
 from vendors.models import Shop
 
+from . import search_index
 from .cache import REFERENCE_LOCAL_SECONDS
 from .models import (
     FACET_KEY,
@@ -731,24 +734,24 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     text searched for ("Menampilkan hasil untuk …"). The category tree and region names are cached.
     """
     tree = category_tree()
+    if filters.text and settings.SEARCH_INDEX:
+        try:
+            return _indexed_search(filters, tree)
+        except search_index.Unanswered:
+            pass  # a phrase, a rare or unknown word, the procurement order: the SQL below
     asked = (min(max(filters.page, 1), MAX_PAGE) - 1) * PAGE_SIZE  # the offset of the page asked for
     counts, matched = _facet_counts(filters, tree, asked)
     corrected = ""
     if not counts.total and filters.text and (guess := search_text_correct(filters.text)) != filters.text:
+        if settings.SEARCH_INDEX:  # a typo of a common word ("batk"): the word's search through the index
+            with suppress(search_index.Unanswered):
+                if (results := _indexed_search(replace(filters, text=guess), tree)).total:
+                    return replace(results, corrected=guess)
         guessed = _facet_counts(replace(filters, text=guess), tree, asked)
         if guessed[0].total:
             corrected, filters, (counts, matched) = guess, replace(filters, text=guess), guessed
     total = counts.total
     sampled = total > FACET_EXACT_MAX and bool(filters.text)
-    node = tree.by_slug.get(filters.category)
-    children = node.children if node is not None else tree.roots
-    categories = [FacetValue(child.slug, child.label, count) for child in children
-                  if (count := sum(counts.by_category[leaf] for leaf in child.leaf_ids()))]
-    names = _kabkota_names()
-    kabkota = sorted((FacetValue(code, names.get(code, code), count) for code, count in counts.by_kabkota.items()),
-                     key=lambda facet: (-facet.count, facet.label))
-    ratings = [FacetValue(key, key, count) for key, lowest in RATING_LEVELS
-               if (count := sum(n for band, n in counts.by_rating.items() if band >= lowest))]
 
     # a common word: more than its sample, about as many as the sample estimates, and more than the statement
     # read on to when it did not read them all (the estimate was short: a word or facet whose products sit together)
@@ -782,14 +785,40 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
             matching, relevance = _matching(filters, tree, indexed=not walked)
             ordered = _ordered(matching, filters, relevance, matches)
             products = list(product_cards(ordered)[offset:offset + PAGE_SIZE])
+    return _results(filters, tree, counts, products=products, total=total, page=page, pages=pages,
+                    corrected=corrected, sampled=sampled)
+
+
+def _indexed_search(filters: ProductFilters, tree: CategoryTree) -> SearchResults:
+    """product_search through the process's search index: every count exact, the page's cards read by id. A text
+    whose words are all known but find nothing together is corrected as in the SQL search."""
+    counts, ids, pages = search_index.search(filters, tree)
+    corrected = ""
+    if not counts.total and (guess := search_text_correct(filters.text)) != filters.text:
+        guessed = search_index.search(replace(filters, text=guess), tree)
+        if guessed[0].total:
+            corrected, filters, (counts, ids, pages) = guess, replace(filters, text=guess), guessed
+    return _results(filters, tree, counts, products=_cards_in_order(ids), total=counts.total,
+                    page=min(max(filters.page, 1), pages), pages=pages, corrected=corrected, sampled=False)
+
+
+def _results(filters: ProductFilters, tree: CategoryTree, counts: FacetCounts, **page) -> SearchResults:
+    """The results' facet values from their counts, with the page (products, total, page, pages, corrected,
+    sampled)."""
+    node = tree.by_slug.get(filters.category)
+    children = node.children if node is not None else tree.roots
+    names = _kabkota_names()
     return SearchResults(
-        products=products, total=total, page=page, pages=pages, category=node,
-        breadcrumbs=tree.path(node) if node is not None else [],
-        categories=categories, kabkota=kabkota,
+        category=node, breadcrumbs=tree.path(node) if node is not None else [],
+        categories=[FacetValue(child.slug, child.label, count) for child in children
+                    if (count := sum(counts.by_category[leaf] for leaf in child.leaf_ids()))],
+        kabkota=sorted((FacetValue(code, names.get(code, code), count) for code, count in counts.by_kabkota.items()),
+                       key=lambda facet: (-facet.count, facet.label)),
         prices=[FacetValue(key, label, counts.by_price[band]) for band, (key, label) in enumerate(PRICE_BANDS)
                 if counts.by_price[band]],
-        ratings=ratings, flags={name: counts.flags[name] for name in FLAG_CONDITIONS},
-        corrected=corrected, sampled=sampled,
+        ratings=[FacetValue(key, key, count) for key, lowest in RATING_LEVELS
+                 if (count := sum(n for band, n in counts.by_rating.items() if band >= lowest))],
+        flags={name: counts.flags[name] for name in FLAG_CONDITIONS}, **page,
     )
 
 

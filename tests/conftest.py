@@ -24,6 +24,15 @@ def celery_eager():
     yield app
 
 
+@pytest.fixture(autouse=True)
+def search_index_forgotten():
+    """Each test searches its own products: the search index of the process (catalog/search_index.py) is read
+    again, not kept from a test whose rows were rolled back."""
+    from catalog import search_index
+
+    search_index.reset()
+
+
 @pytest.fixture
 def celery_worker(celery_eager, transactional_db):
     """A real Celery worker (in a thread) consuming from the real Redis broker."""

@@ -362,6 +362,8 @@ def apply_service_urls(namespace: dict) -> None:
 # PROCUREMENT_SELLER_WORKING_DAYS working days; the Bendahara pays an invoice within PROCUREMENT_PAYMENT_DAYS days.
 PROCUREMENT_PP_LIMIT = int(os.environ.get("PROCUREMENT_PP_LIMIT", "200000000"))
 PROCUREMENT_BELA_MODE = env_bool("PROCUREMENT_BELA_MODE")
+# Text search through each web process's in-memory index (catalog/search_index.py); off: every search is SQL.
+SEARCH_INDEX = env_bool("PB_SEARCH_INDEX", True)
 PROCUREMENT_BELA_LIMIT = int(os.environ.get("PROCUREMENT_BELA_LIMIT", "50000000"))
 PROCUREMENT_SELLER_WORKING_DAYS = 3
 # A negotiation (procurement/negotiation.py) has at most this many rounds: each round is the buyer's offer and the

@@ -14,6 +14,14 @@ from catalog.models import Product
 from catalog.selectors import ProductFilters, _matching, _ordered, category_tree, product_cards, product_search
 from tests.factories import make_category, make_product, make_shop
 
+
+@pytest.fixture(autouse=True)
+def sql_search(settings):
+    """These are the SQL search's (catalog.selectors.product_search without the search index): what a phrase, a rare
+    word or the procurement order take, and every search with PB_SEARCH_INDEX off."""
+    settings.SEARCH_INDEX = False
+
+
 pytestmark = pytest.mark.django_db
 
 SORT_INDEXES = {

@@ -1,0 +1,409 @@
+"""The storefront's text search in memory: each web process keeps the listed products' facet values and sort columns
+as numpy arrays (one row per product, in id order) and, for every stemmed word at least MIN_POSTINGS products use,
+the rows of the products using it. A text search then costs one statement (which also parses the text with
+Postgres's own websearch_to_tsquery and brings the products changed since the last search) and the page's cards,
+instead of reading a common word's thousands of matches: the words' rows are intersected, the facet filters applied,
+every facet counted exactly and the page sorted in memory.
+
+Freshness. A trigger stamps a product's ``index_version`` with the id of the transaction that changed anything a
+search reads (migration catalog 0017); a shop whose status changes stamps its products. Each search asks for the
+products stamped by a transaction that had not finished when the previous search looked (``pg_snapshot_xmin`` of
+that statement's snapshot): whatever has been committed since is seen, in the same statement's snapshot as the
+rest of the search reads. Changed products are kept beside the arrays (``Index.changed``) and their rows in the
+arrays set aside (``stale``) until more than OVERLAY_MAX have changed; then the arrays are read again.
+
+What the index leaves to the SQL search (catalog.selectors.product_search, raising Unanswered): a phrase in quotes,
+a word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo
+is corrected there), and the government buyers' procurement order (it ranks by relevance after the PDN tier).
+A product deleted outright (no service does) stays counted until the arrays are read again.
+"""
+
+import logging
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from catalog.models import PDN_TIER_FULL
+
+logger = logging.getLogger(__name__)
+
+MIN_POSTINGS = 10
+# A word used by more products than this keeps each one's ts_rank of the word alone, read from Postgres at its first
+# one-word search by relevance: the next ones rank their pool of best sellers without reading it again.
+RANKED = 1_000
+OVERLAY_MAX = 5_000
+
+LISTED = "p.status = 'active' AND s.status = 'verified'"
+# name: (SQL of the column, its type in memory)
+COLUMNS = {
+    "id": ("p.id", np.int64),
+    "category": ("coalesce(p.category_id, 0)", np.int32),
+    "root": ("coalesce(p.category_root_id, 0)", np.int32),
+    "kabkota": ("coalesce(array_position(%(kabkota)s::text[], p.kabkota_id::text), 0)", np.int16),
+    "is_halal": ("p.is_halal::int", np.int8),
+    "tkdn_local": ("p.tkdn_local::int", np.int8),
+    "is_banten": ("p.is_banten::int", np.int8),
+    "pdn_full": (f"(p.pdn_tier = {PDN_TIER_FULL})::int", np.int8),
+    "shop_is_umk": ("p.shop_is_umk::int", np.int8),
+    "price_band": ("p.price_band", np.int8),
+    "rating_band": ("p.rating_band", np.int8),
+    "price_min": ("p.price_min", np.int64),
+    "sold_count": ("p.sold_count", np.int32),
+    "created_us": ("(extract(epoch FROM p.created_at) * 1000000)::bigint", np.int64),
+}
+FLAGS = {"halal": "is_halal", "tkdn": "tkdn_local", "banten": "is_banten", "pdn": "pdn_full", "umk": "shop_is_umk"}
+SORTS = {"newest": "created_us", "price_asc": "price_min", "price_desc": "price_min", "bestselling": "sold_count"}
+DESCENDING = {"newest", "price_desc", "bestselling"}
+
+
+class Unanswered(Exception):
+    """A search the index leaves to Postgres."""
+
+
+@dataclass
+class Changed:
+    """A product changed since the arrays were read: its values, or None when it is no longer listed."""
+
+    values: dict[str, int]
+    words: frozenset[str]
+
+
+@dataclass
+class Index:
+    ids: np.ndarray
+    columns: dict[str, np.ndarray]
+    kabkota: list[str]  # the kabkota column holds a position in this, from 1 (0: none)
+    postings: dict[str, np.ndarray]  # word -> its products' rows, ascending
+    ranks: dict[str, np.ndarray]  # word -> float32 ts_rank of the word alone, one per posting (_ranks)
+    horizon: int  # every transaction below it had finished when the arrays (or the last change) were read
+    changed: dict[int, Changed | None] = field(default_factory=dict)
+    stale: np.ndarray = field(default=None)  # rows of changed products, left out of the arrays' answers
+
+    def __post_init__(self):
+        if self.stale is None:
+            self.stale = np.zeros(len(self.ids), dtype=bool)
+
+    def rows_of(self, word: str) -> np.ndarray:
+        rows = self.postings.get(word)
+        if rows is None:
+            raise Unanswered(word)
+        return rows
+
+
+_index: list[Index] = []  # one per process
+_lock = threading.Lock()
+
+
+def warm() -> None:
+    """Read the index before the first search (a web process starting: 1M products take ~10 s). A database not
+    reachable yet is no reason not to start: the first search reads it then."""
+    if not settings.SEARCH_INDEX:
+        return
+    try:
+        with _lock:
+            if not _index:
+                _index.append(build())
+    except DatabaseError:
+        logger.warning("search index not read at start: the first search reads it", exc_info=True)
+    finally:
+        connection.close()  # a process's connection is opened per request (CONN_MAX_AGE), not kept from its start
+
+
+def reset() -> None:
+    """Forget the index: the next search reads the arrays again (tests, whose data rolls back)."""
+    with _lock:
+        _index.clear()
+
+
+def _numbers(text: str | None, dtype) -> np.ndarray:
+    """Comma-separated numbers (a string_agg) as an array, parsed in C."""
+    if not text:
+        return np.zeros(0, dtype=dtype)
+    return np.fromstring(text, dtype=np.float32 if dtype == np.float32 else np.int64, sep=",").astype(dtype)
+
+
+def build() -> Index:
+    """Every listed product's columns and every word at least MIN_POSTINGS of them use (1M products: ~15 s)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+                       " array(SELECT DISTINCT kabkota_id FROM catalog_product WHERE kabkota_id IS NOT NULL"
+                       " ORDER BY 1)")
+        horizon, kabkota = cursor.fetchone()
+        aggregates = ", ".join(f"string_agg({name}::text, ',')" for name in COLUMNS)
+        selected = ", ".join(f"{sql} AS {name}" for name, (sql, _type) in COLUMNS.items())
+        cursor.execute(f"SELECT {aggregates} FROM (SELECT {selected} FROM catalog_product p"  # noqa: S608 (constants)
+                       f" JOIN vendors_shop s ON s.id = p.shop_id WHERE {LISTED} ORDER BY p.id) AS listed",
+                       {"kabkota": kabkota})
+        columns = {name: _numbers(text, dtype) for (name, (_sql, dtype)), text in
+                   zip(COLUMNS.items(), cursor.fetchone(), strict=True)}
+        cursor.execute(f"""SELECT word, string_agg(id::text, ',') FROM (
+                SELECT p.id, unnest(tsvector_to_array(p.search_vector)) AS word
+                FROM catalog_product p JOIN vendors_shop s ON s.id = p.shop_id WHERE {LISTED}) AS used
+            GROUP BY word HAVING count(*) >= %s""", [MIN_POSTINGS])  # noqa: S608 (constants)
+        ids = columns.pop("id")
+        postings = {word: np.searchsorted(ids, np.sort(_numbers(ids_text, np.int64))).astype(np.int32)
+                    for word, ids_text in cursor.fetchall()}
+    return Index(ids=ids, columns=columns, kabkota=kabkota, postings=postings, ranks={}, horizon=horizon)
+
+
+def _ranks(index: Index, word: str) -> np.ndarray:
+    """ts_rank of ``word`` alone in each of its products (in the order of its postings), read once per index."""
+    ranks = index.ranks.get(word)
+    if ranks is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT string_agg(coalesce(ts_rank(p.search_vector, quote_literal(%s)::tsquery), 0)::text,"
+                           " ',' ORDER BY t.n) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(id, n)"
+                           " LEFT JOIN catalog_product p ON p.id = t.id",
+                           [word, index.ids[index.postings[word]].tolist()])
+            ranks = index.ranks[word] = _numbers(cursor.fetchone()[0], np.float32)
+    return ranks
+
+
+CHANGED = f"""WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon,
+    websearch_to_tsquery('indonesian', %(text)s)::text AS query)
+SELECT horizon, query, changed.* FROM snapshot LEFT JOIN LATERAL (
+    SELECT p.id, {LISTED} AS listed, {", ".join(sql for name, (sql, _type) in COLUMNS.items() if name != "id")},
+        tsvector_to_array(p.search_vector)
+    FROM (SELECT * FROM catalog_product WHERE index_version >= %(since)s ORDER BY index_version LIMIT %(most)s) AS p
+    JOIN vendors_shop s ON s.id = p.shop_id) AS changed ON true"""  # noqa: S608 (constants)
+
+
+def _synced(text: str) -> tuple[Index, str]:
+    """The index with every change committed so far, and the text's tsquery; read first when there is none."""
+    index = _index[0] if _index else None
+    if index is None or len(index.changed) > OVERLAY_MAX:
+        index = build()
+        _index[:] = [index]
+    with connection.cursor() as cursor:
+        cursor.execute(CHANGED, {"text": text, "since": index.horizon, "kabkota": index.kabkota,
+                                 "most": OVERLAY_MAX + 1})
+        rows = cursor.fetchall()
+    if len(rows) > OVERLAY_MAX:  # more changed than are kept beside the arrays: read them again
+        _index.clear()
+        return _synced(text)
+    horizon, query = rows[0][:2]
+    names = [name for name in COLUMNS if name != "id"]
+    for _horizon, _query, pk, listed, *values, words in rows:
+        if pk is None:
+            continue
+        index.changed[pk] = Changed(dict(zip(names, values, strict=True)), frozenset(words)) if listed else None
+        row = np.searchsorted(index.ids, pk)
+        if row < len(index.ids) and index.ids[row] == pk:
+            index.stale[row] = True
+    index.horizon = horizon
+    return index, query
+
+
+TOKEN = re.compile(r"'((?:[^']|'')*)'|(&|\||!|\(|\)|<\d*-?>)")
+
+
+def parse(tsquery: str) -> list:
+    """A tsquery's text as tokens: ("word", lexeme) or an operator. A hyphenated word is a phrase of the word and its
+    parts ('eco-print' <-> 'eco' <-> 'print'), which a product matches exactly when it has the word (the parser
+    puts the parts right after it): it is taken as the word. Any other phrase is left to Postgres."""
+    found = TOKEN.findall(tsquery)
+    tokens, position = [], 0
+    while position < len(found):
+        word, operator = found[position]
+        position += 1
+        if operator.startswith("<"):
+            raise Unanswered(tsquery)
+        if operator:
+            tokens.append(operator)
+            continue
+        word = word.replace("''", "'")
+        parts = word.count("-") + 1 if "-" in word else 0
+        if parts and [operator for _word, operator in found[position:position + 2 * parts:2]] == ["<->"] * parts:
+            position += 2 * parts  # the parts
+        tokens.append(("word", word))
+    return tokens
+
+
+def _matching(tokens: list, rows_of, every, both, either, but) -> object:
+    """The tsquery's tokens evaluated (! before &, & before |) with the given set operations: on the arrays' rows
+    and on a changed product's words alike."""
+    position = 0
+
+    def primary():
+        nonlocal position
+        item = tokens[position]
+        position += 1
+        if item == "!":
+            return ("not", primary())
+        if item == "(":
+            inner = disjunction()
+            position += 1  # ")"
+            return inner
+        return rows_of(item[1])
+
+    def conjunction():
+        nonlocal position
+        items = [primary()]
+        while position < len(tokens) and tokens[position] == "&":
+            position += 1
+            items.append(primary())
+        positive = [item for item in items if not isinstance(item, tuple)]
+        result = both(positive) if positive else every()
+        for item in items:
+            if isinstance(item, tuple):
+                result = but(result, item[1])
+        return result
+
+    def disjunction():
+        nonlocal position
+        result = conjunction()
+        while position < len(tokens) and tokens[position] == "|":
+            position += 1
+            result = either(result, conjunction())
+        return result
+
+    return disjunction()
+
+
+def _rows_matching(index: Index, tokens: list) -> np.ndarray:
+    def both(items):
+        items = sorted(items, key=len)
+        rows = items[0]
+        for other in items[1:]:
+            rows = np.intersect1d(rows, other, assume_unique=True)
+        return rows
+
+    rows = _matching(tokens, index.rows_of, lambda: np.arange(len(index.ids), dtype=np.int32), both,
+                     np.union1d, lambda rows, other: np.setdiff1d(rows, other, assume_unique=True))
+    return rows[~index.stale[rows]]
+
+
+def _changed_matching(index: Index, tokens: list) -> list[tuple[int, dict]]:
+    found = []
+    for pk, changed in index.changed.items():
+        if changed is not None and _matching(
+                tokens, lambda word, words=changed.words: frozenset((word,)) & words, lambda: frozenset((1,)),
+                lambda items: frozenset((1,)) if all(items) else frozenset(),
+                lambda a, b: a | b, lambda a, b: frozenset() if b else a):
+            found.append((pk, changed.values))
+    return found
+
+
+def _conditions(names: tuple[str, ...], values: dict, kabkota: list[str]) -> list[tuple[str, str, object]]:
+    """The facet conditions as (column, comparison, value)."""
+    conditions = []
+    for name in names:
+        if name in FLAGS:
+            conditions.append((FLAGS[name], "==", 1))
+        elif name == "categories":
+            conditions.append(("category", "in", values[name]))
+        elif name == "kabkota":
+            code = values[name]
+            conditions.append(("kabkota", "==", kabkota.index(code) + 1 if code in kabkota else -1))
+        elif name == "rating":
+            conditions.append(("rating_band", ">=", values[name]))
+        else:  # root, category, price_band
+            conditions.append(({"root": "root", "category": "category"}.get(name, name), "==", values[name]))
+    return conditions
+
+
+def _kept(index: Index, rows: np.ndarray, conditions) -> np.ndarray:
+    for column, comparison, value in conditions:
+        data = index.columns[column][rows]
+        keep = (np.isin(data, value) if comparison == "in" else data >= value if comparison == ">=" else data == value)
+        rows = rows[keep]
+    return rows
+
+
+def _passes(values: dict, conditions) -> bool:
+    return all(values[column] in value if comparison == "in" else values[column] >= value if comparison == ">="
+               else values[column] == value for column, comparison, value in conditions)
+
+
+def _counted(index: Index, rows: np.ndarray, extra: list[dict]) -> dict[str, dict]:
+    counts = {}
+    for column in ("category", "kabkota", "price_band", "rating_band"):
+        tally = np.bincount(index.columns[column][rows])
+        for values in extra:
+            if values[column] >= len(tally):
+                tally = np.concatenate([tally, np.zeros(values[column] + 1 - len(tally), dtype=tally.dtype)])
+            tally[values[column]] += 1
+        present = np.flatnonzero(tally)
+        counts[column] = dict(zip(present.tolist(), tally[present].tolist(), strict=True))
+    counts["flags"] = {name: int(np.count_nonzero(index.columns[column][rows]))
+                       + sum(1 for values in extra if values[column]) for name, column in FLAGS.items()}
+    return counts
+
+
+def _first(index: Index, rows: np.ndarray, extra: list[tuple[int, dict]], column: str, descending: bool,
+           wanted: int) -> list[int]:
+    """The ids of the first ``wanted`` matches by ``column`` (then id, the same way): rows of the arrays and changed
+    products together."""
+    keys = index.columns[column][rows]
+    if descending:
+        keys = -keys
+    if len(rows) > wanted:
+        bound = np.partition(keys, wanted - 1)[wanted - 1]
+        rows, keys = rows[keys <= bound], keys[keys <= bound]
+    ids = index.ids[rows]
+    order = np.lexsort((-ids if descending else ids, keys))[:wanted]
+    candidates = list(zip(keys[order].tolist(), (-ids[order] if descending else ids[order]).tolist(), strict=True))
+    candidates += [(-values[column] if descending else values[column], -pk if descending else pk)
+                   for pk, values in extra]
+    candidates.sort()
+    return [-pk if descending else pk for _key, pk in candidates[:wanted]]
+
+
+def search(filters, tree) -> tuple["FacetCounts", list[int], int]:  # noqa: F821 (catalog.selectors.FacetCounts)
+    """A text search's exact facet counts, its page's ids and its number of pages, as catalog.selectors.product_search
+    pages them: relevance ranks every match when there are at most FACET_EXACT_MAX, else the RANK_POOL best
+    sellers among them. Raises Unanswered for what the index leaves to Postgres."""
+    from catalog.selectors import (
+        FACET_EXACT_MAX,
+        MAX_PAGE,
+        PAGE_SIZE,
+        RANK_POOL,
+        FacetCounts,
+        _product_conditions,
+        _ranked_page,
+    )
+
+    sort = filters.effective_sort()
+    if sort not in ("relevance", *SORTS):
+        raise Unanswered(sort)
+    with _lock:
+        index, query = _synced(filters.text)
+        tokens = parse(query)
+        if not tokens:
+            raise Unanswered(query)
+        conditions = _conditions(*_product_conditions(filters, tree), index.kabkota)
+        rows = _kept(index, _rows_matching(index, tokens), conditions)
+        extra = [(pk, values) for pk, values in _changed_matching(index, tokens) if _passes(values, conditions)]
+        counts = _counted(index, rows, [values for _pk, values in extra])
+        total = len(rows) + len(extra)
+        pooled = sort == "relevance" and total > FACET_EXACT_MAX
+        pages = max(1, min(MAX_PAGE, -(-(RANK_POOL if pooled else total) // PAGE_SIZE)))
+        offset = (min(max(filters.page, 1), pages) - 1) * PAGE_SIZE
+        ranked = None
+        if sort != "relevance":
+            ids = _first(index, rows, extra, SORTS[sort], sort in DESCENDING, offset + PAGE_SIZE)[offset:]
+        elif pooled:
+            pool = _first(index, rows, extra, "sold_count", True, RANK_POOL)
+        else:
+            pool = [*index.ids[rows].tolist(), *(pk for pk, _values in extra)]
+        if sort == "relevance" and len(tokens) == 1 and not extra and len(index.postings[tokens[0][1]]) > RANKED:
+            posting = index.postings[tokens[0][1]]
+            ranks = _ranks(index, tokens[0][1])[np.searchsorted(posting, np.searchsorted(index.ids, pool))]
+            ranked = list(zip(pool, ranks.tolist(), strict=True))
+    if sort == "relevance":
+        if ranked is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, ts_rank(search_vector, websearch_to_tsquery('indonesian', %s))"
+                               " FROM catalog_product WHERE id = ANY(%s)", [filters.text, pool])
+                ranked = cursor.fetchall()
+        ids = _ranked_page(ranked, offset)
+    kabkota = {index.kabkota[position - 1]: n for position, n in counts["kabkota"].items() if position}
+    return FacetCounts(total=total, flags=Counter(counts["flags"]), by_category=Counter(counts["category"]),
+                       by_kabkota=Counter(kabkota), by_price=Counter(counts["price_band"]),
+                       by_rating=Counter(counts["rating_band"])), ids, pages
+
