@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path.insert(0, str(ROOT))
 
 
 def resident_mb() -> float:
@@ -35,8 +35,8 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.http import QueryDict
-    from marketplace import FACETS, SEARCH_WORDS
 
+    from bench.marketplace import FACETS, SEARCH_WORDS
     from catalog import search_index, selectors
     from catalog.forms import ProductSearchForm
 

@@ -9,8 +9,9 @@ Freshness. A trigger stamps a product's ``index_version`` with the id of the tra
 search reads (migration catalog 0017); a shop whose status changes stamps its products. Each search asks for the
 products stamped by a transaction that had not finished when the previous search looked (``pg_snapshot_xmin`` of
 that statement's snapshot): whatever has been committed since is seen, in the same statement's snapshot as the
-rest of the search reads. Changed products are kept beside the arrays (``Index.changed``) and their rows in the
-arrays set aside (``stale``) until more than OVERLAY_MAX have changed; then the arrays are read again.
+rest of the search reads. Changed products are kept beside the arrays (``Index.changed``, found through their words
+as the arrays' rows are) and their rows in the arrays set aside (``stale``); past OVERLAY_MAX the arrays are read
+again in the background while the old ones keep answering.
 
 What the index leaves to the SQL search (catalog.selectors.product_search, raising Unanswered): a phrase in quotes,
 a word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo
@@ -82,11 +83,19 @@ class Index:
     ranks: dict[str, np.ndarray]  # word -> float32 ts_rank of the word alone, one per posting (_ranks)
     horizon: int  # every transaction below it had finished when the arrays (or the last change) were read
     changed: dict[int, Changed | None] = field(default_factory=dict)
+    changed_words: dict[str, set[int]] = field(default_factory=dict)  # word -> listed changed products using it
+    listed_changes: set[int] = field(default_factory=set)
     stale: np.ndarray = field(default=None)  # rows of changed products, left out of the arrays' answers
 
     def __post_init__(self):
         if self.stale is None:
             self.stale = np.zeros(len(self.ids), dtype=bool)
+
+    def forget_change(self, pk: int) -> None:
+        earlier = self.changed.pop(pk, None)
+        self.listed_changes.discard(pk)
+        for word in earlier.words if earlier else ():
+            self.changed_words[word].discard(pk)
 
     def rows_of(self, word: str) -> np.ndarray:
         rows = self.postings.get(word)
@@ -97,21 +106,27 @@ class Index:
 
 _index: list[Index] = []  # one per process
 _lock = threading.Lock()
+_warming = threading.Event()  # warm() is reading the index
 
 
 def warm() -> None:
-    """Read the index before the first search (a web process starting: 1M products take ~10 s). A database not
-    reachable yet is no reason not to start: the first search reads it then."""
-    if not settings.SEARCH_INDEX:
-        return
+    """Read the index in the background (a web process starting: 1M products take ~10 s); until it is read, searches
+    are the SQL ones. Also how the arrays are read again after many changes, while the old ones keep answering."""
+    if settings.SEARCH_INDEX and not _warming.is_set():
+        _warming.set()
+        threading.Thread(target=_warm, name="search-index", daemon=True).start()
+
+
+def _warm() -> None:
     try:
+        index = build()
         with _lock:
-            if not _index:
-                _index.append(build())
+            _index[:] = [index]
     except DatabaseError:
-        logger.warning("search index not read at start: the first search reads it", exc_info=True)
+        logger.warning("search index not read: the next search tries again", exc_info=True)
     finally:
-        connection.close()  # a process's connection is opened per request (CONN_MAX_AGE), not kept from its start
+        _warming.clear()
+        connection.close()
 
 
 def reset() -> None:
@@ -174,24 +189,37 @@ SELECT horizon, query, changed.* FROM snapshot LEFT JOIN LATERAL (
 
 
 def _synced(text: str) -> tuple[Index, str]:
-    """The index with every change committed so far, and the text's tsquery; read first when there is none."""
+    """The index with every change committed so far, and the text's tsquery. A process that has none reads it now
+    (unless warm() is reading it: Unanswered meanwhile); past OVERLAY_MAX changes it is read again in the background,
+    and past that many in one look the searches are the SQL ones until it is."""
     index = _index[0] if _index else None
-    if index is None or len(index.changed) > OVERLAY_MAX:
+    if index is None:
+        if _warming.is_set():
+            raise Unanswered("the index is being read")
         index = build()
         _index[:] = [index]
+    elif len(index.changed) > OVERLAY_MAX:
+        warm()
     with connection.cursor() as cursor:
         cursor.execute(CHANGED, {"text": text, "since": index.horizon, "kabkota": index.kabkota,
                                  "most": OVERLAY_MAX + 1})
         rows = cursor.fetchall()
-    if len(rows) > OVERLAY_MAX:  # more changed than are kept beside the arrays: read them again
-        _index.clear()
-        return _synced(text)
+    if len(rows) > OVERLAY_MAX:
+        warm()
+        raise Unanswered("more products changed than the index keeps beside its arrays")
     horizon, query = rows[0][:2]
     names = [name for name in COLUMNS if name != "id"]
     for _horizon, _query, pk, listed, *values, words in rows:
         if pk is None:
             continue
-        index.changed[pk] = Changed(dict(zip(names, values, strict=True)), frozenset(words)) if listed else None
+        index.forget_change(pk)
+        if listed:
+            index.changed[pk] = changed = Changed(dict(zip(names, values, strict=True)), frozenset(words))
+            index.listed_changes.add(pk)
+            for word in changed.words:
+                index.changed_words.setdefault(word, set()).add(pk)
+        else:
+            index.changed[pk] = None
         row = np.searchsorted(index.ids, pk)
         if row < len(index.ids) and index.ids[row] == pk:
             index.stale[row] = True
@@ -226,7 +254,7 @@ def parse(tsquery: str) -> list:
 
 def _matching(tokens: list, rows_of, every, both, either, but) -> object:
     """The tsquery's tokens evaluated (! before &, & before |) with the given set operations: on the arrays' rows
-    and on a changed product's words alike."""
+    and on the changed products' words alike."""
     position = 0
 
     def primary():
@@ -279,14 +307,12 @@ def _rows_matching(index: Index, tokens: list) -> np.ndarray:
 
 
 def _changed_matching(index: Index, tokens: list) -> list[tuple[int, dict]]:
-    found = []
-    for pk, changed in index.changed.items():
-        if changed is not None and _matching(
-                tokens, lambda word, words=changed.words: frozenset((word,)) & words, lambda: frozenset((1,)),
-                lambda items: frozenset((1,)) if all(items) else frozenset(),
-                lambda a, b: a | b, lambda a, b: frozenset() if b else a):
-            found.append((pk, changed.values))
-    return found
+    """The changed products that match, found through their words as the arrays' rows are."""
+    if not index.listed_changes:
+        return []
+    found = _matching(tokens, lambda word: index.changed_words.get(word, set()), lambda: index.listed_changes,
+                      lambda items: set.intersection(*items), set.union, set.difference)
+    return [(pk, index.changed[pk].values) for pk in sorted(found)]
 
 
 def _conditions(names: tuple[str, ...], values: dict, kabkota: list[str]) -> list[tuple[str, str, object]]:

@@ -2,6 +2,7 @@
 exactly), sees every committed change at the next search, and leaves to the SQL search what it does not answer."""
 
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -116,13 +117,24 @@ def test_a_change_committed_after_the_index_looked_is_seen_by_the_next_search(se
     assert [p.pk for p in product_search(filters=filters).products][:2] == [target.pk, other.pk]
 
 
+def read_again():
+    """Wait for the index being read in the background (search_index.warm)."""
+    for _ in range(500):
+        if not search_index._warming.is_set():
+            return
+        time.sleep(0.02)
+    raise AssertionError("the index was not read within 10 s")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_many_changes_read_the_arrays_again(settings, catalogue, monkeypatch):
     """Changes are kept beside the arrays up to OVERLAY_MAX, over one look or several; past it the arrays are read
-    again."""
+    again in the background, the old ones answering meanwhile; past it in one look, the SQL search answers until
+    they are."""
     settings.SEARCH_INDEX = True
     monkeypatch.setattr(search_index, "OVERLAY_MAX", 3)
     filters = ProductFilters(text="batik", sort="bestselling")
+    tree = selectors.category_tree()
     batik = list(Product.objects.filter(name__startswith="Batik").order_by("pk"))
 
     def sell(products):
@@ -134,15 +146,23 @@ def test_many_changes_read_the_arrays_again(settings, catalogue, monkeypatch):
     sell(batik[:2])
     assert_same(*both_ways(settings, filters))
     assert search_index._index[0] is first and len(first.changed) == 2
-    sell(batik[2:4])  # four in all: kept until the next look
-    search_index.search(filters, selectors.category_tree())
+    sell(batik[2:4])  # four in all, seen by this look
+    search_index.search(filters, tree)
     assert search_index._index[0] is first and len(first.changed) == 4
-    assert_same(*both_ways(settings, filters))
+    assert_same(*both_ways(settings, filters))  # the old arrays answer while new ones are read
+    read_again()
     second = search_index._index[0]
     assert second is not first and not second.changed
-    sell(batik[4:8])  # four at once
     assert_same(*both_ways(settings, filters))
+    sell(batik[4:8])  # four at once
+    with pytest.raises(search_index.Unanswered):
+        search_index.search(filters, tree)
+    found = product_search(filters=filters)  # the SQL search, meanwhile
+    settings.SEARCH_INDEX = False
+    assert_same(found, product_search(filters=filters))
+    read_again()
     assert search_index._index[0] is not second and not search_index._index[0].changed
+    assert_same(*both_ways(settings, filters))
 
 
 @pytest.mark.parametrize("filters", [ProductFilters(text='"batik tulis"'), ProductFilters(text="nomor 7"),
