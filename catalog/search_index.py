@@ -11,7 +11,8 @@ products stamped by a transaction that had not finished when the previous search
 that statement's snapshot): whatever has been committed since is seen, in the same statement's snapshot as the
 rest of the search reads. Changed products are kept beside the arrays (``Index.changed``, found through their words
 as the arrays' rows are) and their rows in the arrays set aside (``stale``); past OVERLAY_MAX the arrays are read
-again in the background while the old ones keep answering.
+again in the background while the old ones keep answering. A web process reads the index as it starts
+(plazabanten/wsgi.py), before it answers anything.
 
 What the index leaves to the SQL search (catalog.selectors.product_search, raising Unanswered): a phrase in quotes,
 a word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo
@@ -34,9 +35,11 @@ from catalog.models import PDN_TIER_FULL
 logger = logging.getLogger(__name__)
 
 MIN_POSTINGS = 10
-# A word used by more products than this keeps each one's ts_rank of the word alone, read from Postgres at its first
-# one-word search by relevance: the next ones rank their pool of best sellers without reading it again.
-RANKED = 1_000
+# A word used by more products than RANKED_FEWEST keeps each one's ts_rank of the word alone, read from Postgres at
+# its first one-word search by relevance (~2 ms a thousand products), so the next ones rank every match (up to
+# FACET_EXACT_MAX) without reading them again. A word used by more than RANKED_MOST ranks its pool of 600 best
+# sellers with Postgres each time: reading all its ranks once cost up to a second at 1M products ("batik": 173k).
+RANKED_FEWEST, RANKED_MOST = 1_000, 5_000
 OVERLAY_MAX = 5_000
 
 LISTED = "p.status = 'active' AND s.status = 'verified'"
@@ -106,26 +109,40 @@ class Index:
 
 _index: list[Index] = []  # one per process
 _lock = threading.Lock()
-_warming = threading.Event()  # warm() is reading the index
+_reading = threading.Event()  # the arrays are being read again (_read_again)
 
 
 def warm() -> None:
-    """Read the index in the background (a web process starting: 1M products take ~10 s); until it is read, searches
-    are the SQL ones. Also how the arrays are read again after many changes, while the old ones keep answering."""
-    if settings.SEARCH_INDEX and not _warming.is_set():
-        _warming.set()
-        threading.Thread(target=_warm, name="search-index", daemon=True).start()
-
-
-def _warm() -> None:
+    """Read the index as a web process starts (plazabanten/wsgi.py), before it answers anything: ~1 s at 100k
+    products, ~10 s at 1M. A database not reachable yet is no reason not to start: the first search reads it."""
+    if not settings.SEARCH_INDEX:
+        return
     try:
         index = build()
         with _lock:
             _index[:] = [index]
     except DatabaseError:
-        logger.warning("search index not read: the next search tries again", exc_info=True)
+        logger.warning("search index not read at start: the first search reads it", exc_info=True)
     finally:
-        _warming.clear()
+        connection.close()  # each request opens its own (CONN_MAX_AGE); none is kept from the start
+
+
+def _read_again() -> None:
+    """Read the arrays again in the background, past OVERLAY_MAX changes; the old ones answer meanwhile."""
+    if not _reading.is_set():
+        _reading.set()
+        threading.Thread(target=_read, name="search-index", daemon=True).start()
+
+
+def _read() -> None:
+    try:
+        index = build()
+        with _lock:
+            _index[:] = [index]
+    except DatabaseError:
+        logger.warning("search index not read again: the next search tries again", exc_info=True)
+    finally:
+        _reading.clear()
         connection.close()
 
 
@@ -189,23 +206,21 @@ SELECT horizon, query, changed.* FROM snapshot LEFT JOIN LATERAL (
 
 
 def _synced(text: str) -> tuple[Index, str]:
-    """The index with every change committed so far, and the text's tsquery. A process that has none reads it now
-    (unless warm() is reading it: Unanswered meanwhile); past OVERLAY_MAX changes it is read again in the background,
-    and past that many in one look the searches are the SQL ones until it is."""
+    """The index with every change committed so far, and the text's tsquery. A process that has none reads it now;
+    past OVERLAY_MAX changes it is read again in the background, and past that many in one look the searches are the
+    SQL ones until it is."""
     index = _index[0] if _index else None
     if index is None:
-        if _warming.is_set():
-            raise Unanswered("the index is being read")
         index = build()
         _index[:] = [index]
     elif len(index.changed) > OVERLAY_MAX:
-        warm()
+        _read_again()
     with connection.cursor() as cursor:
         cursor.execute(CHANGED, {"text": text, "since": index.horizon, "kabkota": index.kabkota,
                                  "most": OVERLAY_MAX + 1})
         rows = cursor.fetchall()
     if len(rows) > OVERLAY_MAX:
-        warm()
+        _read_again()
         raise Unanswered("more products changed than the index keeps beside its arrays")
     horizon, query = rows[0][:2]
     names = [name for name in COLUMNS if name != "id"]
@@ -417,7 +432,8 @@ def search(filters, tree) -> tuple["FacetCounts", list[int], int]:  # noqa: F821
             pool = _first(index, rows, extra, "sold_count", True, RANK_POOL)
         else:
             pool = [*index.ids[rows].tolist(), *(pk for pk, _values in extra)]
-        if sort == "relevance" and len(tokens) == 1 and not extra and len(index.postings[tokens[0][1]]) > RANKED:
+        if sort == "relevance" and len(tokens) == 1 and not extra and (
+                RANKED_FEWEST < len(index.postings[tokens[0][1]]) <= RANKED_MOST):
             posting = index.postings[tokens[0][1]]
             ranks = _ranks(index, tokens[0][1])[np.searchsorted(posting, np.searchsorted(index.ids, pool))]
             ranked = list(zip(pool, ranks.tolist(), strict=True))

@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from catalog import search_index, selectors
 from catalog.models import Product
@@ -118,9 +118,9 @@ def test_a_change_committed_after_the_index_looked_is_seen_by_the_next_search(se
 
 
 def read_again():
-    """Wait for the index being read in the background (search_index.warm)."""
+    """Wait for the index being read again in the background."""
     for _ in range(500):
-        if not search_index._warming.is_set():
+        if not search_index._reading.is_set():
             return
         time.sleep(0.02)
     raise AssertionError("the index was not read within 10 s")
@@ -175,3 +175,18 @@ def test_what_the_index_leaves_to_sql(settings, catalogue, filters):
     settings.SEARCH_INDEX = False
     assert_same(found, product_search(filters=filters))
     assert found.total
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_reads_the_index_as_it_starts(catalogue, monkeypatch):
+    search_index.warm()
+    listed = set(Product.objects.filter(status=Product.Status.ACTIVE).values_list("pk", flat=True))
+    assert set(search_index._index[0].ids.tolist()) == listed
+    search_index.reset()
+
+    def unreachable():
+        raise OperationalError("the database is not up yet")
+
+    monkeypatch.setattr(search_index, "build", unreachable)
+    search_index.warm()  # starts all the same: the first search reads it
+    assert not search_index._index
