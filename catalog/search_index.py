@@ -15,8 +15,8 @@ again in the background while the old ones keep answering. A web process reads t
 (plazabanten/wsgi.py), before it answers anything.
 
 What the index leaves to the SQL search (catalog.selectors.product_search, raising Unanswered): a phrase in quotes,
-a word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo
-is corrected there), and the government buyers' procurement order (it ranks by relevance after the PDN tier).
+a word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo is corrected there), and
+the government buyers' procurement order (it ranks by relevance after the PDN tier).
 A product deleted outright (no service does) stays counted until the arrays are read again.
 """
 
@@ -71,7 +71,7 @@ class Unanswered(Exception):
 
 @dataclass
 class Changed:
-    """A product changed since the arrays were read: its values, or None when it is no longer listed."""
+    """A listed product changed since the arrays were read (Index.changed holds None for one no longer listed)."""
 
     values: dict[str, int]
     words: frozenset[str]
@@ -115,35 +115,29 @@ _reading = threading.Event()  # the arrays are being read again (_read_again)
 def warm() -> None:
     """Read the index as a web process starts (plazabanten/wsgi.py), before it answers anything: ~1 s at 100k
     products, ~10 s at 1M. A database not reachable yet is no reason not to start: the first search reads it."""
-    if not settings.SEARCH_INDEX:
-        return
-    try:
-        index = build()
-        with _lock:
-            _index[:] = [index]
-    except DatabaseError:
-        logger.warning("search index not read at start: the first search reads it", exc_info=True)
-    finally:
-        connection.close()  # each request opens its own (CONN_MAX_AGE); none is kept from the start
+    if settings.SEARCH_INDEX:
+        _read("at start: the first search reads it")
 
 
 def _read_again() -> None:
     """Read the arrays again in the background, past OVERLAY_MAX changes; the old ones answer meanwhile."""
     if not _reading.is_set():
         _reading.set()
-        threading.Thread(target=_read, name="search-index", daemon=True).start()
+        threading.Thread(target=_read, args=("again: the next search tries again", _reading), name="search-index",
+                         daemon=True).start()
 
 
-def _read() -> None:
+def _read(missed: str, reading: threading.Event | None = None) -> None:
     try:
         index = build()
         with _lock:
             _index[:] = [index]
     except DatabaseError:
-        logger.warning("search index not read again: the next search tries again", exc_info=True)
+        logger.warning("search index not read %s", missed, exc_info=True)
     finally:
-        _reading.clear()
-        connection.close()
+        if reading is not None:
+            reading.clear()
+        connection.close()  # each request opens its own (CONN_MAX_AGE); none is kept from the reading
 
 
 def reset() -> None:
@@ -160,7 +154,7 @@ def _numbers(text: str | None, dtype) -> np.ndarray:
 
 
 def build() -> Index:
-    """Every listed product's columns and every word at least MIN_POSTINGS of them use (1M products: ~15 s)."""
+    """Every listed product's columns and every word at least MIN_POSTINGS of them use (1M products: ~10 s)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
                        " array(SELECT DISTINCT kabkota_id FROM catalog_product WHERE kabkota_id IS NOT NULL"
@@ -178,9 +172,19 @@ def build() -> Index:
                 FROM catalog_product p JOIN vendors_shop s ON s.id = p.shop_id WHERE {LISTED}) AS used
             GROUP BY word HAVING count(*) >= %s""", [MIN_POSTINGS])  # noqa: S608 (constants)
         ids = columns.pop("id")
-        postings = {word: np.searchsorted(ids, np.sort(_numbers(ids_text, np.int64))).astype(np.int32)
-                    for word, ids_text in cursor.fetchall()}
+        postings = {word: rows_of_ids(ids, _numbers(ids_text, np.int64)) for word, ids_text in cursor.fetchall()}
     return Index(ids=ids, columns=columns, kabkota=kabkota, postings=postings, ranks={}, horizon=horizon)
+
+
+def rows_of_ids(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The rows of the products ``wanted`` among ``ids`` (ascending), without those not among them: the statements
+    reading the index see the database one after the other, and a product listed in between is in the postings
+    but not in the columns (the first look after the reading brings it, as any change since it began)."""
+    wanted = np.sort(wanted)
+    rows = np.searchsorted(ids, wanted)
+    found = rows < len(ids)
+    found[found] = ids[rows[found]] == wanted[found]
+    return rows[found].astype(np.int32)
 
 
 def _ranks(index: Index, word: str) -> np.ndarray:

@@ -5,6 +5,7 @@ import threading
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from django.db import OperationalError, connection, transaction
 
@@ -190,3 +191,8 @@ def test_a_web_process_reads_the_index_as_it_starts(catalogue, monkeypatch):
     monkeypatch.setattr(search_index, "build", unreachable)
     search_index.warm()  # starts all the same: the first search reads it
     assert not search_index._index
+
+
+def test_a_product_listed_while_the_index_is_read_takes_no_other_products_row():
+    ids = np.array([3, 5, 9, 12])
+    assert search_index.rows_of_ids(ids, np.array([12, 4, 3, 13, 9])).tolist() == [0, 2, 3]
