@@ -728,8 +728,11 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
     """One page of products plus every facet count, in two queries (four when a typo needs correcting; more for a
     word of over SORT_AFTER_FETCH_MAX matches: its relevance pool, or its page's price bands).
 
+    A text search is answered by the process's search index (catalog/search_index.py: every count exact, the
+    same pages) unless it leaves the search here (a phrase, a rare word, the procurement order).
+
     Facets are counted over the current result set, so a facet's number is exactly what clicking it shows; a
-    text search with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the
+    text search here with more than FACET_EXACT_MAX matches shows which facets have matches (``sampled``). When the
     text finds nothing, its unknown words are corrected and the search runs again; ``corrected`` then holds the
     text searched for ("Menampilkan hasil untuk …"). The category tree and region names are cached.
     """
