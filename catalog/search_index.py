@@ -109,7 +109,7 @@ class Index:
 
 _index: list[Index] = []  # one per process
 _lock = threading.Lock()
-_reading = threading.Event()  # the arrays are being read again (_read_again)
+_reader: list[threading.Thread] = []  # the thread reading the arrays again (_read_again), while it runs
 
 
 def warm() -> None:
@@ -121,13 +121,13 @@ def warm() -> None:
 
 def _read_again() -> None:
     """Read the arrays again in the background, past OVERLAY_MAX changes; the old ones answer meanwhile."""
-    if not _reading.is_set():
-        _reading.set()
-        threading.Thread(target=_read, args=("again: the next search tries again", _reading), name="search-index",
-                         daemon=True).start()
+    if not any(reader.is_alive() for reader in _reader):
+        _reader[:] = [threading.Thread(target=_read, args=("again: the next search tries again",),
+                                       name="search-index", daemon=True)]
+        _reader[0].start()
 
 
-def _read(missed: str, reading: threading.Event | None = None) -> None:
+def _read(missed: str) -> None:
     try:
         index = build()
         with _lock:
@@ -135,8 +135,6 @@ def _read(missed: str, reading: threading.Event | None = None) -> None:
     except DatabaseError:
         logger.warning("search index not read %s", missed, exc_info=True)
     finally:
-        if reading is not None:
-            reading.clear()
         connection.close()  # each request opens its own (CONN_MAX_AGE); none is kept from the reading
 
 
