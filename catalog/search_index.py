@@ -366,11 +366,8 @@ def _passes(values: dict, conditions) -> bool:
 def _counted(index: Index, rows: np.ndarray, extra: list[dict]) -> dict[str, dict]:
     counts = {}
     for column in ("category", "kabkota", "price_band", "rating_band"):
-        tally = np.bincount(index.columns[column][rows])
-        for values in extra:
-            if values[column] >= len(tally):
-                tally = np.concatenate([tally, np.zeros(values[column] + 1 - len(tally), dtype=tally.dtype)])
-            tally[values[column]] += 1
+        tally = np.bincount(np.concatenate([index.columns[column][rows],
+                                            np.array([values[column] for values in extra], dtype=np.int64)]))
         present = np.flatnonzero(tally)
         counts[column] = dict(zip(present.tolist(), tally[present].tolist(), strict=True))
     counts["flags"] = {name: int(np.count_nonzero(index.columns[column][rows]))
