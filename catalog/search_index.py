@@ -1,23 +1,22 @@
-"""The storefront's text search in memory: each web process keeps the listed products' facet values and sort columns
-as numpy arrays (one row per product, in id order) and, for every stemmed word at least MIN_POSTINGS products use,
-the rows of the products using it. A text search then costs one statement (which also parses the text with
-Postgres's own websearch_to_tsquery and brings the products changed since the last search) and the page's cards,
-instead of reading a common word's thousands of matches: the words' rows are intersected, the facet filters applied,
-every facet counted exactly and the page sorted in memory.
+"""The storefront's text search in memory: each web process keeps the listed products' facet values and sort columns as
+numpy arrays (one row per product, in id order) and, for every stemmed word at least MIN_POSTINGS products use, the
+rows of the products using it. A text search then costs one look (a short statement that parses the text with
+Postgres's own websearch_to_tsquery and asks whether any product changed since the last look; a second one brings
+those that did) and the page's cards, instead of reading a common word's thousands of matches: the words' rows are
+intersected, the facet filters applied, every facet counted exactly and the page sorted in memory.
 
 Freshness. A trigger stamps a product's ``index_version`` with the id of the transaction that changed anything a
 search reads (migration catalog 0017); a shop whose status changes stamps its products. Each search asks for the
-products stamped by a transaction that had not finished when the previous search looked (``pg_snapshot_xmin`` of
-that statement's snapshot): whatever has been committed since is seen, in the same statement's snapshot as the
-rest of the search reads. Changed products are kept beside the arrays (``Index.changed``, found through their words
-as the arrays' rows are) and their rows in the arrays set aside (``stale``); past OVERLAY_MAX the arrays are read
-again in the background while the old ones keep answering. A web process reads the index as it starts
-(plazabanten/wsgi.py), before it answers anything.
+products stamped by a transaction that had not finished when the previous search looked (``pg_snapshot_xmin`` of that
+look's snapshot): whatever has been committed since is seen. Changed products are kept beside the arrays
+(``Index.changed``, found through their words as the arrays' rows are) and their rows in the arrays set aside
+(``stale``); past OVERLAY_MAX the arrays are read again in the background while the old ones keep answering. A web
+process reads the index as it starts (plazabanten/wsgi.py), before it answers anything.
 
-What the index leaves to the SQL search (catalog.selectors.product_search, raising Unanswered): a phrase in quotes,
-a word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo is corrected there), and
-the government buyers' procurement order (it ranks by relevance after the PDN tier).
-A product deleted outright (no service does) stays counted until the arrays are read again.
+What the index leaves to the SQL search (catalog.selectors.product_search, raising Unanswered): a phrase in quotes, a
+word fewer than MIN_POSTINGS products use (a rare word is a cheap read there, and a typo is corrected there), and the
+government buyers' procurement order (it ranks by relevance after the PDN tier). A product deleted outright (no
+service does) stays counted until the arrays are read again.
 """
 
 import logging
@@ -198,6 +197,10 @@ def _ranks(index: Index, word: str) -> np.ndarray:
     return ranks
 
 
+# Most looks find nothing changed: this statement is planned in a tenth of the time CHANGED is.
+LOOK = """SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+    websearch_to_tsquery('indonesian', %(text)s)::text,
+    EXISTS (SELECT FROM catalog_product WHERE index_version >= %(since)s)"""
 CHANGED = f"""WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon,
     websearch_to_tsquery('indonesian', %(text)s)::text AS query)
 SELECT horizon, query, changed.* FROM snapshot LEFT JOIN LATERAL (
@@ -218,6 +221,11 @@ def _synced(text: str) -> tuple[Index, str]:
     elif len(index.changed) > OVERLAY_MAX:
         _read_again()
     with connection.cursor() as cursor:
+        cursor.execute(LOOK, {"text": text, "since": index.horizon})
+        horizon, query, changed = cursor.fetchone()
+        if not changed:
+            index.horizon = horizon
+            return index, query
         cursor.execute(CHANGED, {"text": text, "since": index.horizon, "kabkota": index.kabkota,
                                  "most": OVERLAY_MAX + 1})
         rows = cursor.fetchall()

@@ -117,6 +117,20 @@ def test_a_change_committed_after_the_index_looked_is_seen_by_the_next_search(se
     assert [p.pk for p in product_search(filters=filters).products][:2] == [target.pk, other.pk]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_look_that_finds_nothing_changed_is_one_statement(settings, catalogue, django_assert_num_queries):
+    settings.SEARCH_INDEX = True
+    filters = ProductFilters(text="keripik", sort="bestselling")
+    product_search(filters=filters)
+    with django_assert_num_queries(2):  # the look (the text parsed, nothing changed), the page's cards
+        product_search(filters=filters)
+    Product.objects.filter(name__startswith="Keripik").update(sold_count=9_000)
+    with django_assert_num_queries(3):  # the look, the changed products, the cards
+        product_search(filters=filters)
+    with django_assert_num_queries(2):
+        product_search(filters=filters)
+
+
 def read_again():
     """Wait for the index being read again in the background."""
     for reader in search_index._reader:
