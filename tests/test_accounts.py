@@ -106,3 +106,24 @@ def test_signing_up_with_a_registered_email_looks_the_same_as_a_new_one_and_mail
     assert to_owner.to == ["terdaftar@example.test"] and to_new.to == ["baru@example.test"]
     assert "/akun/password/reset/" in to_owner.body  # "you already have an account": a way back in
     assert "/akun/confirm-email/" in to_new.body
+
+
+def test_the_signed_in_user_is_read_as_a_prepared_statement_and_only_while_allowed_in(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_user
+
+    make_user(email="dewi@example.test", password="benar-sekali-1")
+    assert client.post("/akun/login/", {"login": "dewi@example.test", "password": "benar-sekali-1"}).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/pesanan/").status_code == 200  # signed in: the page, not the login form
+    assert any(q["sql"].startswith(("EXECUTE pb_accounts_user_", "PREPARE pb_accounts_user_"))
+               for q in queries.captured_queries)
+    assert not any(q["sql"].startswith("SELECT") and 'FROM "accounts_user"' in q["sql"]
+                   for q in queries.captured_queries)
+    User.objects.filter(email="dewi@example.test").update(is_active=False)  # a deactivated account is signed out
+    assert client.get("/pesanan/").status_code == 302
+    client.post("/akun/login/", {"login": "dewi@example.test", "password": "benar-sekali-1"})
+    User.objects.filter(email="dewi@example.test").delete()
+    assert client.get("/pesanan/").status_code == 302
