@@ -262,6 +262,9 @@ class SearchResults:
     ratings: list[FacetValue]
     flags: dict[str, int]  # halal / tkdn / banten / pdn / umk → count
     corrected: str = ""  # the text searched for instead, when the one typed found nothing
+    # The active kab/kota and price filters' names, for their chips (shown even when nothing matches)
+    kabkota_label: str = ""
+    price_label: str = ""
     # More than FACET_EXACT_MAX matches: ``total`` and the facet counts come from a sample of that size, so the
     # page says "more than 2.000" and shows which facets have matches, without numbers.
     sampled: bool = False
@@ -821,7 +824,9 @@ def _results(filters: ProductFilters, tree: CategoryTree, counts: FacetCounts, *
                 if counts.by_price[band]],
         ratings=[FacetValue(key, key, count) for key, lowest in RATING_LEVELS
                  if (count := sum(n for band, n in counts.by_rating.items() if band >= lowest))],
-        flags={name: counts.flags[name] for name in FLAG_CONDITIONS}, **page,
+        flags={name: counts.flags[name] for name in FLAG_CONDITIONS},
+        kabkota_label=names.get(filters.kabkota, filters.kabkota), price_label=dict(PRICE_BANDS).get(filters.price, ""),
+        **page,
     )
 
 
