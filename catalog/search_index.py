@@ -34,11 +34,6 @@ from catalog.models import PDN_TIER_FULL
 logger = logging.getLogger(__name__)
 
 MIN_POSTINGS = 10
-# A word used by more products than RANKED_FEWEST keeps each one's ts_rank of the word alone, read from Postgres at
-# its first one-word search by relevance (~2 ms a thousand products), so the next ones rank every match (up to
-# FACET_EXACT_MAX) without reading them again. A word used by more than RANKED_MOST ranks its pool of 600 best
-# sellers with Postgres each time: reading all its ranks once cost up to a second at 1M products ("batik": 173k).
-RANKED_FEWEST, RANKED_MOST = 1_000, 5_000
 OVERLAY_MAX = 5_000
 
 LISTED = "p.status = 'active' AND s.status = 'verified'"
@@ -82,7 +77,7 @@ class Index:
     columns: dict[str, np.ndarray]
     kabkota: list[str]  # the kabkota column holds a position in this, from 1 (0: none)
     postings: dict[str, np.ndarray]  # word -> its products' rows, ascending
-    ranks: dict[str, np.ndarray]  # word -> float32 ts_rank of the word alone, one per posting (_ranks)
+    ranks: dict[str, np.ndarray]  # word -> float32 ts_rank of the word alone, one per posting, NaN until read
     horizon: int  # every transaction below it had finished when the arrays (or the last change) were read
     changed: dict[int, Changed | None] = field(default_factory=dict)
     changed_words: dict[str, set[int]] = field(default_factory=dict)  # word -> listed changed products using it
@@ -184,17 +179,25 @@ def rows_of_ids(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return rows[found].astype(np.int32)
 
 
-def _ranks(index: Index, word: str) -> np.ndarray:
-    """ts_rank of ``word`` alone in each of its products (in the order of its postings), read once per index."""
+def _word_ranks(index: Index, word: str, pool: list[int]) -> list[float]:
+    """ts_rank of ``word`` alone in each product of ``pool`` (ids in the arrays, each using the word). Each product's
+    rank is read from Postgres once per index and kept beside the word's postings, so a word's next searches (other
+    filters, other pages) read only the products their pools add: a one-word search's pool of up to 2,000 matches or
+    600 best sellers, ranked each time, was most of its SQL."""
+    posting = index.postings[word]
     ranks = index.ranks.get(word)
     if ranks is None:
+        ranks = index.ranks[word] = np.full(len(posting), np.nan, dtype=np.float32)
+    at = np.searchsorted(posting, np.searchsorted(index.ids, pool))
+    unread = at[np.isnan(ranks[at])]
+    if len(unread):
         with connection.cursor() as cursor:
             cursor.execute("SELECT string_agg(coalesce(ts_rank(p.search_vector, quote_literal(%s)::tsquery), 0)::text,"
                            " ',' ORDER BY t.n) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(id, n)"
                            " LEFT JOIN catalog_product p ON p.id = t.id",
-                           [word, index.ids[index.postings[word]].tolist()])
-            ranks = index.ranks[word] = _numbers(cursor.fetchone()[0], np.float32)
-    return ranks
+                           [word, index.ids[posting[unread]].tolist()])
+            ranks[unread] = _numbers(cursor.fetchone()[0], np.float32)
+    return ranks[at].tolist()
 
 
 # Most looks find nothing changed: this statement is planned in a tenth of the time CHANGED is.
@@ -439,11 +442,9 @@ def search(filters, tree) -> tuple["FacetCounts", list[int], int]:  # noqa: F821
             pool = _first(index, rows, extra, "sold_count", True, RANK_POOL)
         else:
             pool = [*index.ids[rows].tolist(), *(pk for pk, _values in extra)]
-        if sort == "relevance" and len(tokens) == 1 and not extra and (
-                RANKED_FEWEST < len(index.postings[tokens[0][1]]) <= RANKED_MOST):
-            posting = index.postings[tokens[0][1]]
-            ranks = _ranks(index, tokens[0][1])[np.searchsorted(posting, np.searchsorted(index.ids, pool))]
-            ranked = list(zip(pool, ranks.tolist(), strict=True))
+        # one word (not a hyphenated one: its query is a phrase of its parts, ranked otherwise), no changed match
+        if sort == "relevance" and len(tokens) == 1 and len(TOKEN.findall(query)) == 1 and not extra:
+            ranked = list(zip(pool, _word_ranks(index, tokens[0][1], pool), strict=True))
     if sort == "relevance":
         if ranked is None:
             with connection.cursor() as cursor:

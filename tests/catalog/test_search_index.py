@@ -53,13 +53,31 @@ def assert_same(found, expected):
         expected.categories, expected.kabkota, expected.prices, expected.ratings, expected.flags)
 
 
-@pytest.mark.parametrize("text", ["batik", "kopi batik", "batik OR keripik", "batik -cap", "premium", "eco-print",
-                                  "syal eco-print"])
-@pytest.mark.parametrize("sort", ["", "terbaru", "termurah", "termahal", "terlaris"])
+WORDS_SEARCHED = ("batik", "kopi batik", "batik OR keripik", "batik -cap", "premium", "eco-print", "syal eco-print")
+SORTS = {"": "", "terbaru": "newest", "termurah": "price_asc", "termahal": "price_desc", "terlaris": "bestselling"}
+
+
+@pytest.mark.parametrize("text", WORDS_SEARCHED)
+@pytest.mark.parametrize("sort", list(SORTS))
 def test_the_index_gives_the_sql_searchs_pages_and_counts(settings, catalogue, text, sort):
+    """Inside the test's transaction every product is a change since the index was read (Index.changed)."""
     _shops, categories = catalogue
-    sorts = {"": "", "terbaru": "newest", "termurah": "price_asc", "termahal": "price_desc", "terlaris": "bestselling"}
-    base = ProductFilters(text=text, sort=sorts[sort])
+    assert search_index._synced("")[0].listed_changes
+    assert_same_pages(settings, text, sort, categories)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_arrays_give_the_sql_searchs_pages_and_counts(settings, catalogue):
+    """Committed, the products are in the arrays (and a word's ranks are kept there)."""
+    _shops, categories = catalogue
+    assert not search_index._synced("")[0].listed_changes
+    for text in WORDS_SEARCHED:
+        for sort in SORTS:
+            assert_same_pages(settings, text, sort, categories)
+
+
+def assert_same_pages(settings, text, sort, categories):
+    base = ProductFilters(text=text, sort=SORTS[sort])
     for filters in (base, replace(base, page=2), replace(base, page=3), replace(base, halal=True),
                     replace(base, kabkota="36.74"), replace(base, price="100-250rb"),
                     replace(base, category=categories[1].slug, halal=True)):
@@ -129,6 +147,18 @@ def test_a_look_that_finds_nothing_changed_is_one_statement(settings, catalogue,
         product_search(filters=filters)
     with django_assert_num_queries(2):
         product_search(filters=filters)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_words_ranks_are_read_once_per_product(settings, catalogue, django_assert_num_queries):
+    settings.SEARCH_INDEX = True
+    product_search(filters=ProductFilters(text="kopi"))  # the index read, the category tree, the region names
+    with django_assert_num_queries(3):  # the look, the ranks of its matches, the cards
+        product_search(filters=ProductFilters(text="premium"))
+    with django_assert_num_queries(2):  # its matches in one kab/kota: every rank was read
+        found = product_search(filters=ProductFilters(text="premium", kabkota="36.74", page=2))
+    settings.SEARCH_INDEX = False
+    assert found == product_search(filters=ProductFilters(text="premium", kabkota="36.74", page=2))
 
 
 def read_again():
