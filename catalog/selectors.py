@@ -796,16 +796,12 @@ def product_search(*, filters: ProductFilters) -> SearchResults:
 
 
 def _indexed_search(filters: ProductFilters, tree: CategoryTree) -> SearchResults:
-    """product_search through the process's search index: every count exact, the page's cards read by id. A text
-    whose words are all known but find nothing together is corrected as in the SQL search."""
+    """product_search through the process's search index: every count exact, the page's cards read by id. Each word
+    of a text it answers is used by at least MIN_POSTINGS products, so none is corrected when nothing matches: the
+    words do not go together, or not with the filters (a misspelt word is the SQL search's to correct)."""
     counts, ids, pages = search_index.search(filters, tree)
-    corrected = ""
-    if not counts.total and (guess := search_text_correct(filters.text)) != filters.text:
-        guessed = search_index.search(replace(filters, text=guess), tree)
-        if guessed[0].total:
-            corrected, filters, (counts, ids, pages) = guess, replace(filters, text=guess), guessed
     return _results(filters, tree, counts, products=_cards_in_order(ids), total=counts.total,
-                    page=min(max(filters.page, 1), pages), pages=pages, corrected=corrected, sampled=False)
+                    page=min(max(filters.page, 1), pages), pages=pages, sampled=False)
 
 
 def _results(filters: ProductFilters, tree: CategoryTree, counts: FacetCounts, **page) -> SearchResults:

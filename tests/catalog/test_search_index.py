@@ -147,6 +147,8 @@ def test_a_look_that_finds_nothing_changed_is_one_statement(settings, catalogue,
         product_search(filters=filters)
     with django_assert_num_queries(2):
         product_search(filters=filters)
+    with django_assert_num_queries(1):  # known words that never go together: nothing to correct, no cards
+        assert product_search(filters=ProductFilters(text="keripik kopi")).total == 0
 
 
 @pytest.mark.django_db(transaction=True)
