@@ -446,12 +446,12 @@ def search(filters, tree) -> tuple["FacetCounts", list[int], int]:  # noqa: F821
         if sort == "relevance" and len(tokens) == 1 and len(TOKEN.findall(query)) == 1 and not extra:
             ranked = list(zip(pool, _word_ranks(index, tokens[0][1], pool), strict=True))
     if sort == "relevance":
-        if ranked is None:
+        if ranked is None and pool:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT id, ts_rank(search_vector, websearch_to_tsquery('indonesian', %s))"
                                " FROM catalog_product WHERE id = ANY(%s)", [filters.text, pool])
                 ranked = cursor.fetchall()
-        ids = _ranked_page(ranked, offset)
+        ids = _ranked_page(ranked or [], offset)
     kabkota = {index.kabkota[position - 1]: n for position, n in counts["kabkota"].items() if position}
     return FacetCounts(total=total, flags=Counter(counts["flags"]), by_category=Counter(counts["category"]),
                        by_kabkota=Counter(kabkota), by_price=Counter(counts["price_band"]),
