@@ -271,14 +271,16 @@ def test_a_page_from_the_anonymous_cache_carries_the_visitors_own_working_csrf_t
     assert response.status_code == 302  # not 403: the token matches this visitor's cookie
 
 
-def test_an_active_filter_keeps_its_chip_when_nothing_matches_and_an_empty_label_section_is_not_shown(client):
+def test_an_active_filter_keeps_its_chip_when_nothing_matches_and_empty_filter_sections_are_not_shown(client):
     make_product(shop=make_shop(kabkota="36.73"), name="Batik Kawung", is_halal=False, is_banten=False)
     html = client.get("/cari/?q=batik&kabkota=36.71&harga=500rb").content.decode()
     assert "Tidak ada produk yang cocok" in html
     chips = html.split('class="chips active-filters"')[1].split("</ul>")[0]
     assert 'href="/cari/?q=batik&amp;harga=500rb">Kota Tangerang ✕' in chips
     assert 'href="/cari/?q=batik&amp;kabkota=36.71">≥ Rp500.000 ✕' in chips
-    assert ">Label</h2>" not in html  # no halal, TKDN or Banten products to filter by
+    assert 'class="facets card"' not in html  # nothing to narrow down
+    html = client.get("/cari/?q=kawung").content.decode()
+    assert 'class="facets card"' in html and ">Label</h2>" not in html  # no halal, TKDN or Banten products
     make_product(name="Batik Tulis", is_halal=True)
     html = client.get("/cari/?q=batik").content.decode()
     assert ">Label</h2>" in html and ">Halal</a>" in html
