@@ -14,8 +14,9 @@ not silently frozen.
 
 On Postgres the read is also a server-side prepared statement: planning these joins took longer than running
 them (0.2–0.8 ms against ~0.1 ms) on the two cores the web workers share. The constants are written into the
-statement as literals (a partial index on ``status = 'active'`` stays usable, so Postgres settles on one generic
-plan after five runs) and only the arguments are ``$1, $2, …``. The first call in a session sends
+statement as literals (a partial index on ``status = 'active'`` stays usable in the generic plan, which the
+sessions use from the first call: plan_cache_mode in plazabanten.settings.base) and only the arguments are
+``$1, $2, …``. The first call in a session sends
 ``PREPARE …; EXECUTE …`` as one query, later ones ``EXECUTE …``. A prepared statement outlives a rolled-back
 transaction, so only a failed call leaves the session unsure whether it exists (or a migration made it unusable:
 "cached plan must not change result type"): the session then prepares its statements again under new names, and
