@@ -179,25 +179,33 @@ def rows_of_ids(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return rows[found].astype(np.int32)
 
 
-def _word_ranks(index: Index, word: str, pool: list[int]) -> list[float]:
-    """ts_rank of ``word`` alone in each product of ``pool`` (ids in the arrays, each using the word). Each product's
-    rank is read from Postgres once per index and kept beside the word's postings, so a word's next searches (other
-    filters, other pages) read only the products their pools add: a one-word search's pool of up to 2,000 matches or
-    600 best sellers, ranked each time, was most of its SQL."""
+def _word_ranks(index: Index, word: str, pool: list[int], changed: set[int]) -> list[float]:
+    """ts_rank of ``word`` alone in each product of ``pool`` (each using the word; ``changed``: those of them beside
+    the arrays). A product's rank in the arrays is read from Postgres once per index and kept beside the word's
+    postings, so a word's next searches (other filters, other pages) read only the products their pools add, and the
+    changed ones: a one-word search's pool of up to 2,000 matches or 600 best sellers, ranked each time, was most of
+    its SQL."""
     posting = index.postings[word]
     ranks = index.ranks.get(word)
     if ranks is None:
         ranks = index.ranks[word] = np.full(len(posting), np.nan, dtype=np.float32)
-    at = np.searchsorted(posting, np.searchsorted(index.ids, pool))
+    ids = np.array(pool, dtype=np.int64)
+    kept = np.array([pk not in changed for pk in pool], dtype=bool)
+    at = np.searchsorted(posting, np.searchsorted(index.ids, ids[kept]))
     unread = at[np.isnan(ranks[at])]
-    if len(unread):
+    fresh, read = ids[~kept], np.zeros(0, dtype=np.float32)
+    if len(unread) or len(fresh):
         with connection.cursor() as cursor:
             cursor.execute("SELECT string_agg(coalesce(ts_rank(p.search_vector, quote_literal(%s)::tsquery), 0)::text,"
                            " ',' ORDER BY t.n) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(id, n)"
                            " LEFT JOIN catalog_product p ON p.id = t.id",
-                           [word, index.ids[posting[unread]].tolist()])
-            ranks[unread] = _numbers(cursor.fetchone()[0], np.float32)
-    return ranks[at].tolist()
+                           [word, [*index.ids[posting[unread]].tolist(), *fresh.tolist()]])
+            read = _numbers(cursor.fetchone()[0], np.float32)
+        ranks[unread] = read[:len(unread)]
+    found = np.empty(len(pool), dtype=np.float32)
+    found[kept] = ranks[at]
+    found[~kept] = read[len(unread):]
+    return found.tolist()
 
 
 # Most looks find nothing changed: this statement is planned in a tenth of the time CHANGED is.
@@ -442,9 +450,10 @@ def search(filters, tree) -> tuple["FacetCounts", list[int], int]:  # noqa: F821
             pool = _first(index, rows, extra, "sold_count", True, RANK_POOL)
         else:
             pool = [*index.ids[rows].tolist(), *(pk for pk, _values in extra)]
-        # one word (not a hyphenated one: its query is a phrase of its parts, ranked otherwise), no changed match
-        if sort == "relevance" and len(tokens) == 1 and len(TOKEN.findall(query)) == 1 and not extra:
-            ranked = list(zip(pool, _word_ranks(index, tokens[0][1], pool), strict=True))
+        # one word (not a hyphenated one: its query is a phrase of its parts, ranked otherwise)
+        if sort == "relevance" and len(tokens) == 1 and len(TOKEN.findall(query)) == 1:
+            changed = {pk for pk, _values in extra}
+            ranked = list(zip(pool, _word_ranks(index, tokens[0][1], pool, changed), strict=True))
     if sort == "relevance":
         if ranked is None and pool:
             with connection.cursor() as cursor:

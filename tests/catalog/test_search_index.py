@@ -74,6 +74,13 @@ def test_the_arrays_give_the_sql_searchs_pages_and_counts(settings, catalogue):
     for text in WORDS_SEARCHED:
         for sort in SORTS:
             assert_same_pages(settings, text, sort, categories)
+    # changed since: the best-ranked product's words (its rank of "batik" drops, so it is read again, not kept) and
+    # another's sales; the others' kept ranks and the changed ones' fresh ranks give the SQL search's pages
+    first, second = product_search(filters=ProductFilters(text="batik")).products[:2]
+    Product.objects.filter(pk=first.pk).update(description="")
+    Product.objects.filter(pk=second.pk).update(sold_count=900)
+    assert_same_pages(settings, "batik", "", categories)
+    assert product_search(filters=ProductFilters(text="batik")).products[0].pk != first.pk
 
 
 def assert_same_pages(settings, text, sort, categories):
