@@ -212,9 +212,9 @@ def _word_ranks(index: Index, word: str, pool: list[int], changed: set[int]) -> 
 LOOK = """SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
     websearch_to_tsquery('indonesian', %(text)s)::text,
     EXISTS (SELECT FROM catalog_product WHERE index_version >= %(since)s)"""
-CHANGED = f"""WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon,
-    websearch_to_tsquery('indonesian', %(text)s)::text AS query)
-SELECT horizon, query, changed.* FROM snapshot LEFT JOIN LATERAL (
+# The products changed since, with the horizon of this statement's own snapshot (the look's may be older).
+CHANGED = f"""WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
+SELECT horizon, changed.* FROM snapshot LEFT JOIN LATERAL (
     SELECT p.id, {LISTED} AS listed, {", ".join(sql for name, (sql, _type) in COLUMNS.items() if name != "id")},
         tsvector_to_array(p.search_vector)
     FROM (SELECT * FROM catalog_product WHERE index_version >= %(since)s ORDER BY index_version LIMIT %(most)s) AS p
@@ -237,15 +237,14 @@ def _synced(text: str) -> tuple[Index, str]:
         if not changed:
             index.horizon = horizon
             return index, query
-        cursor.execute(CHANGED, {"text": text, "since": index.horizon, "kabkota": index.kabkota,
-                                 "most": OVERLAY_MAX + 1})
+        cursor.execute(CHANGED, {"since": index.horizon, "kabkota": index.kabkota, "most": OVERLAY_MAX + 1})
         rows = cursor.fetchall()
     if len(rows) > OVERLAY_MAX:
         _read_again()
         raise Unanswered("more products changed than the index keeps beside its arrays")
-    horizon, query = rows[0][:2]
+    horizon = rows[0][0]
     names = [name for name in COLUMNS if name != "id"]
-    for _horizon, _query, pk, listed, *values, words in rows:
+    for _horizon, pk, listed, *values, words in rows:
         if pk is None:
             continue
         index.forget_change(pk)
