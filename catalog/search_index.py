@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 MIN_POSTINGS = 10
 OVERLAY_MAX = 5_000
+RANKS_KEPT = 1_000_000  # 12 bytes each: ~12 MB per process
 
 LISTED = "p.status = 'active' AND s.status = 'verified'"
 # name: (SQL of the column, its type in memory)
@@ -77,12 +78,13 @@ class Index:
     columns: dict[str, np.ndarray]
     kabkota: list[str]  # the kabkota column holds a position in this, from 1 (0: none)
     postings: dict[str, np.ndarray]  # word -> its products' rows, ascending
-    ranks: dict[str, np.ndarray]  # word -> float32 ts_rank of the word alone, one per posting, NaN until read
+    ranks: dict[str, "Ranks"]  # tsquery -> the ranks read so far (_ranks), the least recently searched first
     horizon: int  # every transaction below it had finished when the arrays (or the last change) were read
     changed: dict[int, Changed | None] = field(default_factory=dict)
     changed_words: dict[str, set[int]] = field(default_factory=dict)  # word -> listed changed products using it
     listed_changes: set[int] = field(default_factory=set)
     stale: np.ndarray = field(default=None)  # rows of changed products, left out of the arrays' answers
+    ranks_kept: int = 0  # in all of ranks
 
     def __post_init__(self):
         if self.stale is None:
@@ -179,32 +181,48 @@ def rows_of_ids(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return rows[found].astype(np.int32)
 
 
-def _word_ranks(index: Index, word: str, pool: list[int], changed: set[int]) -> list[float]:
-    """ts_rank of ``word`` alone in each product of ``pool`` (each using the word; ``changed``: those of them beside
-    the arrays). A product's rank in the arrays is read from Postgres once per index and kept beside the word's
-    postings, so a word's next searches (other filters, other pages) read only the products their pools add, and the
-    changed ones: a one-word search's pool of up to 2,000 matches or 600 best sellers, ranked each time, was most of
-    its SQL."""
-    posting = index.postings[word]
-    ranks = index.ranks.get(word)
-    if ranks is None:
-        ranks = index.ranks[word] = np.full(len(posting), np.nan, dtype=np.float32)
+@dataclass
+class Ranks:
+    """ts_rank of one tsquery in the products it was read for: ids ascending, their ranks."""
+
+    ids: np.ndarray
+    ranks: np.ndarray
+
+
+def _ranks(index: Index, query: str, pool: list[int], changed: set[int]) -> list[float]:
+    """ts_rank of the text's tsquery in each product of ``pool`` (each matching it; ``changed``: those of them beside
+    the arrays, ranked afresh each time). A product's rank in the arrays is read from Postgres once per index and kept
+    (Index.ranks, the least recently searched tsquery dropped first past RANKS_KEPT ranks in all), so a text's next
+    searches (other filters, other pages) read only the products their pools add: the long tail of searches is mostly
+    texts seen before with another filter, and ranking a pool of up to 2,000 matches or 600 best sellers was most of a
+    search's SQL. A text of several words is ranked by where they sit together in each product: only Postgres knows."""
+    kept = index.ranks.pop(query, None) or Ranks(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
     ids = np.array(pool, dtype=np.int64)
-    kept = np.array([pk not in changed for pk in pool], dtype=bool)
-    at = np.searchsorted(posting, np.searchsorted(index.ids, ids[kept]))
-    unread = at[np.isnan(ranks[at])]
-    fresh, read = ids[~kept], np.zeros(0, dtype=np.float32)
-    if len(unread) or len(fresh):
+    fresh = np.array([pk in changed for pk in pool], dtype=bool)
+    at = np.minimum(np.searchsorted(kept.ids, ids), max(len(kept.ids) - 1, 0))
+    known = ~fresh & (kept.ids[at] == ids) if len(kept.ids) else np.zeros(len(pool), dtype=bool)
+    unread = ~known & ~fresh
+    read = np.zeros(0, dtype=np.float32)
+    if unread.any() or fresh.any():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT string_agg(coalesce(ts_rank(p.search_vector, quote_literal(%s)::tsquery), 0)::text,"
-                           " ',' ORDER BY t.n) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(id, n)"
+            cursor.execute("SELECT string_agg(coalesce(ts_rank(p.search_vector, %s::tsquery), 0)::text, ','"
+                           " ORDER BY t.n) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(id, n)"
                            " LEFT JOIN catalog_product p ON p.id = t.id",
-                           [word, [*index.ids[posting[unread]].tolist(), *fresh.tolist()]])
+                           [query, [*ids[unread].tolist(), *ids[fresh].tolist()]])
             read = _numbers(cursor.fetchone()[0], np.float32)
-        ranks[unread] = read[:len(unread)]
     found = np.empty(len(pool), dtype=np.float32)
-    found[kept] = ranks[at]
-    found[~kept] = read[len(unread):]
+    found[known] = kept.ranks[at[known]]
+    read_count = int(np.count_nonzero(unread))
+    found[unread] = read[:read_count]
+    found[fresh] = read[read_count:]
+    if read_count:
+        merged = np.concatenate([kept.ids, ids[unread]])
+        order = np.argsort(merged, kind="stable")
+        kept = Ranks(merged[order], np.concatenate([kept.ranks, read[:read_count]])[order])
+        index.ranks_kept += read_count
+    index.ranks[query] = kept  # the most recently searched last
+    while index.ranks_kept > RANKS_KEPT and len(index.ranks) > 1:
+        index.ranks_kept -= len(index.ranks.pop(next(iter(index.ranks))).ids)
     return found.tolist()
 
 
@@ -442,24 +460,14 @@ def search(filters, tree) -> tuple["FacetCounts", list[int], int]:  # noqa: F821
         pooled = sort == "relevance" and total > FACET_EXACT_MAX
         pages = max(1, min(MAX_PAGE, -(-(RANK_POOL if pooled else total) // PAGE_SIZE)))
         offset = (min(max(filters.page, 1), pages) - 1) * PAGE_SIZE
-        ranked = None
         if sort != "relevance":
             ids = _first(index, rows, extra, SORTS[sort], sort in DESCENDING, offset + PAGE_SIZE)[offset:]
-        elif pooled:
-            pool = _first(index, rows, extra, "sold_count", True, RANK_POOL)
         else:
-            pool = [*index.ids[rows].tolist(), *(pk for pk, _values in extra)]
-        # one word (not a hyphenated one: its query is a phrase of its parts, ranked otherwise)
-        if sort == "relevance" and len(tokens) == 1 and len(TOKEN.findall(query)) == 1:
+            pool = (_first(index, rows, extra, "sold_count", True, RANK_POOL) if pooled
+                    else [*index.ids[rows].tolist(), *(pk for pk, _values in extra)])
             changed = {pk for pk, _values in extra}
-            ranked = list(zip(pool, _word_ranks(index, tokens[0][1], pool, changed), strict=True))
-    if sort == "relevance":
-        if ranked is None and pool:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT id, ts_rank(search_vector, websearch_to_tsquery('indonesian', %s))"
-                               " FROM catalog_product WHERE id = ANY(%s)", [filters.text, pool])
-                ranked = cursor.fetchall()
-        ids = _ranked_page(ranked or [], offset)
+            ids = _ranked_page(list(zip(pool, _ranks(index, query, pool, changed), strict=True)) if pool else [],
+                               offset)
     kabkota = {index.kabkota[position - 1]: n for position, n in counts["kabkota"].items() if position}
     return FacetCounts(total=total, flags=Counter(counts["flags"]), by_category=Counter(counts["category"]),
                        by_kabkota=Counter(kabkota), by_price=Counter(counts["price_band"]),

@@ -159,15 +159,31 @@ def test_a_look_that_finds_nothing_changed_is_one_statement(settings, catalogue,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_words_ranks_are_read_once_per_product(settings, catalogue, django_assert_num_queries):
+@pytest.mark.parametrize("text", ["premium", "batik premium"])
+def test_a_texts_ranks_are_read_once_per_product(settings, catalogue, django_assert_num_queries, text):
     settings.SEARCH_INDEX = True
     product_search(filters=ProductFilters(text="kopi"))  # the index read, the category tree, the region names
     with django_assert_num_queries(3):  # the look, the ranks of its matches, the cards
-        product_search(filters=ProductFilters(text="premium"))
+        product_search(filters=ProductFilters(text=text))
     with django_assert_num_queries(2):  # its matches in one kab/kota: every rank was read
-        found = product_search(filters=ProductFilters(text="premium", kabkota="36.74", page=2))
+        found = product_search(filters=ProductFilters(text=text, kabkota="36.74", page=2))
     settings.SEARCH_INDEX = False
-    assert found == product_search(filters=ProductFilters(text="premium", kabkota="36.74", page=2))
+    assert found == product_search(filters=ProductFilters(text=text, kabkota="36.74", page=2))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_least_recently_searched_texts_ranks_are_dropped_first(settings, catalogue, monkeypatch,
+                                                                  django_assert_num_queries):
+    settings.SEARCH_INDEX = True
+    product_search(filters=ProductFilters(text="kopi"))
+    index = search_index._index[0]
+    monkeypatch.setattr(search_index, "RANKS_KEPT", len(index.ranks["'kopi'"].ids) + 1)
+    product_search(filters=ProductFilters(text="batik"))  # past RANKS_KEPT: "kopi" is dropped
+    assert list(index.ranks) == ["'batik'"] and index.ranks_kept == len(index.ranks["'batik'"].ids)
+    with django_assert_num_queries(3):  # the look, the ranks read again, the cards
+        product_search(filters=ProductFilters(text="kopi"))
+    with django_assert_num_queries(2):
+        product_search(filters=ProductFilters(text="kopi"))
 
 
 def read_again():
