@@ -91,7 +91,7 @@ class CardRegion:
 
 @dataclass(frozen=True, slots=True)
 class ProductCard:
-    """What a product card shows (catalog/_card.html), read as a plain row. As a Product with its shop and region
+    """What a product card shows ({% product_card %}), read as a plain row. As a Product with its shop and region
     (three model instances of many fields each) a card took ~20 µs to build: most of the home page's Python."""
 
     pk: int
