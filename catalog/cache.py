@@ -106,8 +106,9 @@ def page_get(key: str) -> str | None:
     return html
 
 
-def page_set(key: str, html: str, seconds: int) -> None:
-    cache.set(key, html, seconds)
+def page_set(key: str, html: str, seconds: int, *, fragments: dict[str, object] | None = None) -> None:
+    """The page, and the fragments it was made of (same lifetime), in one round trip."""
+    cache.set_many({key: html, **(fragments or {})}, seconds)
     _local_put(key, html)
 
 

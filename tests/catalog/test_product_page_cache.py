@@ -11,10 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog import services
-from catalog.cache import CACHE_SECONDS, PRODUCT_CACHE_SECONDS, page_key
+from catalog.cache import CACHE_SECONDS, PRODUCT_CACHE_SECONDS, fragment_key, page_key, product_fragment_name
 from catalog.models import Product
 from orders.models import Order
 from orders.services import order_transition, orders_expire_unpaid
+from plazabanten.cache import ResilientRedisCache
 from tests.catalog.test_photos import jpeg_bytes
 from tests.factories import make_product, make_shop, make_user, order_walk
 from tests.orders.test_checkout import buy
@@ -115,3 +116,36 @@ def test_a_bulk_edit_drops_its_products_pages_after_one_read_of_their_addresses(
         for callback in callbacks:
             callback()
     assert all(visit(product)[0] == "miss" and "Rp99.000" in visit(product)[1] for product in products)
+
+
+def test_an_anonymous_miss_writes_the_article_with_the_page_in_one_round_trip(monkeypatch):
+    """The article (the fragment shared with signed-in visitors) lives as long as the page and is dropped with it,
+    so an anonymous page that missed does not look for it: a miss is one read and one joint write."""
+    product = make_product(name="Kopi Robusta Pandeglang")
+    path = f"/p/{product.shop.slug}/{product.slug}/"
+    read, written = [], []
+    get, set_alone, set_many = ResilientRedisCache.get, ResilientRedisCache.set, ResilientRedisCache.set_many
+
+    def reading(self, key, *args, **kwargs):
+        read.append(key)
+        return get(self, key, *args, **kwargs)
+
+    def writing_together(self, data, *args, **kwargs):
+        written.append(sorted(data))
+        return set_many(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(ResilientRedisCache, "get", reading)
+    monkeypatch.setattr(ResilientRedisCache, "set_many", writing_together)
+    monkeypatch.setattr(ResilientRedisCache, "set", None)  # nothing written alone
+    assert visit(product)[0] == "miss"
+    article = fragment_key(language="id", name=product_fragment_name(shop_slug=product.shop.slug,
+                                                                         product_slug=product.slug))
+    page = page_key(language="id", fragment=False, full_path=path)
+    assert article not in read and page in read
+    assert written == [sorted([page, article])]
+    monkeypatch.setattr(ResilientRedisCache, "set", set_alone)  # a signed-in visitor's session
+    signed_in = Client()
+    signed_in.force_login(make_user())
+    read.clear()
+    assert "Kopi Robusta Pandeglang" in signed_in.get(path).content.decode()
+    assert article in read  # a signed-in visitor reads the article the anonymous miss wrote
