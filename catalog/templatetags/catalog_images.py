@@ -12,7 +12,6 @@ from plazabanten.templatetags.fixed import reverse_fixed
 
 register = template.Library()
 
-
 CARD_MEMO_SIZE = 5000  # ~1.5 kB each: a few MB per worker process
 _cards: dict[tuple, str] = {}
 

@@ -68,7 +68,7 @@ def test_the_index_gives_the_sql_searchs_pages_and_counts(settings, catalogue, t
 
 @pytest.mark.django_db(transaction=True)
 def test_the_arrays_give_the_sql_searchs_pages_and_counts(settings, catalogue):
-    """Committed, the products are in the arrays (and a word's ranks are kept there)."""
+    """Committed, the products are in the arrays (and a text's ranks are kept beside them)."""
     _shops, categories = catalogue
     assert not search_index._synced("")[0].listed_changes
     for text in WORDS_SEARCHED:
